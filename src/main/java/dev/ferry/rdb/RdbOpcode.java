@@ -1,0 +1,37 @@
+package dev.ferry.rdb;
+
+/** RDB opcodes that are not value types ({@code RDB_OPCODE_*} in Redis's {@code rdb.h}). */
+public enum RdbOpcode {
+    SLOT_INFO(244),
+    FUNCTION2(245),
+    FUNCTION_PRE_GA(246),
+    MODULE_AUX(247),
+    IDLE(248),
+    FREQ(249),
+    AUX(250),
+    RESIZEDB(251),
+    EXPIRETIME_MS(252),
+    EXPIRETIME(253),
+    SELECTDB(254),
+    EOF(255);
+
+    private final int code;
+
+    RdbOpcode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The opcode for a byte, or null if the byte is not an opcode. */
+    public static RdbOpcode of(int code) {
+        for (RdbOpcode op : values()) {
+            if (op.code == code) {
+                return op;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ferry.rdb;
+
+/**
+ * RDB value types, with the byte that marks them ({@code RDB_TYPE_*} in Redis's {@code rdb.h}) and the
+ * first RDB version that can hold them. A target accepts a DUMP payload only if its own RDB version
+ * knows the payload's type.
+ */
+public enum RdbType {
+    STRING(0, 1, Kind.STRING),
+    LIST(1, 1, Kind.LIST),
+    SET(2, 1, Kind.SET),
+    ZSET(3, 1, Kind.ZSET),
+    HASH(4, 1, Kind.HASH),
+    ZSET_2(5, 8, Kind.ZSET),
+    MODULE_PRE_GA(6, 8, Kind.MODULE),
+    MODULE_2(7, 8, Kind.MODULE),
+    HASH_ZIPMAP(9, 2, Kind.HASH),
+    LIST_ZIPLIST(10, 4, Kind.LIST),
+    SET_INTSET(11, 4, Kind.SET),
+    ZSET_ZIPLIST(12, 4, Kind.ZSET),
+    HASH_ZIPLIST(13, 4, Kind.HASH),
+    LIST_QUICKLIST(14, 7, Kind.LIST),
+    STREAM_LISTPACKS(15, 9, Kind.STREAM),
+    HASH_LISTPACK(16, 10, Kind.HASH),
+    ZSET_LISTPACK(17, 10, Kind.ZSET),
+    LIST_QUICKLIST_2(18, 10, Kind.LIST),
+    STREAM_LISTPACKS_2(19, 10, Kind.STREAM),
+    SET_LISTPACK(20, 11, Kind.SET),
+    STREAM_LISTPACKS_3(21, 11, Kind.STREAM),
+    HASH_METADATA_PRE_GA(22, 12, Kind.HASH),
+    HASH_LISTPACK_EX_PRE_GA(23, 12, Kind.HASH),
+    HASH_METADATA(24, 12, Kind.HASH),
+    HASH_LISTPACK_EX(25, 12, Kind.HASH);
+
+    /** The Redis data type a value type encodes, as {@code TYPE} names it. */
+    public enum Kind {
+        STRING, LIST, SET, ZSET, HASH, STREAM, MODULE;
+
+        /** The {@code TYPE} reply for this kind ({@code module} values report their module's type name). */
+        public String typeName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final RdbType[] BY_CODE = new RdbType[256];
+
+    static {
+        for (RdbType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    private final int code;
+    private final int sinceVersion;
+    private final Kind kind;
+
+    RdbType(int code, int sinceVersion, Kind kind) {
+        this.code = code;
+        this.sinceVersion = sinceVersion;
+        this.kind = kind;
+    }
+
+    /** The type byte. */
+    public int code() {
+        return code;
+    }
+
+    /** The first RDB version with this type. */
+    public int sinceVersion() {
+        return sinceVersion;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The type for a type byte, or null if the byte is not a value type. */
+    public static RdbType of(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

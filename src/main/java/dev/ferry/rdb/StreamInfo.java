@@ -1,0 +1,38 @@
+package dev.ferry.rdb;
+
+import java.util.List;
+
+/**
+ * What a stream holds besides its entries.
+ *
+ * @param length           number of live entries
+ * @param lastId           the last ID ever generated
+ * @param firstId          recorded first entry ID (RDB 10+), or null
+ * @param maxDeletedId     largest deleted entry ID (RDB 10+), or null
+ * @param entriesAdded     entries ever added (RDB 10+), or -1
+ * @param groups           consumer groups, in file order
+ */
+public record StreamInfo(long length, StreamId lastId, StreamId firstId, StreamId maxDeletedId, long entriesAdded,
+                         List<Group> groups) {
+
+    /**
+     * A consumer group.
+     *
+     * @param entriesRead the group's read counter (RDB 10+), or -1 when unknown
+     */
+    public record Group(byte[] name, StreamId lastDeliveredId, long entriesRead, List<PendingEntry> pending,
+                        List<Consumer> consumers) {
+    }
+
+    /** An entry of a group's pending entries list, with the consumer that owns it. */
+    public record PendingEntry(StreamId id, byte[] consumer, long deliveryTimeMs, long deliveryCount) {
+    }
+
+    /**
+     * A consumer.
+     *
+     * @param activeTimeMs last successful interaction (RDB 11+), or -1
+     */
+    public record Consumer(byte[] name, long seenTimeMs, long activeTimeMs) {
+    }
+}

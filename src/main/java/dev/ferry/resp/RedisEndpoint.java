@@ -1,0 +1,150 @@
+package dev.ferry.resp;
+
+import dev.ferry.FerryException;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a Redis server is and how to log in: {@code redis://[user:password@]host:port[/db]}.
+ * A password alone is written {@code redis://:password@host:port}. {@link #toString()} never shows the password.
+ *
+ * @param user ACL user name, or null for the default user
+ * @param password password, or null when the server needs none
+ * @param db database number from the URI path, or -1 when the URI names none
+ */
+public record RedisEndpoint(String host, int port, String user, String password, int db) {
+
+    public static final int DEFAULT_PORT = 6379;
+
+    public RedisEndpoint {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("host: empty (expected: a host name or address)");
+        }
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        }
+        if (db < -1) {
+            throw new IllegalArgumentException("db: " + db + " (expected: >= 0)");
+        }
+    }
+
+    public static RedisEndpoint of(String host, int port) {
+        return new RedisEndpoint(host, port, null, null, -1);
+    }
+
+    /** Parses {@code redis://[user:password@]host[:port][/db]}; the scheme may be left out. */
+    public static RedisEndpoint parse(String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new FerryException("empty Redis URI (expected: redis://[user:password@]host:port[/db])");
+        }
+        String rest = uri.trim();
+        int scheme = rest.indexOf("://");
+        if (scheme >= 0) {
+            String name = rest.substring(0, scheme);
+            if (name.equals("rediss")) {
+                throw new FerryException("TLS (rediss://) is not supported yet: " + redact(uri));
+            }
+            if (!name.equals("redis")) {
+                throw new FerryException("unsupported URI scheme '" + name + "' in " + redact(uri) + " (expected: redis://)");
+            }
+            rest = rest.substring(scheme + 3);
+        }
+        String user = null;
+        String password = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            if (colon < 0) {
+                password = decode(userInfo);
+            } else {
+                user = decode(userInfo.substring(0, colon));
+                password = decode(userInfo.substring(colon + 1));
+            }
+            if (user != null && user.isEmpty()) {
+                user = null;
+            }
+        }
+        int db = -1;
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            String path = rest.substring(slash + 1);
+            rest = rest.substring(0, slash);
+            if (!path.isEmpty()) {
+                try {
+                    db = Integer.parseInt(path);
+                } catch (NumberFormatException e) {
+                    throw new FerryException("invalid database '" + path + "' in " + redact(uri) + " (expected: a number)");
+                }
+            }
+        }
+        String host = rest;
+        int port = DEFAULT_PORT;
+        int colon = rest.lastIndexOf(':');
+        if (colon >= 0 && rest.indexOf(']') < colon) {
+            host = rest.substring(0, colon);
+            String p = rest.substring(colon + 1);
+            try {
+                port = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new FerryException("invalid port '" + p + "' in " + redact(uri));
+            }
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            return new RedisEndpoint(host, port, user, password, db);
+        } catch (IllegalArgumentException e) {
+            throw new FerryException("invalid Redis URI " + redact(uri) + ": " + e.getMessage());
+        }
+    }
+
+    /** host:port, for messages. */
+    public String address() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    public RedisEndpoint withHostPort(String newHost, int newPort) {
+        return new RedisEndpoint(newHost, newPort, user, password, db);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("redis://");
+        if (user != null) {
+            sb.append(user);
+        }
+        if (password != null) {
+            sb.append(":***");
+        }
+        if (user != null || password != null) {
+            sb.append('@');
+        }
+        sb.append(address());
+        if (db >= 0) {
+            sb.append('/').append(db);
+        }
+        return sb.toString();
+    }
+
+    /** A URI with its password masked, safe to print. */
+    public static String redact(String uri) {
+        int scheme = uri.indexOf("://");
+        int from = scheme < 0 ? 0 : scheme + 3;
+        int at = uri.lastIndexOf('@');
+        if (at < from) {
+            return uri;
+        }
+        String userInfo = uri.substring(from, at);
+        int colon = userInfo.indexOf(':');
+        String user = colon < 0 ? "" : userInfo.substring(0, colon);
+        return uri.substring(0, from) + user + ":***" + uri.substring(at);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,314 @@
+package dev.ferry.resp;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A buffered, blocking RESP2 reader over an input stream.
+ *
+ * <p>It counts every byte it hands out ({@link #position()}), which is how the
+ * replication link keeps its offset: the offset of a replica is the number of
+ * stream bytes it has consumed. Besides RESP values it exposes the raw bytes
+ * ({@link #inputStream()}), for the RDB payload that follows {@code +FULLRESYNC}.
+ *
+ * <p>Not thread-safe: one thread reads a connection.
+ */
+public final class RespReader {
+
+    /** Largest bulk string accepted, as Redis's own default {@code proto-max-bulk-len}. */
+    public static final int MAX_BULK_LENGTH = 512 * 1024 * 1024;
+    private static final int MAX_ARRAY_LENGTH = 1 << 30;
+    private static final int MAX_LINE_LENGTH = 64 * 1024;
+
+    private final InputStream in;
+    private final byte[] buf;
+    private int pos;
+    private int limit;
+    /** Stream bytes before {@code buf[0]}. */
+    private long base;
+
+    public RespReader(InputStream in) {
+        this(in, 64 * 1024);
+    }
+
+    public RespReader(InputStream in, int bufferSize) {
+        if (bufferSize <= 0) {
+            throw new IllegalArgumentException("bufferSize: " + bufferSize + " (expected: > 0)");
+        }
+        this.in = in;
+        this.buf = new byte[bufferSize];
+    }
+
+    /** Bytes consumed from the stream so far. */
+    public long position() {
+        return base + pos;
+    }
+
+    /** Bytes already read from the socket but not consumed yet. */
+    public int buffered() {
+        return limit - pos;
+    }
+
+    /** Reads one RESP value; errors from the peer are returned as {@link RespValue.Error}, not thrown. */
+    public RespValue read() throws IOException {
+        long start = position();
+        byte type = readByte();
+        switch (type) {
+            case '+':
+                return new RespValue.SimpleString(readLine());
+            case '-':
+                return new RespValue.Error(readLine());
+            case ':':
+                return new RespValue.Integer(readLongLine(start));
+            case '$': {
+                long len = readLongLine(start);
+                if (len == -1) {
+                    return new RespValue.Bulk(null);
+                }
+                return new RespValue.Bulk(readBulkBody(len, start));
+            }
+            case '*': {
+                long count = readLongLine(start);
+                if (count == -1) {
+                    return new RespValue.Array(null);
+                }
+                checkArrayLength(count, start);
+                List<RespValue> items = new ArrayList<>((int) Math.min(count, 1024));
+                for (long i = 0; i < count; i++) {
+                    items.add(read());
+                }
+                return new RespValue.Array(items);
+            }
+            default:
+                throw new RespProtocolException("invalid RESP type byte 0x" + hex(type), start);
+        }
+    }
+
+    /**
+     * Reads a command as the replication stream carries it: an array of bulk strings.
+     * Returns the arguments, raw.
+     */
+    public byte[][] readCommand() throws IOException {
+        long start = position();
+        byte type = readByte();
+        if (type != '*') {
+            throw new RespProtocolException("expected a command (array, '*') but got type byte 0x" + hex(type), start);
+        }
+        long count = readLongLine(start);
+        if (count < 1) {
+            throw new RespProtocolException("command with " + count + " arguments", start);
+        }
+        checkArrayLength(count, start);
+        byte[][] args = new byte[(int) count][];
+        for (int i = 0; i < count; i++) {
+            long argStart = position();
+            byte t = readByte();
+            if (t != '$') {
+                throw new RespProtocolException("expected a bulk string ('$') as argument " + i + " but got type byte 0x" + hex(t), argStart);
+            }
+            long len = readLongLine(argStart);
+            if (len < 0) {
+                throw new RespProtocolException("null bulk string as command argument " + i, argStart);
+            }
+            args[i] = readBulkBody(len, argStart);
+        }
+        return args;
+    }
+
+    /** Peeks at the next byte without consuming it. */
+    public byte peek() throws IOException {
+        ensure();
+        return buf[pos];
+    }
+
+    /** Reads one byte. */
+    public byte readByte() throws IOException {
+        ensure();
+        return buf[pos++];
+    }
+
+    /**
+     * Reads a line terminated by {@code \n} (an optional {@code \r} before it is dropped) and returns it
+     * without the terminator. A bare {@code \n}, the keepalive a master sends while it forks, reads as "".
+     */
+    public String readLine() throws IOException {
+        long start = position();
+        StringBuilder sb = null;
+        while (true) {
+            ensure();
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+                    String part = new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    if (sb == null) {
+                        return part;
+                    }
+                    sb.append(part);
+                    int last = sb.length() - 1;
+                    if (end == i && last >= 0 && sb.charAt(last) == '\r') {
+                        sb.setLength(last);
+                    }
+                    return sb.toString();
+                }
+            }
+            if (sb == null) {
+                sb = new StringBuilder();
+            }
+            sb.append(new String(buf, pos, limit - pos, StandardCharsets.ISO_8859_1));
+            pos = limit;
+            if (sb.length() > MAX_LINE_LENGTH) {
+                throw new RespProtocolException("line longer than " + MAX_LINE_LENGTH + " bytes", start);
+            }
+        }
+    }
+
+    /** Reads exactly {@code len} bytes into {@code dst}. */
+    public void readFully(byte[] dst, int off, int len) throws IOException {
+        while (len > 0) {
+            if (pos == limit) {
+                if (len >= buf.length) {
+                    // Large reads bypass the buffer; account for them as consumed.
+                    int n = in.read(dst, off, len);
+                    if (n < 0) {
+                        throw new EOFException("connection closed by peer at stream offset " + position());
+                    }
+                    base += n;
+                    off += n;
+                    len -= n;
+                    continue;
+                }
+                fill();
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(buf, pos, dst, off, n);
+            pos += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Skips exactly {@code len} bytes. */
+    public void skipFully(long len) throws IOException {
+        while (len > 0) {
+            ensure();
+            int n = (int) Math.min(len, limit - pos);
+            pos += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * A view of the raw bytes that follow, sharing this reader's buffer and position. Closing it does
+     * nothing; the caller bounds how much it reads.
+     */
+    public InputStream inputStream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                if (pos == limit && !tryFill()) {
+                    return -1;
+                }
+                return buf[pos++] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                if (pos == limit && !tryFill()) {
+                    return -1;
+                }
+                int n = Math.min(len, limit - pos);
+                System.arraycopy(buf, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return limit - pos;
+            }
+        };
+    }
+
+    private byte[] readBulkBody(long len, long start) throws IOException {
+        if (len < 0 || len > MAX_BULK_LENGTH) {
+            throw new RespProtocolException("invalid bulk string length " + len, start);
+        }
+        byte[] data = new byte[(int) len];
+        readFully(data, 0, data.length);
+        expectCrlf(start);
+        return data;
+    }
+
+    private void expectCrlf(long start) throws IOException {
+        byte cr = readByte();
+        byte lf = readByte();
+        if (cr != '\r' || lf != '\n') {
+            throw new RespProtocolException("bulk string not terminated by CRLF", start);
+        }
+    }
+
+    private long readLongLine(long start) throws IOException {
+        long value = 0;
+        boolean negative = false;
+        int digits = 0;
+        byte b = readByte();
+        if (b == '-') {
+            negative = true;
+            b = readByte();
+        }
+        while (b != '\r') {
+            if (b < '0' || b > '9' || digits >= 19) {
+                throw new RespProtocolException("invalid number: unexpected byte 0x" + hex(b), start);
+            }
+            value = value * 10 + (b - '0');
+            digits++;
+            b = readByte();
+        }
+        if (digits == 0 || readByte() != '\n') {
+            throw new RespProtocolException("invalid number line", start);
+        }
+        return negative ? -value : value;
+    }
+
+    private static void checkArrayLength(long count, long start) {
+        if (count < 0 || count > MAX_ARRAY_LENGTH) {
+            throw new RespProtocolException("invalid array length " + count, start);
+        }
+    }
+
+    private void ensure() throws IOException {
+        if (pos == limit && !tryFill()) {
+            throw new EOFException("connection closed by peer at stream offset " + position());
+        }
+    }
+
+    private void fill() throws IOException {
+        if (!tryFill()) {
+            throw new EOFException("connection closed by peer at stream offset " + position());
+        }
+    }
+
+    private boolean tryFill() throws IOException {
+        base += limit;
+        pos = 0;
+        limit = 0;
+        int n = in.read(buf, 0, buf.length);
+        if (n <= 0) {
+            return false;
+        }
+        limit = n;
+        return true;
+    }
+
+    private static String hex(byte b) {
+        return String.format("%02x", b & 0xff);
+    }
+}
