@@ -1,0 +1,70 @@
+package dev.ferry.cli;
+
+import dev.ferry.FerryException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code ferry}: the entry point. Errors Ferry expects (bad input, unreachable servers, rejected writes)
+ * are printed as one line, without a stack trace, and give exit code 1; usage errors give 2.
+ */
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Copies a Redis deployment into another: the full data set, then every later write.",
+        subcommands = {SyncCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("ferry: error: " + message(e));
+            if (Boolean.getBoolean("ferry.debug")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        });
+        cli.setParameterExceptionHandler((e, params) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("ferry: " + e.getMessage());
+            err.println("Try 'ferry " + e.getCommandLine().getCommandName() + " --help'.");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof FerryException || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        return e.toString();
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ferry " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.ferry.cli;
+
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.task.ExistingKeys;
+import dev.ferry.task.ProgressReporter;
+import dev.ferry.task.SyncMode;
+import dev.ferry.task.SyncOptions;
+import dev.ferry.task.SyncTask;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code ferry sync}: runs one sync in the foreground until it finishes, fails, or gets SIGINT/SIGTERM. */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = {"Copies the source into the target: the full data set, then every later write, until stopped (Ctrl-C).",
+                "URIs: redis://[user:password@]host:port[/db]; a password alone is redis://:password@host:port."})
+final class SyncCommand implements Callable<Integer> {
+
+    @Option(names = "--source", required = true, paramLabel = "URI", description = "Source server.")
+    String source;
+
+    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
+    String target;
+
+    @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE",
+            description = "full+incremental (default), full (exit once the snapshot is applied), or incremental (later writes only).")
+    String mode;
+
+    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Source databases to copy (default: all), e.g. --dbs 0,3.")
+    Set<Integer> dbs = new LinkedHashSet<>();
+
+    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY",
+            description = "check (default): refuse a target that already holds keys; overwrite: replace same-name keys.")
+    String existing;
+
+    @Option(names = "--publish", description = "Also forward PUBLISH (not forwarded by default).")
+    boolean publish;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the task may keep local state.")
+    Path stateDir;
+
+    @Option(names = "--raw-limit", defaultValue = "33554432", paramLabel = "BYTES",
+            description = "Largest value copied raw with RESTORE (default 32 MiB); larger ones are rewritten as commands, in chunks.")
+    int rawLimit;
+
+    @Option(names = "--quiet", description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        SyncOptions options = SyncOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
+                .mode(SyncMode.parse(mode))
+                .dbs(dbs)
+                .existing(ExistingKeys.parse(existing))
+                .publish(publish)
+                .stateDir(stateDir)
+                .rawLimit(rawLimit)
+                .build();
+        SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
+        Signals.stopOnShutdown(task::stop);
+        try {
+            task.run();
+        } finally {
+            Signals.finished();
+        }
+        System.err.println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
+                + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()
+                + " writes forwarded");
+        return 0;
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code ferry} command line: sync, demo. Only this package knows picocli. */
+package dev.ferry.cli;

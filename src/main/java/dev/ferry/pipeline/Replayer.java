@@ -1,0 +1,203 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.rdb.RdbEntry;
+import dev.ferry.rdb.RdbHandler;
+import dev.ferry.source.ReplicationListener;
+import dev.ferry.source.ReplicationOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Turns what a replication link reads into writes: the snapshot through a {@link SnapshotApplier},
+ * then each stream command verbatim, with {@code SELECT} tracking, minus what must not reach the
+ * target: {@code PING}, {@code REPLCONF}, Ferry's own control keys, {@code PUBLISH} (unless asked),
+ * and databases outside the filter.
+ *
+ * <p>Runs on the link's thread; {@link #onAck} runs on the target writer's reply thread.
+ */
+public final class Replayer implements ReplicationListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+
+    /** What happens when the snapshot has been read. */
+    public interface SnapshotListener {
+        void snapshotRead();
+    }
+
+    private final RdbHandler snapshotHandler;
+    private final WriteSink sink;
+    private final Filters filters;
+    private final SyncCounters counters;
+    private final byte[] heartbeatKey;
+    private final SnapshotListener snapshotListener;
+    private int db;
+
+    private final Object heartbeatLock = new Object();
+    private long heartbeatOffset = -1;
+    private long heartbeatSentAt;
+
+    /**
+     * @param snapshotHandler where snapshot entries go; {@link #discardSnapshot()} for incremental-only sync
+     * @param heartbeatKey the key of this task's heartbeat, which measures lag
+     */
+    public Replayer(RdbHandler snapshotHandler, WriteSink sink, Filters filters, SyncCounters counters,
+                    byte[] heartbeatKey, SnapshotListener snapshotListener) {
+        this.snapshotHandler = snapshotHandler;
+        this.sink = sink;
+        this.filters = filters;
+        this.counters = counters;
+        this.heartbeatKey = heartbeatKey;
+        this.snapshotListener = snapshotListener;
+    }
+
+    /** A snapshot handler that reads past every key: for a sync of later writes only. */
+    public static RdbHandler discardSnapshot() {
+        return new RdbHandler() {
+            @Override
+            public void entry(RdbEntry entry) {
+                // Left unread: the parser skips the value.
+            }
+        };
+    }
+
+    @Override
+    public void fullResync(ReplicationOffset start) {
+        db = 0;
+    }
+
+    @Override
+    public RdbHandler snapshotHandler() {
+        return snapshotHandler;
+    }
+
+    @Override
+    public void snapshotEnd() {
+        sink.flush();
+        // Redis re-sends SELECT after a full sync; until then the stream is in db 0.
+        db = 0;
+        snapshotListener.snapshotRead();
+    }
+
+    @Override
+    public void partialResync(ReplicationOffset position) {
+        // The source re-sends SELECT before the next write in a database other than its current one.
+        db = -1;
+    }
+
+    @Override
+    public void command(byte[][] argv, long offsetAfter) {
+        String name = name(argv[0]);
+        switch (name) {
+            case "ping", "replconf" -> drop(offsetAfter, false);
+            case "select" -> select(argv, offsetAfter);
+            case "multi", "exec", "discard" -> sink.write(argv, offsetAfter);
+            case "publish", "spublish" -> {
+                if (filters.publish() && filters.includesDb(db)) {
+                    forward(argv, offsetAfter);
+                } else {
+                    drop(offsetAfter, true);
+                }
+            }
+            case "flushall" -> flushAll(argv, offsetAfter);
+            default -> {
+                if (argv.length > 1 && Filters.isControlKey(argv[1])) {
+                    controlKey(argv, offsetAfter);
+                } else if (filters.includesDb(db)) {
+                    forward(argv, offsetAfter);
+                } else {
+                    drop(offsetAfter, true);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void idle() {
+        sink.flush();
+    }
+
+    /** Called with each offset the target acknowledged: completes a heartbeat's lag measurement. */
+    public void onAck(long ackedOffset) {
+        long sentAt;
+        synchronized (heartbeatLock) {
+            if (heartbeatOffset < 0 || ackedOffset < heartbeatOffset) {
+                return;
+            }
+            sentAt = heartbeatSentAt;
+            heartbeatOffset = -1;
+        }
+        long now = System.currentTimeMillis();
+        counters.lagMillis.set(Math.max(0, now - sentAt));
+        counters.lastHeartbeatAppliedAt.set(now);
+    }
+
+    private void forward(byte[][] argv, long offsetAfter) {
+        sink.write(argv, offsetAfter);
+        counters.commandsForwarded.increment();
+    }
+
+    private void drop(long offsetAfter, boolean count) {
+        sink.advance(offsetAfter);
+        if (count) {
+            counters.commandsFiltered.increment();
+        }
+    }
+
+    private void select(byte[][] argv, long offsetAfter) {
+        try {
+            db = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
+        } catch (RuntimeException e) {
+            throw new dev.ferry.FerryException("malformed SELECT in the replication stream at offset " + offsetAfter);
+        }
+        if (filters.includesDb(db)) {
+            sink.select(db, offsetAfter);
+        } else {
+            sink.advance(offsetAfter);
+        }
+    }
+
+    private void flushAll(byte[][] argv, long offsetAfter) {
+        if (filters.dbs() == null) {
+            forward(argv, offsetAfter);
+            return;
+        }
+        // With a database filter, FLUSHALL empties only the databases this sync owns.
+        byte[][] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        for (int target : filters.dbs()) {
+            sink.select(target, -1);
+            byte[][] flushDb = new byte[1 + rest.length][];
+            flushDb[0] = "FLUSHDB".getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(rest, 0, flushDb, 1, rest.length);
+            sink.write(flushDb, -1);
+        }
+        if (filters.includesDb(db)) {
+            sink.select(db, offsetAfter);
+        } else {
+            sink.advance(offsetAfter);
+        }
+        counters.commandsForwarded.increment();
+    }
+
+    private void controlKey(byte[][] argv, long offsetAfter) {
+        if (argv.length >= 3 && Arrays.equals(argv[1], heartbeatKey) && name(argv[0]).equals("set")) {
+            try {
+                long sentAt = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
+                synchronized (heartbeatLock) {
+                    heartbeatOffset = offsetAfter;
+                    heartbeatSentAt = sentAt;
+                }
+            } catch (NumberFormatException e) {
+                log.debug("heartbeat with a value that is not a time: ignored");
+            }
+        }
+        sink.advance(offsetAfter);
+    }
+
+    private static String name(byte[] arg) {
+        return new String(arg, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+    }
+}

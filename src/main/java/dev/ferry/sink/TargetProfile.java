@@ -1,0 +1,79 @@
+package dev.ferry.sink;
+
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
+import dev.ferry.resp.ServerInfo;
+
+import java.util.List;
+
+/**
+ * What a target server can take: its version (RESTORE options, DUMP payload versions, commands) and
+ * its largest bulk string ({@code proto-max-bulk-len}).
+ */
+public record TargetProfile(ServerInfo.Version version, long protoMaxBulkLen) {
+
+    /** Redis's default and, before 3.2, fixed {@code proto-max-bulk-len}. */
+    public static final long DEFAULT_PROTO_MAX_BULK_LEN = 512L * 1024 * 1024;
+
+    /** Asks the server; a server that hides {@code CONFIG} is assumed to have the default limit. */
+    public static TargetProfile probe(RedisConnection conn) {
+        ServerInfo info = ServerInfo.fetch(conn);
+        long bulk = DEFAULT_PROTO_MAX_BULK_LEN;
+        if (info.version().atLeast(3, 2)) {
+            RespValue r = conn.call("CONFIG", "GET", "proto-max-bulk-len");
+            if (r instanceof RespValue.Array a && a.items() != null && a.items().size() == 2) {
+                try {
+                    bulk = Long.parseLong(a.items().get(1).asText());
+                } catch (NumberFormatException ignored) {
+                    // Keep the default: the limit is only used to size chunks.
+                }
+            }
+        }
+        return new TargetProfile(info.version(), bulk);
+    }
+
+    public int rdbVersion() {
+        return version.rdbVersion();
+    }
+
+    /** {@code RESTORE ... ABSTTL} (5.0+). */
+    public boolean restoreAbsTtl() {
+        return version.atLeast(5, 0);
+    }
+
+    /** {@code RESTORE ... REPLACE} (3.0+). */
+    public boolean restoreReplace() {
+        return version.atLeast(3, 0);
+    }
+
+    /** {@code HSET} with several field/value pairs (4.0+); older targets take {@code HMSET}. */
+    public boolean multiFieldHset() {
+        return version.atLeast(4, 0);
+    }
+
+    public boolean streams() {
+        return version.atLeast(5, 0);
+    }
+
+    public boolean functions() {
+        return version.atLeast(7, 0);
+    }
+
+    public boolean hashFieldTtl() {
+        return version.atLeast(7, 4) && !version.valkey();
+    }
+
+    /** Module type names loaded on the target ({@code MODULE LIST}), empty when none or unknown. */
+    public static List<String> modules(RedisConnection conn) {
+        RespValue r = conn.call("MODULE", "LIST");
+        if (!(r instanceof RespValue.Array a) || a.items() == null) {
+            return List.of();
+        }
+        return a.items().stream()
+                .filter(m -> m instanceof RespValue.Array)
+                .map(m -> ((RespValue.Array) m).items())
+                .filter(kv -> kv != null && kv.size() >= 2)
+                .map(kv -> kv.get(1).asText())
+                .toList();
+    }
+}

@@ -1,0 +1,342 @@
+package dev.ferry.sink;
+
+import dev.ferry.FerryException;
+import dev.ferry.pipeline.WriteSink;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RespReader;
+import dev.ferry.resp.RespValue;
+import dev.ferry.resp.RespWriter;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Applies commands to one standalone target over one pipelined connection.
+ *
+ * <p>The producer thread (the replication link) encodes commands straight into the connection's
+ * output buffer; a reply thread reads every reply, checks it, and advances the acknowledged source
+ * offset. Nothing is dropped: the first error reply fails the writer, and every later call throws it.
+ * The in-flight window is bounded in commands and bytes, so a slow target slows the producer instead
+ * of filling memory.
+ *
+ * <p>Threading: {@link #write}, {@link #select}, {@link #advance}, {@link #flush} and {@link #drain}
+ * are called by one producer thread; {@link #ackedOffset()} and {@link #failure()} from any thread.
+ */
+public final class TargetWriter implements WriteSink, AutoCloseable {
+
+    /** Window and buffering limits. */
+    public record Limits(int maxInFlightCommands, long maxInFlightBytes) {
+        public Limits {
+            if (maxInFlightCommands <= 0) {
+                throw new IllegalArgumentException("maxInFlightCommands: " + maxInFlightCommands + " (expected: > 0)");
+            }
+            if (maxInFlightBytes <= 0) {
+                throw new IllegalArgumentException("maxInFlightBytes: " + maxInFlightBytes + " (expected: > 0)");
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(100_000, 64L << 20);
+        }
+    }
+
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+
+    private final RedisConnection conn;
+    private final RespWriter out;
+    private final Limits limits;
+    private final Thread replyThread;
+    private final LongConsumer onAck;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    private long inFlightBytes;
+    private long ackedOffset = -1;
+    private volatile FerryException failure;
+    private volatile boolean closing;
+
+    private int selectedDb = -1;
+    /** Commands queued inside the open MULTI, for naming the one that failed in EXEC's reply. */
+    private List<byte[][]> transaction;
+    private long commandsWritten;
+    private long commandsAcked;
+
+    /**
+     * Takes over {@code conn} (already authenticated) and starts the reply thread.
+     *
+     * @param onAck called on the reply thread with each newly acknowledged source offset; may be null
+     */
+    public TargetWriter(RedisConnection conn, Limits limits, LongConsumer onAck) {
+        this.conn = conn;
+        this.out = conn.writer();
+        this.limits = limits;
+        this.onAck = onAck;
+        conn.setReadTimeout(Duration.ZERO);
+        this.replyThread = new Thread(this::readReplies, "ferry-target-replies-" + conn.endpoint().address());
+        this.replyThread.setDaemon(true);
+        this.replyThread.start();
+    }
+
+    /**
+     * Sends a command (buffered; see {@link #flush()}).
+     *
+     * @param sourceOffset the source replication offset this command completes, or -1 (snapshot writes)
+     */
+    @Override
+    public void write(byte[][] argv, long sourceOffset) {
+        long size = 16;
+        for (byte[] a : argv) {
+            size += a.length + 16;
+        }
+        reserve(size);
+        Pending p = new Pending(argv, sourceOffset, size);
+        String name = Command.name(argv);
+        if (transaction != null) {
+            if (name.equals("EXEC")) {
+                p.transaction = transaction;
+                transaction = null;
+            } else if (name.equals("DISCARD")) {
+                transaction = null;
+            } else {
+                transaction.add(argv);
+            }
+        } else if (name.equals("MULTI")) {
+            transaction = new ArrayList<>();
+        }
+        synchronized (lock) {
+            inFlight.addLast(p);
+            inFlightBytes += size;
+        }
+        try {
+            out.command(argv);
+        } catch (IOException e) {
+            throw fail(conn.broken(e));
+        }
+        commandsWritten++;
+    }
+
+    /** Makes the target connection use {@code db}, sending {@code SELECT} only when it changes. */
+    @Override
+    public void select(int db, long sourceOffset) {
+        if (db != selectedDb) {
+            write(new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)}, sourceOffset);
+            selectedDb = db;
+        } else if (sourceOffset >= 0) {
+            advance(sourceOffset);
+        }
+    }
+
+    /** Forgets which database is selected, so the next {@link #select} sends a SELECT. */
+    public void resetSelectedDb() {
+        selectedDb = -1;
+    }
+
+    /**
+     * Records that the source stream up to {@code sourceOffset} needs no write (a PING, a filtered command):
+     * it counts as acknowledged once everything written before it is.
+     */
+    @Override
+    public void advance(long sourceOffset) {
+        long acked = -1;
+        synchronized (lock) {
+            Pending last = inFlight.peekLast();
+            if (last == null) {
+                if (sourceOffset > ackedOffset) {
+                    ackedOffset = sourceOffset;
+                    acked = sourceOffset;
+                }
+            } else if (sourceOffset > last.offset) {
+                last.offset = sourceOffset;
+            }
+        }
+        if (acked >= 0 && onAck != null) {
+            onAck.accept(acked);
+        }
+    }
+
+    /** Sends what is buffered. */
+    @Override
+    public void flush() {
+        checkFailure();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw fail(conn.broken(e));
+        }
+    }
+
+    /** Bytes encoded but not flushed yet. */
+    public int buffered() {
+        return out.pending();
+    }
+
+    /** Flushes, then waits until every command written so far has been acknowledged. */
+    public void drain() throws InterruptedException {
+        flush();
+        synchronized (lock) {
+            while (!inFlight.isEmpty() && failure == null) {
+                lock.wait(100);
+            }
+        }
+        checkFailure();
+    }
+
+    /** The highest source offset whose writes the target has acknowledged, or -1. */
+    public long ackedOffset() {
+        synchronized (lock) {
+            return ackedOffset;
+        }
+    }
+
+    public long commandsWritten() {
+        return commandsWritten;
+    }
+
+    public long commandsAcked() {
+        synchronized (lock) {
+            return commandsAcked;
+        }
+    }
+
+    /** The error that stopped this writer, or null. */
+    public FerryException failure() {
+        return failure;
+    }
+
+    /** Throws the error that stopped this writer, if any. */
+    public void checkFailure() {
+        FerryException f = failure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        conn.close();
+        try {
+            replyThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reserve(long size) {
+        synchronized (lock) {
+            while ((inFlight.size() >= limits.maxInFlightCommands()
+                    || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty()))
+                    && failure == null) {
+                // Replies cannot arrive for commands still in our buffer.
+                if (out.pending() > 0) {
+                    try {
+                        out.flush();
+                    } catch (IOException e) {
+                        throw fail(conn.broken(e));
+                    }
+                }
+                try {
+                    lock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new FerryException("interrupted while waiting for the target", e);
+                }
+            }
+        }
+        checkFailure();
+    }
+
+    private void readReplies() {
+        RespReader in = conn.reader();
+        try {
+            while (true) {
+                RespValue reply = in.read();
+                Pending p;
+                synchronized (lock) {
+                    p = inFlight.pollFirst();
+                }
+                if (p == null) {
+                    throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command: " + reply.asText());
+                }
+                check(p, reply);
+                long acked = -1;
+                synchronized (lock) {
+                    inFlightBytes -= p.size;
+                    commandsAcked++;
+                    if (p.offset > ackedOffset) {
+                        ackedOffset = p.offset;
+                        acked = p.offset;
+                    }
+                    lock.notifyAll();
+                }
+                if (acked >= 0 && onAck != null) {
+                    onAck.accept(acked);
+                }
+            }
+        } catch (IOException e) {
+            if (!closing) {
+                fail(conn.broken(e));
+            }
+        } catch (FerryException e) {
+            if (!closing) {
+                fail(e);
+            }
+        } catch (RuntimeException e) {
+            if (!closing) {
+                fail(new FerryException("unexpected failure reading target replies: " + e, e));
+            }
+        }
+    }
+
+    private void check(Pending p, RespValue reply) {
+        if (reply instanceof RespValue.Error e) {
+            throw new TargetRejectedException(Command.describe(p.argv), p.offset, e.message());
+        }
+        if (p.transaction != null && reply instanceof RespValue.Array a && a.items() != null) {
+            for (int i = 0; i < a.items().size(); i++) {
+                if (a.items().get(i) instanceof RespValue.Error e) {
+                    byte[][] inner = i < p.transaction.size() ? p.transaction.get(i) : p.argv;
+                    throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", p.offset, e.message());
+                }
+            }
+        }
+        if (p.transaction != null && reply instanceof RespValue.Array a && a.items() == null) {
+            throw new TargetRejectedException(Command.describe(p.argv), p.offset, "transaction aborted (null EXEC reply)");
+        }
+    }
+
+    private FerryException fail(FerryException e) {
+        synchronized (lock) {
+            if (failure == null) {
+                failure = e;
+            }
+            lock.notifyAll();
+        }
+        return failure;
+    }
+
+    /** A command written and not yet acknowledged. */
+    private static final class Pending {
+        final byte[][] argv;
+        final long size;
+        long offset;
+        List<byte[][]> transaction;
+
+        Pending(byte[][] argv, long offset, long size) {
+            this.argv = argv;
+            this.offset = offset;
+            this.size = size;
+        }
+    }
+
+    /** Whether a failure is a lost connection (worth a retry) rather than a rejected write. */
+    public static boolean isConnectionLoss(FerryException e) {
+        return e instanceof RedisConnectionException;
+    }
+}

@@ -1,0 +1,334 @@
+package dev.ferry.source;
+
+import dev.ferry.FerryException;
+import dev.ferry.rdb.RdbParser;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RespReader;
+import dev.ferry.resp.RespValue;
+import dev.ferry.resp.RespWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Ferry's side of a replication connection: it logs in to a source server as a replica would
+ * ({@code REPLCONF listening-port}, {@code REPLCONF capa eof capa psync2}, {@code PSYNC}), reads the
+ * snapshot (disk-based {@code $<len>} or diskless {@code $EOF:<mark>}) and then the command stream,
+ * and sends {@code REPLCONF ACK} every second and on {@code GETACK}.
+ *
+ * <p>Mirrors the replica side of Redis's {@code replication.c} ({@code syncWithMaster},
+ * {@code readSyncBulkPayload}, {@code replicationSendAck}).
+ *
+ * <p>{@link #run} blocks on the calling thread until {@link #stop()} or a failure.
+ */
+public final class ReplicationLink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationLink.class);
+    private static final int EOF_MARK_LENGTH = 40;
+
+    private final RedisEndpoint endpoint;
+    private final LongSupplier ackOffset;
+    private final Duration readTimeout;
+    private volatile RedisConnection conn;
+    private volatile boolean stopping;
+    private volatile boolean streaming;
+    private volatile long receivedOffset = -1;
+    private volatile String replId;
+    private ScheduledExecutorService acker;
+
+    /**
+     * @param ackOffset the offset to acknowledge to the source: what the target has applied, so that
+     *                  {@code WAIT} on the source means "reached the target"
+     */
+    public ReplicationLink(RedisEndpoint endpoint, LongSupplier ackOffset, Duration readTimeout) {
+        this.endpoint = endpoint;
+        this.ackOffset = ackOffset;
+        this.readTimeout = readTimeout;
+    }
+
+    /**
+     * Connects, asks for {@code from} (or a full resync when null), and feeds {@code listener} until
+     * {@link #stop()} is called (then returns normally) or the link fails (then throws).
+     */
+    public void run(ReplicationOffset from, ReplicationListener listener) throws IOException {
+        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, readTimeout);
+        try {
+            handshake();
+            RespReader in = conn.reader();
+            String reply = psync(from);
+            long streamStart;
+            if (reply.startsWith("FULLRESYNC")) {
+                String[] parts = reply.split(" ");
+                if (parts.length < 3) {
+                    throw new FerryException("malformed PSYNC reply from " + endpoint.address() + ": +" + reply);
+                }
+                replId = parts[1];
+                long offset = Long.parseLong(parts[2]);
+                ReplicationOffset start = new ReplicationOffset(replId, offset);
+                log.info("source {} starts a full resync at {}", endpoint.address(), start);
+                listener.fullResync(start);
+                readSnapshot(in, listener);
+                listener.snapshotEnd();
+                streamStart = offset;
+            } else if (reply.startsWith("CONTINUE")) {
+                String[] parts = reply.split(" ");
+                replId = parts.length > 1 ? parts[1] : from.replId();
+                log.info("source {} continues the stream after offset {} (partial resync)", endpoint.address(), from.offset());
+                listener.partialResync(new ReplicationOffset(replId, from.offset()));
+                streamStart = from.offset();
+            } else {
+                throw new FerryException("unexpected PSYNC reply from " + endpoint.address() + ": +" + reply);
+            }
+            receivedOffset = streamStart;
+            streaming = true;
+            sendAck();
+            startAcker();
+            stream(in, streamStart, listener);
+        } catch (IOException | RuntimeException e) {
+            if (stopping) {
+                return;
+            }
+            if (e instanceof IOException io) {
+                throw conn.broken(io);
+            }
+            throw e;
+        } finally {
+            close();
+        }
+    }
+
+    /** The replication ID of the history being read, once known. */
+    public String replId() {
+        return replId;
+    }
+
+    /** The source offset of the last stream byte read, or -1 before streaming starts. */
+    public long receivedOffset() {
+        return receivedOffset;
+    }
+
+    public boolean isStreaming() {
+        return streaming;
+    }
+
+    /** Makes {@link #run} return: closes the connection. Safe from any thread. */
+    public void stop() {
+        stopping = true;
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (acker != null) {
+            acker.shutdownNow();
+        }
+        RedisConnection c = conn;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void handshake() {
+        RespValue pong = conn.call("PING");
+        if (pong.isError()) {
+            String msg = pong.asText();
+            if (msg.startsWith("NOAUTH")) {
+                throw new FerryException("source " + endpoint + " requires a password: add it to the URI (redis://user:password@host:port)");
+            }
+            throw new FerryException("source " + endpoint.address() + " refused PING: " + msg);
+        }
+        int port = conn.socket().getLocalPort();
+        RespValue r = conn.call("REPLCONF", "listening-port", Integer.toString(port));
+        if (r.isError()) {
+            throw refusal("REPLCONF", r.asText());
+        }
+        // Redis before 3.2 does not know capabilities: it answers an error and sends the old formats.
+        RespValue capa = conn.call("REPLCONF", "capa", "eof", "capa", "psync2");
+        if (capa.isError()) {
+            log.debug("source {} does not take REPLCONF capa: {}", endpoint.address(), capa.asText());
+        }
+    }
+
+    private String psync(ReplicationOffset from) throws IOException {
+        Object[] cmd = from == null
+                ? new Object[] {"PSYNC", "?", "-1"}
+                : new Object[] {"PSYNC", from.replId(), Long.toString(from.next())};
+        conn.writer().command(cmd);
+        conn.writer().flush();
+        RespReader in = conn.reader();
+        while (true) {
+            byte first = in.peek();
+            if (first == '\n' || first == '\r') {
+                in.readLine();
+                continue;
+            }
+            RespValue reply = in.read();
+            if (reply instanceof RespValue.SimpleString s) {
+                return s.value();
+            }
+            String msg = reply.asText();
+            if (reply.isError() && (msg.startsWith("LOADING") || msg.startsWith("NOMASTERLINK") || msg.startsWith("MASTERDOWN"))) {
+                throw new RedisConnectionException("source " + endpoint.address() + " cannot serve a replica yet: " + msg, null);
+            }
+            throw refusal("PSYNC", msg);
+        }
+    }
+
+    private PsyncRefusedException refusal(String command, String reply) {
+        return new PsyncRefusedException("source " + endpoint.address() + " refused " + command + ": " + reply
+                + " (Ferry reads the source as a replica does: the account needs the PSYNC and REPLCONF commands,"
+                + " which some managed services disable or rename)");
+    }
+
+    private void readSnapshot(RespReader in, ReplicationListener listener) throws IOException {
+        String header;
+        do {
+            header = in.readLine();
+        } while (header.isEmpty());
+        if (header.startsWith("-")) {
+            throw new FerryException("source " + endpoint.address() + " failed to produce a snapshot: " + header.substring(1));
+        }
+        if (!header.startsWith("$")) {
+            throw new FerryException("unexpected snapshot header from " + endpoint.address() + ": " + header);
+        }
+        if (header.startsWith("$EOF:")) {
+            byte[] mark = header.substring(5).getBytes(StandardCharsets.ISO_8859_1);
+            if (mark.length != EOF_MARK_LENGTH) {
+                throw new FerryException("malformed diskless snapshot header from " + endpoint.address() + ": " + header);
+            }
+            log.info("reading diskless snapshot from {}", endpoint.address());
+            new RdbParser(in.inputStream()).parse(listener.snapshotHandler());
+            byte[] trailer = new byte[EOF_MARK_LENGTH];
+            in.readFully(trailer, 0, trailer.length);
+            if (!Arrays.equals(trailer, mark)) {
+                throw new FerryException("diskless snapshot from " + endpoint.address()
+                        + " does not end with its EOF mark: the transfer is corrupted or truncated");
+            }
+        } else {
+            long len;
+            try {
+                len = Long.parseLong(header.substring(1));
+            } catch (NumberFormatException e) {
+                throw new FerryException("malformed snapshot length from " + endpoint.address() + ": " + header);
+            }
+            log.info("reading snapshot of {} bytes from {}", len, endpoint.address());
+            BoundedInputStream body = new BoundedInputStream(in.inputStream(), len);
+            RdbParser parser = new RdbParser(body);
+            parser.parse(listener.snapshotHandler());
+            if (body.remaining() > 0) {
+                throw new FerryException("snapshot from " + endpoint.address() + " has " + body.remaining()
+                        + " bytes after the RDB end mark (expected: " + len + " bytes in all)");
+            }
+        }
+    }
+
+    private void stream(RespReader in, long streamStart, ReplicationListener listener) throws IOException {
+        long base = in.position();
+        while (!stopping) {
+            byte[][] argv = in.readCommand();
+            long offset = streamStart + (in.position() - base);
+            receivedOffset = offset;
+            if (argv.length >= 2 && equalsIgnoreCase(argv[0], "REPLCONF") && equalsIgnoreCase(argv[1], "GETACK")) {
+                listener.command(argv, offset);
+                sendAck();
+            } else {
+                listener.command(argv, offset);
+            }
+            if (in.buffered() == 0) {
+                listener.idle();
+            }
+        }
+    }
+
+    private void startAcker() {
+        acker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-ack-" + endpoint.address());
+            t.setDaemon(true);
+            return t;
+        });
+        acker.scheduleAtFixedRate(() -> {
+            try {
+                sendAck();
+            } catch (RuntimeException e) {
+                log.debug("could not send REPLCONF ACK to {}: {}", endpoint.address(), e.getMessage());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void sendAck() {
+        RedisConnection c = conn;
+        long offset = Math.max(0, Math.min(ackOffset.getAsLong(), receivedOffset));
+        RespWriter w = c.writer();
+        synchronized (w) {
+            try {
+                w.command("REPLCONF", "ACK", Long.toString(offset));
+                w.flush();
+            } catch (IOException e) {
+                throw c.broken(e);
+            }
+        }
+    }
+
+    static boolean equalsIgnoreCase(byte[] arg, String ascii) {
+        if (arg.length != ascii.length()) {
+            return false;
+        }
+        for (int i = 0; i < arg.length; i++) {
+            int a = arg[i] | 0x20;
+            if (a != (ascii.charAt(i) | 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads at most {@code limit} bytes of the underlying stream. */
+    private static final class BoundedInputStream extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long limit) {
+            this.in = in;
+            this.remaining = limit;
+        }
+
+        long remaining() {
+            return remaining;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.task;
+
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes {@code SET <key> <now-ms> PX <ttl>} on the source at a fixed interval. The write travels
+ * through the replication stream like any other; when the target acknowledges it, the pipeline knows
+ * the end-to-end lag. The TTL makes the key vanish on its own once the task is gone; a clean stop
+ * deletes it at once.
+ */
+final class Heartbeat implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
+
+    private final RedisEndpoint source;
+    private final String key;
+    private final Duration interval;
+    private final ScheduledExecutorService timer;
+    private RedisConnection conn;
+    private boolean warned;
+
+    Heartbeat(RedisEndpoint source, String key, Duration interval) {
+        this.source = source;
+        this.key = key;
+        this.interval = interval;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        timer.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        try {
+            if (conn == null || conn.isClosed()) {
+                conn = RedisConnection.open(source);
+            }
+            long ttl = Math.max(10_000, interval.toMillis() * 10);
+            conn.callChecked("SET", key, Long.toString(System.currentTimeMillis()), "PX", Long.toString(ttl));
+            warned = false;
+        } catch (RuntimeException e) {
+            if (!warned) {
+                log.warn("heartbeat write on the source failed (lag is not measured meanwhile): {}", e.getMessage());
+                warned = true;
+            }
+            if (conn != null) {
+                conn.close();
+                conn = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (RedisConnection c = RedisConnection.open(source)) {
+            c.call("DEL", key);
+        } catch (RuntimeException e) {
+            log.debug("could not delete the heartbeat key: {}", e.getMessage());
+        }
+        if (conn != null) {
+            conn.close();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.ferry.task;
+
+import dev.ferry.resp.RedisEndpoint;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Everything a sync task is given. Immutable; build with {@link #builder(RedisEndpoint, RedisEndpoint)}. */
+public final class SyncOptions {
+
+    private final RedisEndpoint source;
+    private final RedisEndpoint target;
+    private final SyncMode mode;
+    private final Set<Integer> dbs;
+    private final ExistingKeys existing;
+    private final boolean publish;
+    private final Path stateDir;
+    private final int rawLimit;
+    private final Duration heartbeatInterval;
+    private final Duration progressInterval;
+
+    private SyncOptions(Builder b) {
+        this.source = b.source;
+        this.target = b.target;
+        this.mode = b.mode;
+        this.dbs = b.dbs == null ? null : Set.copyOf(new TreeSet<>(b.dbs));
+        this.existing = b.existing;
+        this.publish = b.publish;
+        this.stateDir = b.stateDir;
+        this.rawLimit = b.rawLimit;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.progressInterval = b.progressInterval;
+    }
+
+    public static Builder builder(RedisEndpoint source, RedisEndpoint target) {
+        return new Builder(source, target);
+    }
+
+    public RedisEndpoint source() {
+        return source;
+    }
+
+    public RedisEndpoint target() {
+        return target;
+    }
+
+    public SyncMode mode() {
+        return mode;
+    }
+
+    /** Source databases to copy, or null for all. */
+    public Set<Integer> dbs() {
+        return dbs;
+    }
+
+    public ExistingKeys existing() {
+        return existing;
+    }
+
+    public boolean publish() {
+        return publish;
+    }
+
+    /** Where the task keeps local state, or null. */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Largest value copied raw with RESTORE; larger ones are rewritten as commands. */
+    public int rawLimit() {
+        return rawLimit;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** How often progress is reported; zero for never. */
+    public Duration progressInterval() {
+        return progressInterval;
+    }
+
+    /** Builds {@link SyncOptions}; every setting has a sane default. */
+    public static final class Builder {
+        private final RedisEndpoint source;
+        private final RedisEndpoint target;
+        private SyncMode mode = SyncMode.FULL_AND_INCREMENTAL;
+        private Set<Integer> dbs;
+        private ExistingKeys existing = ExistingKeys.CHECK;
+        private boolean publish;
+        private Path stateDir;
+        private int rawLimit = 32 << 20;
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private Duration progressInterval = Duration.ofSeconds(1);
+
+        private Builder(RedisEndpoint source, RedisEndpoint target) {
+            this.source = Objects.requireNonNull(source, "source");
+            this.target = Objects.requireNonNull(target, "target");
+        }
+
+        public Builder mode(SyncMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        public Builder dbs(Set<Integer> dbs) {
+            if (dbs != null) {
+                for (int db : dbs) {
+                    if (db < 0) {
+                        throw new IllegalArgumentException("dbs: " + db + " (expected: >= 0)");
+                    }
+                }
+            }
+            this.dbs = dbs == null || dbs.isEmpty() ? null : dbs;
+            return this;
+        }
+
+        public Builder existing(ExistingKeys existing) {
+            this.existing = Objects.requireNonNull(existing, "existing");
+            return this;
+        }
+
+        public Builder publish(boolean publish) {
+            this.publish = publish;
+            return this;
+        }
+
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = stateDir;
+            return this;
+        }
+
+        public Builder rawLimit(int rawLimit) {
+            if (rawLimit < 0) {
+                throw new IllegalArgumentException("rawLimit: " + rawLimit + " (expected: >= 0)");
+            }
+            this.rawLimit = rawLimit;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("heartbeatInterval: " + interval + " (expected: > 0)");
+            }
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        public Builder progressInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("progressInterval: " + interval + " (expected: >= 0)");
+            }
+            this.progressInterval = interval;
+            return this;
+        }
+
+        public SyncOptions build() {
+            return new SyncOptions(this);
+        }
+    }
+}
