@@ -1,0 +1,50 @@
+package dev.ferry.pipeline;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A {@link WriteSink} that records what it is given, as readable lines, for pipeline unit tests. */
+final class RecordingSink implements WriteSink {
+
+    final List<String> writes = new ArrayList<>();
+    long advanced = -1;
+    int selected = -1;
+
+    @Override
+    public void write(byte[][] argv, long sourceOffset) {
+        writes.add(render(argv));
+        if (sourceOffset >= 0) {
+            advanced = sourceOffset;
+        }
+    }
+
+    @Override
+    public void select(int db, long sourceOffset) {
+        if (db != selected) {
+            writes.add("SELECT " + db);
+            selected = db;
+        }
+        if (sourceOffset >= 0) {
+            advanced = sourceOffset;
+        }
+    }
+
+    @Override
+    public void advance(long sourceOffset) {
+        advanced = sourceOffset;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    static String render(byte[][] argv) {
+        List<String> parts = new ArrayList<>();
+        for (byte[] a : argv) {
+            parts.add(new String(a, StandardCharsets.ISO_8859_1));
+        }
+        return parts.stream().collect(Collectors.joining(" "));
+    }
+}

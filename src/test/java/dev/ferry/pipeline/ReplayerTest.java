@@ -1,0 +1,99 @@
+package dev.ferry.pipeline;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReplayerTest {
+
+    private static final byte[] HEARTBEAT = "__ferry:hb:abc".getBytes(StandardCharsets.US_ASCII);
+
+    private final RecordingSink sink = new RecordingSink();
+    private final SyncCounters counters = new SyncCounters();
+
+    private Replayer replayer(Filters filters) {
+        return new Replayer(Replayer.discardSnapshot(), sink, filters, counters, HEARTBEAT, () -> { });
+    }
+
+    @Test
+    void writesAreForwardedVerbatimWithTheirDatabase() {
+        Replayer r = replayer(Filters.all());
+        r.command(argv("SELECT", "3"), 10);
+        r.command(argv("LPUSH", "l", "a", "b"), 20);
+        assertThat(sink.writes).containsExactly("SELECT 3", "LPUSH l a b");
+        assertThat(sink.advanced).isEqualTo(20);
+        assertThat(counters.commandsForwarded.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void pingReplconfAndFerryKeysNeverReachTheTargetButAdvanceTheOffset() {
+        Replayer r = replayer(Filters.all());
+        r.command(argv("PING"), 5);
+        r.command(argv("REPLCONF", "GETACK", "*"), 9);
+        r.command(argv("SET", "__ferry:hb:abc", "1700000000000", "PXAT", "1700000010000"), 30);
+        r.command(argv("DEL", "__ferry:hb:other"), 40);
+        assertThat(sink.writes).isEmpty();
+        assertThat(sink.advanced).isEqualTo(40);
+    }
+
+    @Test
+    void heartbeatMeasuresLagOnceTheTargetAcknowledgesIt() {
+        Replayer r = replayer(Filters.all());
+        long sentAt = System.currentTimeMillis() - 50;
+        r.command(argv("SET", "__ferry:hb:abc", Long.toString(sentAt), "PX", "10000"), 100);
+        r.onAck(99);
+        assertThat(counters.lagMillis.get()).isEqualTo(-1);
+        r.onAck(100);
+        assertThat(counters.lagMillis.get()).isBetween(50L, 10_000L);
+    }
+
+    @Test
+    void databaseFilterDropsWritesToOtherDatabasesAfterSelect() {
+        Replayer r = replayer(new Filters(Set.of(1), false));
+        r.command(argv("SET", "a", "1"), 10);
+        r.command(argv("SELECT", "1"), 20);
+        r.command(argv("SET", "b", "2"), 30);
+        r.command(argv("SELECT", "2"), 40);
+        r.command(argv("SET", "c", "3"), 50);
+        assertThat(sink.writes).containsExactly("SELECT 1", "SET b 2");
+        assertThat(sink.advanced).isEqualTo(50);
+        assertThat(counters.commandsFiltered.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void flushAllWithADatabaseFilterEmptiesOnlyTheFilteredDatabases() {
+        Replayer r = replayer(new Filters(Set.of(2), false));
+        r.command(argv("SELECT", "0"), 10);
+        r.command(argv("FLUSHALL"), 20);
+        assertThat(sink.writes).containsExactly("SELECT 2", "FLUSHDB");
+        assertThat(sink.advanced).isEqualTo(20);
+    }
+
+    @Test
+    void publishIsForwardedOnlyWhenAskedFor() {
+        replayer(Filters.all()).command(argv("PUBLISH", "ch", "m"), 10);
+        assertThat(sink.writes).isEmpty();
+        replayer(new Filters(null, true)).command(argv("PUBLISH", "ch", "m"), 20);
+        assertThat(sink.writes).containsExactly("PUBLISH ch m");
+    }
+
+    @Test
+    void transactionsAreForwardedWhole() {
+        Replayer r = replayer(Filters.all());
+        r.command(argv("MULTI"), 1);
+        r.command(argv("INCR", "x"), 2);
+        r.command(argv("EXEC"), 3);
+        assertThat(sink.writes).containsExactly("MULTI", "INCR x", "EXEC");
+    }
+
+    static byte[][] argv(String... parts) {
+        byte[][] a = new byte[parts.length][];
+        for (int i = 0; i < parts.length; i++) {
+            a[i] = parts[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return a;
+    }
+}
