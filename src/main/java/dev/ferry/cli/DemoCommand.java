@@ -34,7 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (RedisServer source = server(); RedisServer target = server()) {
+        // No 5-second wait for more replicas before a diskless snapshot (Redis 7's default delay).
+        try (RedisServer source = server("--repl-diskless-sync-delay", "0"); RedisServer target = server()) {
             out.printf("1. started source %s and target %s (redis-server %s)%n", source.endpoint().address(),
                     target.endpoint().address(), source.version());
             try (RedisConnection src = source.connect()) {
@@ -73,8 +74,11 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private RedisServer server() {
+    private RedisServer server(String... args) {
         RedisServer.Builder b = RedisServer.builder();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            b.arg(args[i], args[i + 1]);
+        }
         if (redisVersion != null) {
             b.version(redisVersion);
         }

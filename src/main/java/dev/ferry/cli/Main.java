@@ -27,20 +27,27 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with the given output streams and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
-            err.println("ferry: error: " + message(e));
+            PrintWriter w = cmd.getErr();
+            w.println("ferry: error: " + message(e));
             if (Boolean.getBoolean("ferry.debug")) {
-                e.printStackTrace(err);
+                e.printStackTrace(w);
             }
             err.flush();
             return EXIT_FAILURE;
         });
         cli.setParameterExceptionHandler((e, params) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("ferry: " + e.getMessage());
-            err.println("Try 'ferry " + e.getCommandLine().getCommandName() + " --help'.");
+            PrintWriter w = e.getCommandLine().getErr();
+            w.println("ferry: " + e.getMessage());
+            w.println("Try 'ferry " + e.getCommandLine().getCommandName() + " --help'.");
             err.flush();
             return EXIT_USAGE;
         });

@@ -7,7 +7,9 @@ import dev.ferry.task.SyncMode;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -19,6 +21,9 @@ import java.util.concurrent.Callable;
         description = {"Copies the source into the target: the full data set, then every later write, until stopped (Ctrl-C).",
                 "URIs: redis://[user:password@]host:port[/db]; a password alone is redis://:password@host:port."})
 final class SyncCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--source", required = true, paramLabel = "URI", description = "Source server.")
     String source;
@@ -67,7 +72,7 @@ final class SyncCommand implements Callable<Integer> {
         } finally {
             Signals.finished();
         }
-        System.err.println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
+        spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
                 + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()
                 + " writes forwarded");
         return 0;

@@ -104,6 +104,10 @@ public final class Replayer implements ReplicationListener {
             }
             case "flushall" -> flushAll(argv, offsetAfter);
             default -> {
+                if (db < 0) {
+                    throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.name(argv)
+                            + " at offset " + offsetAfter + " before any SELECT: the target database is unknown");
+                }
                 if (argv.length > 1 && Filters.isControlKey(argv[1])) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db)) {

@@ -166,7 +166,9 @@ public final class SyncTask {
             replayerRef[0] = new Replayer(snapshot, sink, filters, counters,
                     heartbeatKey().getBytes(StandardCharsets.UTF_8), this::snapshotRead);
 
-            ReplicationOffset from = options.mode() == SyncMode.INCREMENTAL ? currentPosition(sourceInfo) : null;
+            // Incremental-only syncs also start with a full resync whose snapshot is read past, not applied: a
+            // partial resync from the source's current offset would not say which database the next writes hit.
+            ReplicationOffset from = null;
             state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
             linkThread = new Thread(() -> runLink(l, from, replayerRef[0]), "ferry-link-" + options.source().address());
             linkThread.start();
@@ -248,16 +250,6 @@ public final class SyncTask {
             failure = e;
         }
         done.countDown();
-    }
-
-    /** For an incremental-only sync: continue from the source's current position, if its backlog allows. */
-    private static ReplicationOffset currentPosition(ServerInfo source) {
-        String replId = source.get("master_replid");
-        long offset = source.getLong("master_repl_offset", -1);
-        if (replId == null || offset < 0) {
-            return null;
-        }
-        return new ReplicationOffset(replId, offset);
     }
 
     private void checkExisting(RedisConnection target) {

@@ -1,0 +1,125 @@
+package dev.ferry.cli;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line against real servers: exit codes and one-line errors that never show a password. */
+class SyncCommandIT {
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    private static Result ferry(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void fullModeCopiesTheSnapshotAndExitsZero() {
+        try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "k", "v");
+                c.callChecked("RPUSH", "l", "a", "b");
+            }
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source), "--target", uri(target));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            try (RedisConnection c = target.connect()) {
+                assertThat(c.callChecked("GET", "k").asText()).isEqualTo("v");
+                assertThat(c.callChecked("LLEN", "l").asLong()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void wrongPasswordIsAOneLineErrorWithoutThePassword() {
+        try (RedisServer source = RedisServer.builder().arg("--requirepass", "right-secret").start();
+             RedisServer target = RedisServer.builder().start()) {
+            Result r = ferry("sync", "--quiet", "--source", "redis://:wrong-secret@127.0.0.1:" + source.port(),
+                    "--target", uri(target));
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).startsWith("ferry: error: ").contains("authentication").contains(":" + source.port())
+                    .doesNotContain("wrong-secret").doesNotContain("right-secret").doesNotContain("\tat ");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void missingPasswordSaysThatOneIsNeeded() {
+        try (RedisServer source = RedisServer.builder().arg("--requirepass", "s3cret").start();
+             RedisServer target = RedisServer.builder().start()) {
+            Result r = ferry("sync", "--quiet", "--source", uri(source), "--target", uri(target));
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).contains("requires a password").doesNotContain("s3cret").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void unreachableHostIsAOneLineError() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (RedisServer target = RedisServer.builder().start()) {
+            Result r = ferry("sync", "--quiet", "--source", "redis://127.0.0.1:" + closedPort, "--target", uri(target));
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).startsWith("ferry: error: cannot connect to 127.0.0.1:" + closedPort).doesNotContain("\tat ");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aWriteTheTargetRejectsStopsTheSyncWithTheCommandAndTheReply() {
+        try (RedisServer source = RedisServer.builder().start();
+             RedisServer target = RedisServer.builder().arg("--maxmemory", "2mb").arg("--maxmemory-policy", "noeviction").start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "small", "1");
+                c.callChecked("SET", "big", "x".repeat(4 << 20));
+            }
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source), "--target", uri(target));
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).startsWith("ferry: error: target rejected ").contains("OOM").contains("out of memory")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aNonEmptyTargetIsRefusedUnlessOverwriteIsAsked() {
+        try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
+            try (RedisConnection s = source.connect(); RedisConnection t = target.connect()) {
+                s.callChecked("SET", "k", "from-source");
+                t.callChecked("SET", "k", "old");
+                t.callChecked("SET", "other", "kept");
+            }
+            Result refused = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source), "--target", uri(target));
+            assertThat(refused.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(refused.err()).contains("already holds keys").contains("--existing overwrite");
+            Result ok = ferry("sync", "--quiet", "--mode", "full", "--existing", "overwrite", "--source", uri(source),
+                    "--target", uri(target));
+            assertThat(ok.exitCode()).as(ok.err()).isZero();
+            try (RedisConnection t = target.connect()) {
+                assertThat(t.callChecked("GET", "k").asText()).isEqualTo("from-source");
+                assertThat(t.callChecked("GET", "other").asText()).isEqualTo("kept");
+            }
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        Result r = ferry("sync", "--source", "redis://h:1");
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("--target");
+    }
+
+    private static String uri(RedisServer s) {
+        return "redis://127.0.0.1:" + s.port();
+    }
+}
