@@ -2,6 +2,8 @@ package dev.ferry.rdb;
 
 /** RDB opcodes that are not value types ({@code RDB_OPCODE_*} in Redis's {@code rdb.h}). */
 public enum RdbOpcode {
+    /** Valkey 9 only (magic {@code VALKEY}): an atomic slot migration in progress; skipped by the parser. */
+    SLOT_IMPORT(243),
     SLOT_INFO(244),
     FUNCTION2(245),
     FUNCTION_PRE_GA(246),

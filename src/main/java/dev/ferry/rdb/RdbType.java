@@ -30,7 +30,13 @@ public enum RdbType {
     HASH_METADATA_PRE_GA(22, 12, Kind.HASH),
     HASH_LISTPACK_EX_PRE_GA(23, 12, Kind.HASH),
     HASH_METADATA(24, 12, Kind.HASH),
-    HASH_LISTPACK_EX(25, 12, Kind.HASH);
+    HASH_LISTPACK_EX(25, 12, Kind.HASH),
+    /**
+     * Valkey 9's hash with field expiry ({@code RDB_TYPE_HASH_2}), RDB 80+ with magic {@code VALKEY}: the same
+     * byte as Redis's {@link #HASH_METADATA_PRE_GA}, so {@link #of(int)} never returns it; the parser picks it
+     * from the file's magic. Per field: field, value, 8-byte expiry in ms (-1: none).
+     */
+    VALKEY_HASH_2(22, 80, Kind.HASH);
 
     /** The Redis data type a value type encodes, as {@code TYPE} names it. */
     public enum Kind {
@@ -46,7 +52,10 @@ public enum RdbType {
 
     static {
         for (RdbType t : values()) {
-            BY_CODE[t.code] = t;
+            // The first constant with a code wins: Redis's meaning of a shared byte, not Valkey's.
+            if (BY_CODE[t.code] == null) {
+                BY_CODE[t.code] = t;
+            }
         }
     }
 
@@ -74,7 +83,7 @@ public enum RdbType {
         return kind;
     }
 
-    /** The type for a type byte, or null if the byte is not a value type. */
+    /** The type for a type byte in a {@code REDIS} file or DUMP payload, or null if the byte is not a value type. */
     public static RdbType of(int code) {
         return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
