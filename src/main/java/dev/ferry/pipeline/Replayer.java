@@ -2,6 +2,7 @@ package dev.ferry.pipeline;
 
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
+import dev.ferry.sink.TargetProfile;
 import dev.ferry.source.ReplicationListener;
 import dev.ferry.source.ReplicationOffset;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ public final class Replayer implements ReplicationListener {
     private final SyncCounters counters;
     private final byte[] heartbeatKey;
     private final SnapshotListener snapshotListener;
+    private final CommandTranslator translator;
     private int db;
 
     private final Object heartbeatLock = new Object();
@@ -43,15 +45,17 @@ public final class Replayer implements ReplicationListener {
     /**
      * @param snapshotHandler where snapshot entries go; {@link #discardSnapshot()} for incremental-only sync
      * @param heartbeatKey the key of this task's heartbeat, which measures lag
+     * @param target the target's capabilities, for rewriting commands it does not know; null to forward all as is
      */
     public Replayer(RdbHandler snapshotHandler, WriteSink sink, Filters filters, SyncCounters counters,
-                    byte[] heartbeatKey, SnapshotListener snapshotListener) {
+                    byte[] heartbeatKey, SnapshotListener snapshotListener, TargetProfile target) {
         this.snapshotHandler = snapshotHandler;
         this.sink = sink;
         this.filters = filters;
         this.counters = counters;
         this.heartbeatKey = heartbeatKey;
         this.snapshotListener = snapshotListener;
+        this.translator = target == null ? null : new CommandTranslator(target);
     }
 
     /** A snapshot handler that reads past every key: for a sync of later writes only. */
@@ -97,7 +101,7 @@ public final class Replayer implements ReplicationListener {
             case "multi", "exec", "discard" -> sink.write(argv, offsetAfter);
             case "publish", "spublish" -> {
                 if (filters.publish() && filters.includesDb(db)) {
-                    forward(argv, offsetAfter);
+                    forward(name, argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
                 }
@@ -111,7 +115,7 @@ public final class Replayer implements ReplicationListener {
                 if (argv.length > 1 && Filters.isControlKey(argv[1])) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db)) {
-                    forward(argv, offsetAfter);
+                    forward(name, argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
                 }
@@ -139,8 +143,8 @@ public final class Replayer implements ReplicationListener {
         counters.lastHeartbeatAppliedAt.set(now);
     }
 
-    private void forward(byte[][] argv, long offsetAfter) {
-        sink.write(argv, offsetAfter);
+    private void forward(String name, byte[][] argv, long offsetAfter) {
+        sink.write(translator == null ? argv : translator.translate(name, argv), offsetAfter);
         counters.commandsForwarded.increment();
     }
 
@@ -166,7 +170,7 @@ public final class Replayer implements ReplicationListener {
 
     private void flushAll(byte[][] argv, long offsetAfter) {
         if (filters.dbs() == null) {
-            forward(argv, offsetAfter);
+            forward("flushall", argv, offsetAfter);
             return;
         }
         // With a database filter, FLUSHALL empties only the databases this sync owns.

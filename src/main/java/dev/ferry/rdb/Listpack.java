@@ -30,6 +30,10 @@ final class Listpack implements PackedCursor {
         }
     }
 
+    int byteLength() {
+        return buf.length;
+    }
+
     @Override
     public int declaredCount() {
         int n = Packed.u16le(buf, 4);

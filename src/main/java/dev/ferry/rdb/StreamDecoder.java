@@ -90,8 +90,9 @@ final class StreamDecoder {
     }
 
     /** A count of listpack elements, checked against what the listpack could hold before allocating. */
-    private static int elementCount(PackedCursor lp, long count) {
-        if (count < 0 || count > 1 << 24) {
+    private static int elementCount(Listpack lp, long count) {
+        // Every element takes at least two bytes (encoding and back-length).
+        if (count < 0 || count > lp.byteLength() / 2) {
             throw lp.failure("field count " + count + " is out of range");
         }
         return (int) count;

@@ -130,6 +130,10 @@ public final class RedisConnection implements Closeable {
     public RespValue callChecked(Object... args) {
         RespValue reply = call(args);
         if (reply instanceof RespValue.Error e) {
+            if (e.code().equals("NOAUTH")) {
+                throw new RedisReplyException(endpoint.address() + " requires a password: add it to the URI"
+                        + " (redis://:password@host:port, or redis://user:password@host:port)", e);
+            }
             throw new RedisReplyException(endpoint.address() + " refused " + commandName(args) + ": " + e.message(), e);
         }
         return reply;

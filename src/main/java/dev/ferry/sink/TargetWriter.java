@@ -259,14 +259,16 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                 RespValue reply = in.read();
                 Pending p;
                 synchronized (lock) {
-                    p = inFlight.pollFirst();
+                    p = inFlight.peekFirst();
                 }
                 if (p == null) {
                     throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command: " + reply.asText());
                 }
+                // Checked before it leaves the window, so that drain() never sees an empty window before the failure.
                 check(p, reply);
                 long acked = -1;
                 synchronized (lock) {
+                    inFlight.pollFirst();
                     inFlightBytes -= p.size;
                     commandsAcked++;
                     if (p.offset > ackedOffset) {

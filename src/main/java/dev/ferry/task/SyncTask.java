@@ -164,7 +164,7 @@ public final class SyncTask {
             ReplicationLink l = new ReplicationLink(options.source(), w::ackedOffset, SOURCE_READ_TIMEOUT);
             link = l;
             replayerRef[0] = new Replayer(snapshot, sink, filters, counters,
-                    heartbeatKey().getBytes(StandardCharsets.UTF_8), this::snapshotRead);
+                    heartbeatKey().getBytes(StandardCharsets.UTF_8), this::snapshotRead, target);
 
             // Incremental-only syncs also start with a full resync whose snapshot is read past, not applied: a
             // partial resync from the source's current offset would not say which database the next writes hit.

@@ -15,7 +15,7 @@ class ReplayerTest {
     private final SyncCounters counters = new SyncCounters();
 
     private Replayer replayer(Filters filters) {
-        return new Replayer(Replayer.discardSnapshot(), sink, filters, counters, HEARTBEAT, () -> { });
+        return new Replayer(Replayer.discardSnapshot(), sink, filters, counters, HEARTBEAT, () -> { }, null);
     }
 
     @Test

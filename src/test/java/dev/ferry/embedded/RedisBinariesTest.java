@@ -1,0 +1,82 @@
+package dev.ferry.embedded;
+
+import dev.ferry.FerryException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RedisBinariesTest {
+
+    @TempDir
+    Path dir;
+
+    private final ClassLoader emptyClasspath = new URLClassLoader(new URL[0], null);
+
+    @Test
+    void nothingFoundListsEveryPlaceLookedAt() throws IOException {
+        Path binDir = Files.createDirectory(dir.resolve("bin"));
+        Path system = dir.resolve("usr-bin-redis-server");
+        RedisBinaries binaries = new RedisBinaries(binDir, emptyClasspath, dir.resolve("cache"), system);
+
+        assertThatThrownBy(() -> binaries.find("9.9.9"))
+                .isInstanceOf(FerryException.class)
+                .hasMessageStartingWith("no redis-server 9.9.9 found; looked at: ")
+                .hasMessageContaining("redis-server-9.9.9 in " + binDir + " (system property ferry.redis.bin.dir)")
+                .hasMessageContaining("classpath resources ")
+                .hasMessageContaining(system + " (not installed)")
+                .hasMessageContaining("set -Dferry.redis.bin.dir to a directory holding redis-server-9.9.9");
+    }
+
+    @Test
+    void unsetBinDirPropertyIsNamedInTheMessage() {
+        RedisBinaries binaries = new RedisBinaries(null, null, dir, null);
+
+        assertThatThrownBy(() -> binaries.find("9.9.9"))
+                .hasMessage("no redis-server 9.9.9 found; looked at: system property ferry.redis.bin.dir (not set)."
+                        + " Install redis-server 9.9.9 or set -Dferry.redis.bin.dir to a directory holding redis-server-9.9.9");
+    }
+
+    @Test
+    void systemBinaryOfAnotherVersionIsSkippedAndItsVersionReported() throws IOException {
+        Path fake = script("fake-redis-server", "echo 'Redis server v=1.2.3 sha=00000000:0 malloc=libc bits=64'");
+        RedisBinaries binaries = new RedisBinaries(null, null, dir, fake);
+
+        assertThatThrownBy(() -> binaries.find("9.9.9")).hasMessageContaining(fake + " (it is version 1.2.3)");
+        assertThat(binaries.find("1.2.3")).isEqualTo(fake);
+    }
+
+    @Test
+    void binaryInTheBinDirIsFoundAndMadeExecutable() throws IOException {
+        Path file = Files.writeString(dir.resolve("redis-server-9.9.9"), "#!/bin/sh\n");
+        RedisBinaries binaries = new RedisBinaries(dir, null, dir.resolve("cache"), null);
+
+        Path found = binaries.find("9.9.9");
+
+        assertThat(found).isEqualTo(file);
+        assertThat(Files.isExecutable(found)).isTrue();
+    }
+
+    @Test
+    void malformedVersionIsRefused() {
+        RedisBinaries binaries = new RedisBinaries(null, null, dir, null);
+
+        assertThatThrownBy(() -> binaries.find("7.0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("version: 7.0 (expected: major.minor.patch, like 7.0.15)");
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path file = Files.writeString(dir.resolve(name), "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+}

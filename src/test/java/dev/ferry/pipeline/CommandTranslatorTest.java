@@ -1,0 +1,63 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.resp.ServerInfo;
+import dev.ferry.sink.TargetProfile;
+import org.junit.jupiter.api.Test;
+
+import static dev.ferry.pipeline.ReplayerTest.argv;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CommandTranslatorTest {
+
+    private static CommandTranslator forTarget(String version) {
+        return new CommandTranslator(new TargetProfile(ServerInfo.Version.parse(version, false), 512L << 20));
+    }
+
+    @Test
+    void aNewTargetGetsEveryCommandAsIs() {
+        byte[][] set = argv("SET", "k", "v", "PXAT", "123");
+        assertThat(forTarget("7.0.15").translate("set", set)).isSameAs(set);
+    }
+
+    @Test
+    void setWithKeepTtlOrAbsoluteExpiryBecomesAScriptOnOldTargets() {
+        byte[][] keep = forTarget("2.8.19").translate("set", argv("SET", "k", "1.5", "KEEPTTL"));
+        assertThat(RecordingSink.render(keep)).startsWith("EVAL ").endsWith(" 1 k 1.5  KEEPTTL 0");
+        byte[][] pxat = forTarget("6.0.5").translate("set", argv("SET", "k", "v", "PXAT", "4102444800000"));
+        assertThat(RecordingSink.render(pxat)).endsWith(" 1 k v  PXAT 4102444800000");
+        byte[][] exatNx = forTarget("6.0.5").translate("set", argv("SET", "k", "v", "NX", "EXAT", "10"));
+        assertThat(RecordingSink.render(exatNx)).endsWith(" 1 k v NX PXAT 10000");
+    }
+
+    @Test
+    void setOptionsTheTargetKnowsAreLeftAlone() {
+        byte[][] keep = argv("SET", "k", "v", "KEEPTTL");
+        assertThat(forTarget("6.0.5").translate("set", keep)).isSameAs(keep);
+        byte[][] px = argv("SET", "k", "v", "PX", "100");
+        assertThat(forTarget("2.8.19").translate("set", px)).isSameAs(px);
+    }
+
+    @Test
+    void lmoveBecomesRpoplpushOrAScript() {
+        assertThat(RecordingSink.render(forTarget("6.0.5").translate("lmove", argv("LMOVE", "a", "b", "right", "left"))))
+                .isEqualTo("RPOPLPUSH a b");
+        assertThat(RecordingSink.render(forTarget("6.0.5").translate("lmove", argv("LMOVE", "a", "b", "LEFT", "RIGHT"))))
+                .startsWith("EVAL ").endsWith(" 2 a b LEFT RIGHT");
+    }
+
+    @Test
+    void unlinkAndMultiFieldHsetBecomeTheirOldForms() {
+        assertThat(RecordingSink.render(forTarget("3.2.0").translate("unlink", argv("UNLINK", "a", "b")))).isEqualTo("DEL a b");
+        assertThat(RecordingSink.render(forTarget("2.8.19").translate("hset", argv("HSET", "h", "f1", "v1", "f2", "v2"))))
+                .isEqualTo("HMSET h f1 v1 f2 v2");
+        byte[][] single = argv("HSET", "h", "f", "v");
+        assertThat(forTarget("2.8.19").translate("hset", single)).isSameAs(single);
+    }
+
+    @Test
+    void aCommandWithNoEquivalentIsAClearError() {
+        assertThatThrownBy(() -> forTarget("6.0.5").translate("copy", argv("COPY", "a", "b")))
+                .hasMessageContaining("COPY").hasMessageContaining("6.2");
+    }
+}
