@@ -59,6 +59,39 @@ class SyncIT {
         }
     }
 
+    @Test
+    void diskBasedFullSyncFromRedis7Works() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync", "no").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start()) {
+            syncAndCompare(source, target, "7.0.15", 0);
+        }
+    }
+
+    @Test
+    void functionLibrariesReachTheTargetFromTheSnapshotAndTheStream() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect()) {
+            src.callChecked("FUNCTION", "LOAD", library("before"));
+            try (SyncHarness sync = SyncHarness.start(SyncOptions.builder(source.endpoint(), target.endpoint()).build())) {
+                sync.awaitStreaming(TIMEOUT);
+                src.callChecked("FUNCTION", "LOAD", library("during"));
+                src.callChecked("FCALL", "during_set", "1", "fk", "fv");
+                sync.awaitCaughtUp(src, TIMEOUT);
+                sync.stop();
+            }
+            assertThat(tgt.callChecked("FUNCTION", "LIST").toString()).contains("before").contains("during");
+            assertThat(tgt.callChecked("FCALL", "before_get", "1", "fk").asText()).isEqualTo("fv");
+        }
+    }
+
+    private static String library(String name) {
+        return "#!lua name=" + name + "\n"
+                + "redis.register_function('" + name + "_set', function(keys, args) return redis.call('SET', keys[1], args[1]) end)\n"
+                + "redis.register_function{function_name='" + name + "_get', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}}";
+    }
+
     static Stream<String> disklessVersions() {
         return sourceVersions().filter(v -> !v.startsWith("2."));
     }
