@@ -65,9 +65,26 @@ public final class RedisBinaries {
         return new RedisBinaries(binDir, RedisBinaries.class.getClassLoader(), defaultCacheDir(), SYSTEM_BINARY);
     }
 
-    /** The binary the demo runs: redis-server {@value #DEFAULT_VERSION} from the classpath, or the system's. */
+    /** The binary the demo runs: see {@link #findDefault()} on {@link #standard()}. */
     public static Path defaultServer() {
-        return standard().find(DEFAULT_VERSION);
+        return standard().findDefault();
+    }
+
+    /**
+     * redis-server {@value #DEFAULT_VERSION} when there is one (normally from the classpath), else the
+     * system's redis-server whatever its version: the demo needs a server, not a particular one.
+     *
+     * @throws FerryException neither found; the message lists every place looked at
+     */
+    public Path findDefault() {
+        try {
+            return find(DEFAULT_VERSION);
+        } catch (FerryException e) {
+            if (systemBinary != null && Files.isExecutable(systemBinary)) {
+                return systemBinary;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -207,7 +207,7 @@ public final class RedisServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** The version to run, found by {@link RedisBinaries#standard()}. Default: {@value RedisBinaries#DEFAULT_VERSION}. */
+        /** The version to run, found by {@link RedisBinaries#standard()}. Default: {@link RedisBinaries#defaultServer()}. */
         public Builder version(String version) {
             this.version = version;
             return this;
@@ -262,7 +262,8 @@ public final class RedisServer implements AutoCloseable {
          * @throws FerryException no binary, or the server did not come up; the message quotes its log
          */
         public RedisServer start() {
-            Path exe = binary != null ? binary : RedisBinaries.standard().find(version != null ? version : RedisBinaries.DEFAULT_VERSION);
+            Path exe = binary != null ? binary
+                    : version != null ? RedisBinaries.standard().find(version) : RedisBinaries.defaultServer();
             String actual = RedisBinaries.versionOf(exe);
             if (version != null && !version.equals(actual)) {
                 throw new FerryException(exe + " is redis-server " + actual + ", not " + version);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Writes a sample data set with every value type and encoding, for the demo and the tests: strings
@@ -132,7 +133,7 @@ public final class SampleData {
             }
 
             public Builder dbs(Set<Integer> dbs) {
-                this.dbs = List.copyOf(new java.util.TreeSet<>(dbs));
+                this.dbs = List.copyOf(new TreeSet<>(dbs));
                 return this;
             }
 

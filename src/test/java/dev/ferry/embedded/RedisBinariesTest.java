@@ -55,6 +55,24 @@ class RedisBinariesTest {
     }
 
     @Test
+    void defaultServerFallsBackToTheSystemBinaryOfAnyVersion() throws IOException {
+        Path fake = script("fake-redis-server", "echo 'Redis server v=1.2.3 sha=00000000:0 malloc=libc bits=64'");
+        RedisBinaries binaries = new RedisBinaries(null, emptyClasspath, dir.resolve("cache"), fake);
+
+        assertThat(binaries.findDefault()).isEqualTo(fake);
+    }
+
+    @Test
+    void defaultServerWithNothingInstalledSaysWhereItLooked() {
+        RedisBinaries binaries = new RedisBinaries(null, emptyClasspath, dir.resolve("cache"), dir.resolve("none"));
+
+        assertThatThrownBy(binaries::findDefault)
+                .isInstanceOf(FerryException.class)
+                .hasMessageStartingWith("no redis-server " + RedisBinaries.DEFAULT_VERSION + " found; looked at: ")
+                .hasMessageContaining(dir.resolve("none") + " (not installed)");
+    }
+
+    @Test
     void binaryInTheBinDirIsFoundAndMadeExecutable() throws IOException {
         Path file = Files.writeString(dir.resolve("redis-server-9.9.9"), "#!/bin/sh\n");
         RedisBinaries binaries = new RedisBinaries(dir, null, dir.resolve("cache"), null);

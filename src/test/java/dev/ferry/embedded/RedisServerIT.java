@@ -80,6 +80,7 @@ class RedisServerIT {
 
                 AssertionError error = catchThrowableOfType(AssertionError.class, () -> DataAssertions.assertSameData(m, r, DBS));
 
+                assertThat(error).as("differences found").isNotNull();
                 assertThat(error.getMessage())
                         .contains("db 1 \"list:large\": list differs at item 17 (5000 items): source \"element-17-")
                         .contains(", target \"changed\"")
@@ -90,7 +91,8 @@ class RedisServerIT {
                         .contains("db 5 \"extra\": only on target (a string)")
                         .doesNotContain("__ferry");
                 if (v.atLeast(5, 0)) {
-                    assertThat(error.getMessage()).contains("db 5 \"stream:events\": stream differs");
+                    assertThat(error).as("differences found").isNotNull();
+                assertThat(error.getMessage()).contains("db 5 \"stream:events\": stream differs");
                 }
             }
         }
