@@ -1,5 +1,9 @@
 package dev.ferry.rdb;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * CRC-64 with the Jones polynomial, reflected, initial value 0, no final xor: the checksum Redis
  * writes after an RDB's EOF opcode and at the end of a {@code DUMP} payload ({@code crc64.c}).
@@ -11,6 +15,8 @@ public final class Crc64 {
 
     /** The Jones polynomial 0xad93d23594c935a9, bit-reversed for the reflected algorithm. */
     private static final long POLY = 0x95AC9329AC4BC9B5L;
+
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** TABLES[k][b]: the CRC of byte b followed by k zero bytes. */
     private static final long[][] TABLES = new long[8][256];
@@ -51,15 +57,7 @@ public final class Crc64 {
         int i = off;
         int end = off + len;
         for (; end - i >= 8; i += 8) {
-            long x = crc
-                    ^ ((data[i] & 0xffL)
-                    | (data[i + 1] & 0xffL) << 8
-                    | (data[i + 2] & 0xffL) << 16
-                    | (data[i + 3] & 0xffL) << 24
-                    | (data[i + 4] & 0xffL) << 32
-                    | (data[i + 5] & 0xffL) << 40
-                    | (data[i + 6] & 0xffL) << 48
-                    | (data[i + 7] & 0xffL) << 56);
+            long x = crc ^ (long) LONG_LE.get(data, i);
             crc = t7[(int) (x & 0xff)]
                     ^ t6[(int) ((x >>> 8) & 0xff)]
                     ^ t5[(int) ((x >>> 16) & 0xff)]

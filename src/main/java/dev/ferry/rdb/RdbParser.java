@@ -129,21 +129,15 @@ public final class RdbParser {
             }
             byte[] key = reader.readString();
             String moduleName = type == RdbType.MODULE_2 ? peekModuleName() : null;
-            reader.context("key '" + printable(key) + "', type " + type);
+            reader.context(key, type);
             ParsedEntry entry = new ParsedEntry(reader, options.stringChunkSize(), db, key, type, expireAtMs,
                     idleSeconds, lfuFreq, header.version(), moduleName);
             expireAtMs = -1;
             idleSeconds = -1;
             lfuFreq = -1;
-            try {
-                handler.entry(entry);
-            } finally {
-                // The value must be passed over even if the handler used nothing of it; not after a failure.
-                reader.context(null);
-            }
-            reader.context("key '" + printable(key) + "', type " + type);
+            handler.entry(entry);
             entry.finish();
-            reader.context(null);
+            reader.context(null, null);
         }
 
         /** Reads the module id ahead (its name is entry metadata) and gives its bytes back to the value. */

@@ -24,15 +24,17 @@ final class RdbReader {
     private static final int DIRECT_ALLOCATION = 64 * 1024;
 
     final RdbInput in;
-    private String context;
+    private byte[] contextKey;
+    private RdbType contextType;
 
     RdbReader(RdbInput in) {
         this.in = in;
     }
 
-    /** Names what is being read (a key), for error messages; null when between keys. */
-    void context(String context) {
-        this.context = context;
+    /** The key whose value is being read, for error messages; null between keys. Kept raw: messages are rare. */
+    void context(byte[] key, RdbType type) {
+        this.contextKey = key;
+        this.contextType = type;
     }
 
     long position() {
@@ -44,7 +46,9 @@ final class RdbReader {
     }
 
     RdbFormatException failAt(String message, long offset) {
-        return new RdbFormatException(context == null ? message : message + " (" + context + ")", offset);
+        String where = contextKey == null ? ""
+                : " (key '" + RdbParser.printable(contextKey) + "', type " + contextType + ")";
+        return new RdbFormatException(message + where, offset);
     }
 
     int readByte() throws IOException {

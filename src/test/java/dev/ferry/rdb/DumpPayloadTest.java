@@ -33,15 +33,13 @@ class DumpPayloadTest {
     }
 
     @Test
-    void aPayloadDumpedByRedisDecodes() {
-        // DUMP of SET foo bar on Redis 7.0 (RDB 10): "\x00\x03bar\n\x00" + CRC64.
-        byte[] body = {0, 3, 'b', 'a', 'r', 10, 0};
-        long crc = Crc64.update(0, body, 0, body.length);
-        byte[] payload = java.util.Arrays.copyOf(body, body.length + 8);
-        for (int i = 0; i < 8; i++) {
-            payload[body.length + i] = (byte) (crc >>> (8 * i));
-        }
-        assertThat(DumpPayload.encode(RdbType.STRING, new byte[] {3, 'b', 'a', 'r'}, 10)).isEqualTo(payload);
+    void theDumpExampleOfTheRedisDocumentationIsReproducedExactly() {
+        // redis.io DUMP page: SET mykey 10; DUMP mykey -> "\x00\xc0\n\t\x00\xbem\x06\x89Z(\x00\n" (RDB 9).
+        byte[] redis = {0x00, (byte) 0xc0, 0x0a, 0x09, 0x00, (byte) 0xbe, 0x6d, 0x06, (byte) 0x89, 0x5a, 0x28, 0x00, 0x0a};
+        assertThat(DumpPayload.encode(RdbType.STRING, new byte[] {(byte) 0xc0, 0x0a}, 9)).isEqualTo(redis);
+        DumpPayload.Parsed parsed = DumpPayload.decode(redis);
+        assertThat(parsed.rdbVersion()).isEqualTo(9);
+        assertThat(parsed.value()).containsExactly(0xc0, 0x0a);
     }
 
     @Test
