@@ -39,7 +39,12 @@ public interface RdbEntry {
 
     /**
      * The serialized value exactly as stored in the RDB, without the type byte, if it is at most
-     * {@code limit} bytes long; null otherwise. Call at most once.
+     * {@code limit} bytes long; null otherwise. Call at most once, before {@link #decode}.
+     *
+     * <p>Capturing walks the value's structure without decoding it and stops reading as soon as the value
+     * proves longer than {@code limit}; the bytes read so far are kept, so a later {@link #decode} (or the
+     * parser's skip) still sees the whole value and the stream is read once. The parser keeps a reference to
+     * the returned array for a later {@link #decode}: do not modify it before that call.
      */
     byte[] rawValue(int limit) throws IOException;
 

@@ -11,7 +11,7 @@ import java.io.IOException;
  */
 public interface RdbHandler {
 
-    /** The file's magic and version: "REDIS" and 6..12, or Valkey's own magic. */
+    /** The file's magic and version: "REDIS" and 1..12, or "VALKEY" and 80..81 (Valkey 9+). */
     default void header(String magic, int version) throws IOException {
     }
 
@@ -35,7 +35,10 @@ public interface RdbHandler {
     default void function(byte[] code) throws IOException {
     }
 
-    /** A module's auxiliary data (MODULE_AUX); {@code moduleName} is the 9-character module type name. */
+    /**
+     * A module's auxiliary data (MODULE_AUX), already skipped (only the module can interpret it);
+     * {@code moduleName} is the 9-character module type name.
+     */
     default void moduleAux(String moduleName) throws IOException {
     }
 

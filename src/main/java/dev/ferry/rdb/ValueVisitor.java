@@ -14,8 +14,9 @@ public interface ValueVisitor {
     /**
      * Called first, once per value.
      *
-     * @param size the number of elements when the encoding states it up front (list, set, zset and hash
-     *             elements; stream entries), the byte length for strings, or -1 when unknown
+     * @param size the number of elements when the encoding states it up front (list items, set members, zset
+     *             members, hash fields), the byte length for strings, or -1 when unknown (quicklists, streams,
+     *             ziplists and listpacks whose header count saturated)
      */
     default void begin(RdbType type, long size) throws IOException {
     }
@@ -23,6 +24,8 @@ public interface ValueVisitor {
     /**
      * A string value, or one part of it: strings larger than the parser's chunk size arrive in several
      * calls with increasing {@code offset}; {@code offset + chunk.length == totalLength} on the last one.
+     * LZF-compressed strings (and integer-encoded ones) arrive whole in one call: LZF cannot be decoded from
+     * the middle, and Redis compresses only what it held as one allocation.
      */
     default void string(byte[] chunk, long offset, long totalLength) throws IOException {
     }
