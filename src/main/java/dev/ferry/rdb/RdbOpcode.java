@@ -27,13 +27,17 @@ public enum RdbOpcode {
         return code;
     }
 
+    /** Indexed by byte: the parser looks one up per key, and {@code values()} copies the array each time. */
+    private static final RdbOpcode[] BY_CODE = new RdbOpcode[256];
+
+    static {
+        for (RdbOpcode op : values()) {
+            BY_CODE[op.code] = op;
+        }
+    }
+
     /** The opcode for a byte, or null if the byte is not an opcode. */
     public static RdbOpcode of(int code) {
-        for (RdbOpcode op : values()) {
-            if (op.code == code) {
-                return op;
-            }
-        }
-        return null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 }

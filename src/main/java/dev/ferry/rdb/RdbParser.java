@@ -142,9 +142,14 @@ public final class RdbParser {
 
         /** Reads the module id ahead (its name is entry metadata) and gives its bytes back to the value. */
         private String peekModuleName() throws IOException {
+            // An RDB length takes at most 9 bytes.
             input.startCapture(9);
-            long id = reader.readLength();
-            input.pushBack(input.stopCapture());
+            long id;
+            try {
+                id = reader.readLength();
+            } finally {
+                input.pushBack(input.stopCapture());
+            }
             return ModuleValues.nameOf(id);
         }
 

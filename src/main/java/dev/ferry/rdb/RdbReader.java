@@ -2,6 +2,7 @@ package dev.ferry.rdb;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads RDB primitives from an {@link RdbInput}: lengths ({@code rdbLoadLen}), strings with their
@@ -184,7 +185,7 @@ final class RdbReader {
         int filled = 0;
         while (filled < n) {
             if (filled == out.length) {
-                out = java.util.Arrays.copyOf(out, (int) Math.min((long) out.length * 2, n));
+                out = Arrays.copyOf(out, (int) Math.min((long) out.length * 2, n));
             }
             int step = out.length - filled;
             in.readFully(out, filled, step);
