@@ -24,9 +24,16 @@ public final class Replayer implements ReplicationListener {
 
     private static final Logger log = LoggerFactory.getLogger(Replayer.class);
 
-    /** What happens when the snapshot has been read. */
-    public interface SnapshotListener {
-        void snapshotRead();
+    /** Milestones of the link, for the task: where checkpoints start and what the log says. */
+    public interface Lifecycle {
+        /** A full resync starts at {@code start}; the snapshot follows. */
+        void fullResync(ReplicationOffset start);
+
+        /** The snapshot has been read and handed to the target; the stream starts at {@code start}. */
+        void snapshotRead(ReplicationOffset start);
+
+        /** The source continues the stream after {@code position}. */
+        void partialResync(ReplicationOffset position);
     }
 
     private final RdbHandler snapshotHandler;
@@ -34,9 +41,11 @@ public final class Replayer implements ReplicationListener {
     private final Filters filters;
     private final SyncCounters counters;
     private final byte[] heartbeatKey;
-    private final SnapshotListener snapshotListener;
+    private final Lifecycle lifecycle;
     private final CommandTranslator translator;
     private int db;
+    private int resumeDb = -1;
+    private ReplicationOffset snapshotStart;
 
     private final Object heartbeatLock = new Object();
     private long heartbeatOffset = -1;
@@ -48,13 +57,13 @@ public final class Replayer implements ReplicationListener {
      * @param target the target's capabilities, for rewriting commands it does not know; null to forward all as is
      */
     public Replayer(RdbHandler snapshotHandler, WriteSink sink, Filters filters, SyncCounters counters,
-                    byte[] heartbeatKey, SnapshotListener snapshotListener, TargetProfile target) {
+                    byte[] heartbeatKey, Lifecycle lifecycle, TargetProfile target) {
         this.snapshotHandler = snapshotHandler;
         this.sink = sink;
         this.filters = filters;
         this.counters = counters;
         this.heartbeatKey = heartbeatKey;
-        this.snapshotListener = snapshotListener;
+        this.lifecycle = lifecycle;
         this.translator = target == null ? null : new CommandTranslator(target);
     }
 
@@ -68,9 +77,21 @@ public final class Replayer implements ReplicationListener {
         };
     }
 
+    /** The source database at the position a partial resync continues from (from the checkpoint). */
+    public void resumeDb(int db) {
+        this.resumeDb = db;
+    }
+
+    /** The source database the stream is in now, or -1 when unknown. */
+    public int currentDb() {
+        return db;
+    }
+
     @Override
     public void fullResync(ReplicationOffset start) {
         db = 0;
+        snapshotStart = start;
+        lifecycle.fullResync(start);
     }
 
     @Override
@@ -80,16 +101,17 @@ public final class Replayer implements ReplicationListener {
 
     @Override
     public void snapshotEnd() {
-        sink.flush();
         // Redis re-sends SELECT after a full sync; until then the stream is in db 0.
         db = 0;
-        snapshotListener.snapshotRead();
+        lifecycle.snapshotRead(snapshotStart);
+        sink.flush();
     }
 
     @Override
     public void partialResync(ReplicationOffset position) {
-        // The source re-sends SELECT before the next write in a database other than its current one.
-        db = -1;
+        // The source does not re-send SELECT on a partial resync: the database comes from the checkpoint.
+        db = resumeDb;
+        lifecycle.partialResync(position);
     }
 
     @Override

@@ -132,6 +132,11 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
     }
 
+    /** The database the target connection is in (as of the commands written so far), or -1 when unknown. */
+    public int selectedDb() {
+        return selectedDb;
+    }
+
     /** Forgets which database is selected, so the next {@link #select} sends a SELECT. */
     public void resetSelectedDb() {
         selectedDb = -1;

@@ -100,6 +100,9 @@ public final class ProgressReporter {
             }
             return sb.toString();
         }
+        if (t.state() == TaskState.RETRYING) {
+            return "retrying: " + t.retryReason();
+        }
         long ops = c.commandsForwarded.sum();
         double seconds = Math.max(0.001, (now - lastTick) / 1000.0);
         double opsRate = (ops - lastOps) / seconds;

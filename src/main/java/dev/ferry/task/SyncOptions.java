@@ -21,6 +21,9 @@ public final class SyncOptions {
     private final int rawLimit;
     private final Duration heartbeatInterval;
     private final Duration progressInterval;
+    private final Duration retryFor;
+    private final Duration sourceTimeout;
+    private final int maxBatch;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -33,6 +36,24 @@ public final class SyncOptions {
         this.rawLimit = b.rawLimit;
         this.heartbeatInterval = b.heartbeatInterval;
         this.progressInterval = b.progressInterval;
+        this.retryFor = b.retryFor;
+        this.sourceTimeout = b.sourceTimeout;
+        this.maxBatch = b.maxBatch;
+    }
+
+    /** How long lost connections are retried before the task fails. */
+    public Duration retryFor() {
+        return retryFor;
+    }
+
+    /** How long the source may stay silent before the link counts as lost (it pings every 10 s). */
+    public Duration sourceTimeout() {
+        return sourceTimeout;
+    }
+
+    /** Most stream writes applied in one checkpointed transaction. */
+    public int maxBatch() {
+        return maxBatch;
     }
 
     public static Builder builder(RedisEndpoint source, RedisEndpoint target) {
@@ -95,6 +116,9 @@ public final class SyncOptions {
         private int rawLimit = 32 << 20;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration progressInterval = Duration.ofSeconds(1);
+        private Duration retryFor = Duration.ofMinutes(720);
+        private Duration sourceTimeout = Duration.ofSeconds(60);
+        private int maxBatch = 1000;
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -154,6 +178,30 @@ public final class SyncOptions {
                 throw new IllegalArgumentException("progressInterval: " + interval + " (expected: >= 0)");
             }
             this.progressInterval = interval;
+            return this;
+        }
+
+        public Builder retryFor(Duration retryFor) {
+            if (retryFor.isNegative()) {
+                throw new IllegalArgumentException("retryFor: " + retryFor + " (expected: >= 0)");
+            }
+            this.retryFor = retryFor;
+            return this;
+        }
+
+        public Builder sourceTimeout(Duration timeout) {
+            if (timeout.toMillis() < 100) {
+                throw new IllegalArgumentException("sourceTimeout: " + timeout + " (expected: >= 100 ms)");
+            }
+            this.sourceTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch <= 0) {
+                throw new IllegalArgumentException("maxBatch: " + maxBatch + " (expected: > 0)");
+            }
+            this.maxBatch = maxBatch;
             return this;
         }
 

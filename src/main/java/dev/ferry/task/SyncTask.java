@@ -1,11 +1,13 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.checkpoint.Checkpoint;
+import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.checkpoint.TransactionalSink;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
-import dev.ferry.pipeline.WriteSink;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
@@ -20,9 +22,10 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -32,31 +35,40 @@ import java.util.concurrent.TimeUnit;
  * One sync from a source server to a target server: checks, then the snapshot and/or the stream,
  * until stopped, finished ({@link SyncMode#FULL}) or failed.
  *
+ * <p>Progress is checkpointed in the target with the writes it covers ({@link TransactionalSink}), so a
+ * restarted task, here or on another machine, resumes with {@code PSYNC} where the target stands. Lost
+ * connections are retried with backoff for {@link SyncOptions#retryFor()}; bad credentials, bad
+ * configuration and rejected writes fail at once.
+ *
  * <p>{@link #run()} blocks the calling thread; {@link #stop()} may be called from any thread (a signal
- * handler, a test) and makes {@code run} return normally after flushing what was read.
+ * handler, a test) and makes {@code run} return normally after flushing what was applied.
  */
 public final class SyncTask {
 
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
-    private static final Duration SOURCE_READ_TIMEOUT = Duration.ofSeconds(60);
+    private static final long MAX_BACKOFF_MS = 30_000;
 
     private final SyncOptions options;
     private final SyncCounters counters = new SyncCounters();
     private final String taskId;
-    private final CountDownLatch done = new CountDownLatch(1);
     private final ProgressReporter progress;
+    private final CheckpointStore checkpoints;
 
     private volatile TaskState state = TaskState.CREATED;
     private volatile FerryException failure;
+    private volatile String retryReason;
     private volatile boolean stopRequested;
-    private volatile ReplicationLink link;
-    private volatile TargetWriter writer;
+    private volatile Attempt attempt;
     private volatile long sourceKeys = -1;
+    private volatile long appliedOffset = -1;
+    private volatile int fullResyncs;
+    private volatile int partialResyncs;
 
     public SyncTask(SyncOptions options, ProgressReporter progress) {
         this.options = options;
         this.progress = progress;
         this.taskId = taskId(options);
+        this.checkpoints = new CheckpointStore(taskId);
     }
 
     /** A stable name for the task, from what it copies: the same command line gives the same id. */
@@ -94,14 +106,23 @@ public final class SyncTask {
 
     /** The source offset up to which the target has acknowledged every write, or -1. */
     public long appliedOffset() {
-        TargetWriter w = writer;
-        return w == null ? -1 : w.ackedOffset();
+        Attempt a = attempt;
+        return a == null || a.writer == null ? appliedOffset : Math.max(appliedOffset, a.writer.ackedOffset());
     }
 
-    /** The source offset of the last byte read from the stream, or -1. */
-    public long receivedOffset() {
-        ReplicationLink l = link;
-        return l == null ? -1 : l.receivedOffset();
+    /** Why the task is retrying, while it is. */
+    public String retryReason() {
+        return retryReason;
+    }
+
+    /** Full resyncs this task went through (the first snapshot included). */
+    public int fullResyncs() {
+        return fullResyncs;
+    }
+
+    /** Times the source continued the stream from a checkpoint. */
+    public int partialResyncs() {
+        return partialResyncs;
     }
 
     /** The error that ended the task, or null. */
@@ -112,144 +133,280 @@ public final class SyncTask {
     /** Asks the task to stop: it flushes what was read to the target, then {@link #run()} returns. */
     public void stop() {
         stopRequested = true;
-        done.countDown();
+        Attempt a = attempt;
+        if (a != null) {
+            a.done.countDown();
+        }
     }
 
     /**
-     * Runs the task until it is stopped, finished or failed.
+     * Runs the task until it is stopped, finished or failed, retrying lost connections.
      *
      * @throws FerryException why the task failed
      */
     public void run() {
         state = TaskState.PRECHECKING;
-        RedisConnection targetConn = null;
-        Heartbeat heartbeat = null;
-        Thread linkThread = null;
+        long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
+        int failures = 0;
+        if (progress != null) {
+            progress.start(this);
+        }
         try {
-            TargetProfile target;
-            Set<String> modules;
-            try (RedisConnection admin = RedisConnection.open(options.target())) {
-                target = TargetProfile.probe(admin);
-                if (ServerInfo.fetch(admin).isCluster()) {
-                    throw new FerryException("target " + options.target().address()
-                            + " is a Redis Cluster node: cluster targets are not supported yet");
-                }
-                modules = new HashSet<>(TargetProfile.modules(admin));
-                checkExisting(admin);
-            }
-            ServerInfo sourceInfo;
-            try (RedisConnection admin = RedisConnection.open(options.source())) {
-                sourceInfo = ServerInfo.fetch(admin);
-            }
-            if (sourceInfo.isCluster()) {
-                throw new FerryException("source " + options.source().address()
-                        + " is a Redis Cluster node: cluster sources are not supported yet");
-            }
-            sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
-                    .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
-                    .mapToLong(Map.Entry::getValue).sum();
-            log.info("source {} (Redis {}, {} keys to copy), target {} (Redis {})", options.source(),
-                    sourceInfo.version(), sourceKeys, options.target(), target.version());
-
-            targetConn = RedisConnection.open(options.target());
-            Filters filters = new Filters(options.dbs(), options.publish());
-            Replayer[] replayerRef = new Replayer[1];
-            TargetWriter w = new TargetWriter(targetConn, TargetWriter.Limits.defaults(),
-                    offset -> replayerRef[0].onAck(offset));
-            writer = w;
-            WriteSink sink = w;
-            RdbHandler snapshot = options.mode().copiesSnapshot()
-                    ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
-                    : Replayer.discardSnapshot();
-            ReplicationLink l = new ReplicationLink(options.source(), w::ackedOffset, SOURCE_READ_TIMEOUT);
-            link = l;
-            replayerRef[0] = new Replayer(snapshot, sink, filters, counters,
-                    heartbeatKey().getBytes(StandardCharsets.UTF_8), this::snapshotRead, target);
-
-            // Incremental-only syncs also start with a full resync whose snapshot is read past, not applied: a
-            // partial resync from the source's current offset would not say which database the next writes hit.
-            ReplicationOffset from = null;
-            state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
-            linkThread = new Thread(() -> runLink(l, from, replayerRef[0]), "ferry-link-" + options.source().address());
-            linkThread.start();
-            if (options.mode().streams()) {
-                heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval());
-                heartbeat.start();
-            }
-            if (progress != null) {
-                progress.start(this);
-            }
-            while (!done.await(100, TimeUnit.MILLISECONDS)) {
-                if (w.failure() != null) {
-                    fail(w.failure());
+            while (!stopRequested) {
+                Attempt a = new Attempt();
+                attempt = a;
+                try {
+                    a.run();
+                    failures = 0;
+                    if (a.finished || stopRequested) {
+                        break;
+                    }
+                } catch (FerryException e) {
+                    if (stopRequested && e.isRetriable()) {
+                        break;
+                    }
+                    if (!e.isRetriable() || System.currentTimeMillis() >= giveUpAt) {
+                        throw e;
+                    }
+                    failures++;
+                    long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
+                    retryReason = e.getMessage();
+                    state = TaskState.RETRYING;
+                    log.warn("{}; retrying in {} ms (giving up in {} min)", e.getMessage(), backoff,
+                            Math.max(0, (giveUpAt - System.currentTimeMillis()) / 60_000));
+                    sleepUnlessStopped(backoff);
+                } finally {
+                    if (a.writer != null) {
+                        appliedOffset = Math.max(appliedOffset, a.writer.ackedOffset());
+                    }
                 }
             }
-            state = TaskState.STOPPING;
-            l.stop();
-            linkThread.join();
-            if (failure == null) {
-                w.drain();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new FerryException("interrupted", e));
+            state = TaskState.FINISHED;
         } catch (FerryException e) {
-            fail(e);
+            failure = e;
+            state = TaskState.FAILED;
+            throw e;
         } catch (RuntimeException e) {
-            fail(new FerryException("unexpected error: " + e, e));
+            failure = new FerryException("unexpected error: " + e, e);
+            state = TaskState.FAILED;
+            throw failure;
         } finally {
-            if (link != null) {
-                link.stop();
-            }
-            if (heartbeat != null) {
-                heartbeat.close();
-            }
             if (progress != null) {
                 progress.stop();
             }
-            if (writer != null) {
-                writer.close();
-            } else if (targetConn != null) {
-                targetConn.close();
-            }
-        }
-        if (failure != null) {
-            state = TaskState.FAILED;
-            throw failure;
-        }
-        state = TaskState.FINISHED;
-    }
-
-    private void runLink(ReplicationLink l, ReplicationOffset from, Replayer replayer) {
-        try {
-            l.run(from, replayer);
-            if (!stopRequested && state != TaskState.STOPPING && options.mode().streams()) {
-                fail(new FerryException("the source closed the replication link"));
-            }
-        } catch (FerryException e) {
-            fail(e);
-        } catch (Exception e) {
-            fail(new FerryException("replication link failed: " + e, e));
         }
     }
 
-    private void snapshotRead() {
-        log.info("snapshot read: {} keys ({} rewritten as commands, {} skipped)", counters.snapshotKeys.sum(),
-                counters.snapshotKeysRewritten.sum(), counters.snapshotKeysSkipped.sum());
-        if (options.mode() == SyncMode.FULL) {
-            state = TaskState.STOPPING;
-            link.stop();
-            done.countDown();
-        } else {
+    private void sleepUnlessStopped(long ms) {
+        long until = System.currentTimeMillis() + ms;
+        while (!stopRequested && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("interrupted", e);
+            }
+        }
+    }
+
+    /** One connection of the task to both sides, from checkpoint to stop or failure. */
+    private final class Attempt implements Replayer.Lifecycle {
+
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile FerryException error;
+        volatile boolean finished;
+        TargetWriter writer;
+        TransactionalSink sink;
+        ReplicationLink link;
+        Checkpoint checkpoint;
+        boolean owns;
+
+        void run() {
+            RedisConnection targetConn = null;
+            Heartbeat heartbeat = null;
+            Thread linkThread = null;
+            try {
+                TargetProfile target;
+                Set<String> modules;
+                try (RedisConnection admin = RedisConnection.open(options.target())) {
+                    target = TargetProfile.probe(admin);
+                    if (ServerInfo.fetch(admin).isCluster()) {
+                        throw new FerryException("target " + options.target().address()
+                                + " is a Redis Cluster node: cluster targets are not supported yet");
+                    }
+                    modules = new HashSet<>(TargetProfile.modules(admin));
+                    checkpoint = checkpoints.load(admin);
+                    if (checkpoint == null) {
+                        checkExisting(admin);
+                        owns = options.existing() == ExistingKeys.CHECK;
+                    } else {
+                        owns = checkpoint.ownsTarget();
+                        log.info("found checkpoint {} in the target", checkpoint);
+                    }
+                }
+                ServerInfo sourceInfo;
+                try (RedisConnection admin = RedisConnection.open(options.source())) {
+                    sourceInfo = ServerInfo.fetch(admin);
+                }
+                if (sourceInfo.isCluster()) {
+                    throw new FerryException("source " + options.source().address()
+                            + " is a Redis Cluster node: cluster sources are not supported yet");
+                }
+                sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
+                        .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
+                        .mapToLong(Map.Entry::getValue).sum();
+                log.info("source {} (Redis {}, {} keys), target {} (Redis {})", options.source(),
+                        sourceInfo.version(), sourceKeys, options.target(), target.version());
+
+                targetConn = RedisConnection.open(options.target());
+                Filters filters = new Filters(options.dbs(), options.publish());
+                Replayer[] replayer = new Replayer[1];
+                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset));
+                sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis);
+                RdbHandler snapshot = options.mode().copiesSnapshot()
+                        ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
+                        : Replayer.discardSnapshot();
+                link = new ReplicationLink(options.source(), writer::ackedOffset, options.sourceTimeout());
+                replayer[0] = new Replayer(snapshot, sink, filters, counters,
+                        heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
+                sink.sourceDb(replayer[0]::currentDb);
+                ReplicationOffset from = null;
+                if (checkpoint != null && options.mode() != SyncMode.FULL) {
+                    from = checkpoint.resumeFrom();
+                    replayer[0].resumeDb(checkpoint.db());
+                }
+                ReplicationOffset resumeFrom = from;
+                linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());
+                linkThread.start();
+                if (options.mode().streams()) {
+                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval());
+                    heartbeat.start();
+                }
+                while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                    if (writer.failure() != null) {
+                        fail(writer.failure());
+                    }
+                }
+                if (error == null) {
+                    state = TaskState.STOPPING;
+                }
+                link.stop();
+                linkThread.join();
+                if (error == null) {
+                    sink.finish();
+                    writer.drain();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new FerryException("interrupted", e));
+            } catch (FerryException e) {
+                fail(e);
+            } catch (RuntimeException e) {
+                fail(new FerryException("unexpected error: " + e, e));
+            } finally {
+                if (link != null) {
+                    link.stop();
+                }
+                if (linkThread != null) {
+                    try {
+                        linkThread.join(10_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (heartbeat != null) {
+                    heartbeat.close();
+                }
+                if (writer != null) {
+                    writer.close();
+                } else if (targetConn != null) {
+                    targetConn.close();
+                }
+            }
+            if (error != null) {
+                throw error;
+            }
+        }
+
+        private void runLink(ReplicationOffset from, Replayer replayer) {
+            try {
+                link.run(from, replayer);
+                if (!stopRequested && !finished && options.mode().streams() && done.getCount() > 0) {
+                    fail(new dev.ferry.resp.RedisConnectionException("the source closed the replication link", null));
+                }
+            } catch (FerryException e) {
+                fail(e);
+            } catch (Exception e) {
+                fail(new FerryException("replication link failed: " + e, e));
+            }
+        }
+
+        @Override
+        public void fullResync(ReplicationOffset start) {
+            fullResyncs++;
+            List<byte[][]> flush = new ArrayList<>();
+            if (checkpoint != null && options.mode().copiesSnapshot()) {
+                if (owns) {
+                    log.warn("full resync from {}: the source's backlog does not cover the checkpoint {}; emptying the"
+                            + " target's databases this task owns ({}) before copying the snapshot again",
+                            options.source().address(), checkpoint.position(), options.dbs() == null ? "all" : options.dbs());
+                    flush.addAll(flushCommands());
+                } else {
+                    log.warn("full resync from {}: the source's backlog does not cover the checkpoint {}; the target"
+                            + " was not empty when this task started, so keys deleted on the source meanwhile may remain",
+                            options.source().address(), checkpoint.position());
+                }
+            }
+            state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
+            sink.beginSnapshot(start, owns, flush.toArray(new byte[0][][]));
+        }
+
+        @Override
+        public void snapshotRead(ReplicationOffset start) {
+            log.info("snapshot read: {} keys ({} rewritten as commands, {} skipped)", counters.snapshotKeys.sum(),
+                    counters.snapshotKeysRewritten.sum(), counters.snapshotKeysSkipped.sum());
+            sink.startStream(start, 0, owns);
+            if (options.mode() == SyncMode.FULL) {
+                finished = true;
+                state = TaskState.STOPPING;
+                link.stop();
+                done.countDown();
+            } else {
+                state = TaskState.STREAMING;
+            }
+        }
+
+        @Override
+        public void partialResync(ReplicationOffset position) {
+            partialResyncs++;
+            log.info("resumed from checkpoint {}: the source continues the stream, no full resync", checkpoint);
+            sink.startStream(position, checkpoint.db(), owns);
             state = TaskState.STREAMING;
         }
+
+        private void fail(FerryException e) {
+            if (error == null) {
+                error = e;
+            }
+            done.countDown();
+        }
     }
 
-    private void fail(FerryException e) {
-        if (failure == null) {
-            failure = e;
+    private List<byte[][]> flushCommands() {
+        List<byte[][]> cmds = new ArrayList<>();
+        if (options.dbs() == null) {
+            cmds.add(new byte[][] {bytes("FLUSHALL")});
+            return cmds;
         }
-        done.countDown();
+        for (int db : options.dbs()) {
+            cmds.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
+            cmds.add(new byte[][] {bytes("FLUSHDB")});
+        }
+        return cmds;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private void checkExisting(RedisConnection target) {

@@ -11,11 +11,25 @@ class ReplayerTest {
 
     private static final byte[] HEARTBEAT = "__ferry:hb:abc".getBytes(StandardCharsets.US_ASCII);
 
+    private static final Replayer.Lifecycle NO_LIFECYCLE = new Replayer.Lifecycle() {
+        @Override
+        public void fullResync(dev.ferry.source.ReplicationOffset start) {
+        }
+
+        @Override
+        public void snapshotRead(dev.ferry.source.ReplicationOffset start) {
+        }
+
+        @Override
+        public void partialResync(dev.ferry.source.ReplicationOffset position) {
+        }
+    };
+
     private final RecordingSink sink = new RecordingSink();
     private final SyncCounters counters = new SyncCounters();
 
     private Replayer replayer(Filters filters) {
-        return new Replayer(Replayer.discardSnapshot(), sink, filters, counters, HEARTBEAT, () -> { }, null);
+        return new Replayer(Replayer.discardSnapshot(), sink, filters, counters, HEARTBEAT, NO_LIFECYCLE, null);
     }
 
     @Test
