@@ -1,0 +1,94 @@
+package dev.ferry.cli;
+
+import dev.ferry.FerryException;
+import dev.ferry.precheck.Precheck;
+import dev.ferry.precheck.PrecheckOptions;
+import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.precheck.TableRenderer;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.task.ExistingKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ferry precheck}: the checks a sync runs before it starts, as a table. Exit 0 when no check fails
+ * (warnings allowed), 1 when one fails (an unreachable server or refused password included), 2 for a usage
+ * error or an error that kept the checks from running at all.
+ */
+@Command(name = "precheck", mixinStandardHelpOptions = true,
+        description = {"Checks that a sync from the source into the target can start and keep running: a table of"
+                + " checks, each pass, WARN or FAIL with a one-line fix.",
+                "Exit 0: nothing failed; 1: a check failed; 2: usage error."})
+final class PrecheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", required = true, paramLabel = "URI", description = "Source server (any node of a cluster).")
+    String source;
+
+    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server (any node of a cluster).")
+    String target;
+
+    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Source databases the sync copies (default: all).")
+    Set<Integer> dbs = new LinkedHashSet<>();
+
+    @Option(names = "--db-map", split = ",", paramLabel = "SRC:DST",
+            description = "Where source databases land on the target, e.g. --db-map 3:0 (a cluster has database 0 only).")
+    Set<String> dbMap = new LinkedHashSet<>();
+
+    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY",
+            description = "check (default): the target must be empty in the copied databases; overwrite: it need not be.")
+    String existing;
+
+    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", description = "Checks not to run, by name.")
+    Set<String> skip = new LinkedHashSet<>();
+
+    @Option(names = "--sample-keys", defaultValue = "10000", paramLabel = "N",
+            description = "Keys the big-key check samples (default 10000, within 2 seconds).")
+    int sampleKeys;
+
+    @Override
+    public Integer call() {
+        try {
+            PrecheckOptions options = PrecheckOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
+                    .dbs(dbs)
+                    .dbMap(parseDbMap(dbMap))
+                    .existing(ExistingKeys.parse(existing))
+                    .skip(skip)
+                    .sampleKeys(sampleKeys)
+                    .build();
+            PrecheckReport report = Precheck.run(options);
+            spec.commandLine().getOut().print(TableRenderer.render(report));
+            spec.commandLine().getOut().flush();
+            return report.failed() ? Main.EXIT_FAILURE : 0;
+        } catch (FerryException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("ferry: error: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+    }
+
+    static Map<Integer, Integer> parseDbMap(Set<String> pairs) {
+        Map<Integer, Integer> map = new TreeMap<>();
+        for (String pair : pairs) {
+            String[] parts = pair.split(":");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                map.put(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--db-map: " + pair + " (expected: SRC:DST, e.g. 3:0)");
+            }
+        }
+        return map;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ferry.precheck;
+
+import dev.ferry.pipeline.Filters;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RespValue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** Where the copied databases land on the target, and whether they are empty there. */
+final class TargetChecks {
+
+    private TargetChecks() {
+    }
+
+    /** The source databases the sync copies: those asked for, or every one holding keys (database 0 if none do). */
+    static Set<Integer> sourceDbs(Check.Context ctx) {
+        if (ctx.options().dbs() != null) {
+            return ctx.options().dbs();
+        }
+        Set<Integer> dbs = new TreeSet<>(ctx.source().keysPerDb().keySet());
+        return dbs.isEmpty() ? Set.of(0) : dbs;
+    }
+
+    /** A cluster has database 0 only: every copied database must land there, through a mapping if it is not 0. */
+    static CheckResult dbMapping(String name, Check.Context ctx) {
+        if (!ctx.target().isCluster()) {
+            return CheckResult.pass(name, "the target is not a cluster: every database keeps its number");
+        }
+        Set<Integer> dbs = sourceDbs(ctx);
+        Map<Integer, Integer> mapped = new TreeMap<>();
+        for (int db : dbs) {
+            mapped.put(db, ctx.options().targetDb(db));
+        }
+        List<String> elsewhere = new ArrayList<>();
+        mapped.forEach((from, to) -> {
+            if (to != 0) {
+                elsewhere.add(from + (from.equals(to) ? "" : " (mapped to " + to + ")"));
+            }
+        });
+        if (!elsewhere.isEmpty()) {
+            return CheckResult.fail(name, "the source copies database(s) " + join(dbs) + " but the target is a cluster, which has"
+                            + " database 0 only; not mapped to 0: " + String.join(", ", elsewhere),
+                    "copy one database (--dbs N) and map it to 0 (--db-map N:0), or map each to 0 if their keys never clash");
+        }
+        if (dbs.size() > 1) {
+            return CheckResult.warn(name, "databases " + join(dbs) + " all land in the cluster's database 0: same-name keys overwrite each other",
+                    "make sure key names never repeat across these databases, or copy them one at a time");
+        }
+        return CheckResult.pass(name, "database " + dbs.iterator().next() + " lands in the cluster's database 0");
+    }
+
+    /** With {@code --existing check}, the target must hold no keys (Ferry's own aside) in the databases written. */
+    static CheckResult empty(String name, Check.Context ctx) {
+        if (ctx.options().existing() != dev.ferry.task.ExistingKeys.CHECK) {
+            return CheckResult.pass(name, "--existing overwrite: same-name keys on the target will be replaced");
+        }
+        Set<Integer> targetDbs = new TreeSet<>();
+        sourceDbs(ctx).forEach(db -> targetDbs.add(ctx.options().targetDb(db)));
+        if (ctx.options().dbs() == null && !ctx.target().isCluster()) {
+            // Every source database is copied, including ones that fill up later: any key on the target counts.
+            targetDbs.addAll(ctx.target().keysPerDb().keySet());
+        }
+        Side target = ctx.target();
+        List<RedisEndpoint> nodes = target.isCluster() ? target.topology().masters() : List.of(target.endpoint());
+        Map<Integer, Long> busy = new TreeMap<>();
+        Map<Integer, Long> counts = target.keysPerDb();
+        for (int db : targetDbs) {
+            if (counts.getOrDefault(db, 0L) == 0) {
+                continue;
+            }
+            for (RedisEndpoint node : nodes) {
+                try (RedisConnection conn = RedisConnection.open(node)) {
+                    if (hasUserKeys(conn, db)) {
+                        busy.put(db, counts.get(db));
+                        break;
+                    }
+                }
+            }
+        }
+        if (busy.isEmpty()) {
+            return CheckResult.pass(name, "the target holds no keys in database(s) " + join(targetDbs) + " (Ferry's own keys aside)");
+        }
+        String where = busy.entrySet().stream().map(e -> "db" + e.getKey() + ": " + e.getValue() + " keys").collect(Collectors.joining(", "));
+        return CheckResult.fail(name, "the target already holds keys (" + where + ")",
+                "empty those databases on the target (FLUSHDB), or pass --existing overwrite to replace same-name keys");
+    }
+
+    private static boolean hasUserKeys(RedisConnection conn, int db) {
+        conn.callChecked("SELECT", db);
+        String cursor = "0";
+        do {
+            List<RespValue> page = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", 1000)).items();
+            cursor = page.get(0).asText();
+            for (RespValue k : ((RespValue.Array) page.get(1)).items()) {
+                if (!Filters.isControlKey(((RespValue.Bulk) k).bytes())) {
+                    return true;
+                }
+            }
+        } while (!cursor.equals("0"));
+        return false;
+    }
+
+    private static String join(Set<Integer> dbs) {
+        return dbs.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+}
