@@ -43,6 +43,18 @@ final class KeyComparer {
 
     /** Keys of {@code keys} (seen on the target) that the source does not hold: {@code EXISTS} on the source. */
     List<byte[]> absentFromSource(int db, List<byte[]> keys) {
+        if (!source.topology().isCluster() && !keys.isEmpty()) {
+            // One multi-key EXISTS answers the usual case, "all of them", with one command instead of one per key.
+            Object[] all = new Object[keys.size() + 1];
+            all[0] = "EXISTS";
+            for (int i = 0; i < keys.size(); i++) {
+                all[i + 1] = keys.get(i);
+            }
+            RespValue count = BigValueComparer.failOnError(source, source.call(db, keys.get(0), all), all);
+            if (count.asLong() == keys.size() && distinct(keys)) {
+                return List.of();
+            }
+        }
         List<Object[]> commands = new ArrayList<>(keys.size());
         for (byte[] key : keys) {
             commands.add(new Object[] {"EXISTS", key});
@@ -55,6 +67,17 @@ final class KeyComparer {
             }
         }
         return absent;
+    }
+
+    /** Whether no key repeats: multi-key EXISTS counts a repeated key twice. */
+    private static boolean distinct(List<byte[]> keys) {
+        java.util.Set<KeyRef> seen = new java.util.HashSet<>();
+        for (byte[] key : keys) {
+            if (!seen.add(new KeyRef(0, key))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Compares each key on both sides; returns one difference per differing key. */
@@ -112,18 +135,32 @@ final class KeyComparer {
         if (keys.isEmpty()) {
             return;
         }
-        List<Object[]> commands = new ArrayList<>(keys.size());
+        boolean full = mode == VerifyMode.FULL;
+        // Full mode reads a bounded first chunk together with the size: for most keys that is the whole value.
+        List<byte[]> routes = new ArrayList<>(keys.size() * 2);
+        List<Object[]> commands = new ArrayList<>(keys.size() * 2);
+        int[] sizeAt = new int[keys.size()];
+        int[] firstAt = new int[keys.size()];
         for (int i = 0; i < keys.size(); i++) {
+            sizeAt[i] = commands.size();
+            routes.add(keys.get(i));
             commands.add(Values.size(types.get(i), keys.get(i)));
+            Object[] first = full ? Values.readFirst(types.get(i), keys.get(i), BigValueComparer.STRING_CHUNK,
+                    BigValueComparer.ELEMENT_CHUNK) : null;
+            firstAt[i] = first == null ? -1 : commands.size();
+            if (first != null) {
+                routes.add(keys.get(i));
+                commands.add(first);
+            }
         }
-        List<RespValue>[] sizes = both(db, keys, commands);
+        List<RespValue>[] replies = both(db, routes, commands);
         List<Pair> small = new ArrayList<>();
         List<Pair> large = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             Pair pair;
             try {
-                pair = new Pair(keys.get(i), types.get(i), checkedLong(source, sizes[0].get(i), commands.get(i)),
-                        checkedLong(target, sizes[1].get(i), commands.get(i)));
+                pair = new Pair(keys.get(i), types.get(i), checkedLong(source, replies[0].get(sizeAt[i]), commands.get(sizeAt[i])),
+                        checkedLong(target, replies[1].get(sizeAt[i]), commands.get(sizeAt[i])));
             } catch (BigValueComparer.ChangedWhileReading e) {
                 differences.add(changed(db, keys.get(i)));
                 continue;
@@ -132,11 +169,18 @@ final class KeyComparer {
                 String unit = pair.type().equals("string") ? " bytes" : " elements";
                 differences.add(new Difference(new KeyRef(db, pair.key()), Difference.Kind.VALUE, pair.type()
                         + " size differs: source " + pair.sourceSize() + unit + ", target " + pair.targetSize() + unit));
-            } else if (mode == VerifyMode.FULL) {
+            } else if (full) {
                 boolean isSmall = pair.type().equals("string")
                         ? pair.sourceSize() <= BigValueComparer.STRING_CHUNK
                         : pair.sourceSize() <= BigValueComparer.ELEMENT_CHUNK;
-                (isSmall ? small : large).add(pair);
+                if (isSmall && firstAt[i] >= 0) {
+                    Difference d = compareItems(db, pair, commands.get(firstAt[i]), replies[0].get(firstAt[i]), replies[1].get(firstAt[i]));
+                    if (d != null) {
+                        differences.add(d);
+                    }
+                } else {
+                    (isSmall ? small : large).add(pair);
+                }
             }
         }
         compareSmall(db, small, differences);
@@ -165,26 +209,32 @@ final class KeyComparer {
         }
         List<RespValue>[] values = both(db, keys, commands);
         for (int i = 0; i < pairs.size(); i++) {
-            Pair pair = pairs.get(i);
-            KeyRef ref = new KeyRef(db, pair.key());
-            List<byte[]> a;
-            List<byte[]> b;
-            try {
-                a = Values.items(pair.type(), BigValueComparer.failOnError(source, values[0].get(i), commands.get(i)));
-                b = Values.items(pair.type(), BigValueComparer.failOnError(target, values[1].get(i), commands.get(i)));
-            } catch (BigValueComparer.ChangedWhileReading e) {
-                differences.add(changed(db, pair.key()));
-                continue;
+            Difference d = compareItems(db, pairs.get(i), commands.get(i), values[0].get(i), values[1].get(i));
+            if (d != null) {
+                differences.add(d);
             }
-            int at = Values.firstDifference(a, b);
-            if (at < 0) {
-                continue;
-            }
-            String detail = pair.type().equals("string")
-                    ? "string differs: source " + Values.item(a, 0) + ", target " + Values.item(b, 0)
-                    : Values.describe(pair.type(), a, b, at);
-            differences.add(new Difference(ref, Difference.Kind.VALUE, detail));
         }
+    }
+
+    /** Compares two whole values read by {@code command}; null when equal. */
+    private Difference compareItems(int db, Pair pair, Object[] command, RespValue sourceReply, RespValue targetReply) {
+        KeyRef ref = new KeyRef(db, pair.key());
+        List<byte[]> a;
+        List<byte[]> b;
+        try {
+            a = Values.items(pair.type(), BigValueComparer.failOnError(source, sourceReply, command));
+            b = Values.items(pair.type(), BigValueComparer.failOnError(target, targetReply, command));
+        } catch (BigValueComparer.ChangedWhileReading e) {
+            return changed(db, pair.key());
+        }
+        int at = Values.firstDifference(a, b);
+        if (at < 0) {
+            return null;
+        }
+        String detail = pair.type().equals("string")
+                ? "string differs: source " + Values.item(a, 0) + ", target " + Values.item(b, 0)
+                : Values.describe(pair.type(), a, b, at);
+        return new Difference(ref, Difference.Kind.VALUE, detail);
     }
 
     /** The same commands on both sides, each sent before either is read. */

@@ -30,6 +30,20 @@ final class Values {
         };
     }
 
+    /**
+     * A bounded first read sent together with the size, or null for types that cannot be read in one bounded
+     * command (hash, set): for a value no bigger than one chunk it is the whole value.
+     */
+    static Object[] readFirst(String type, byte[] key, int stringChunk, int elementChunk) {
+        return switch (type) {
+            case "string" -> new Object[] {"GETRANGE", key, "0", stringChunk - 1};
+            case "list" -> new Object[] {"LRANGE", key, "0", elementChunk - 1};
+            case "zset" -> new Object[] {"ZRANGE", key, "0", elementChunk - 1, "WITHSCORES"};
+            case "stream" -> new Object[] {"XRANGE", key, "-", "+", "COUNT", elementChunk};
+            default -> null;
+        };
+    }
+
     /** The command giving the size of a value of {@code type}: bytes for a string, elements otherwise. */
     static Object[] size(String type, byte[] key) {
         return switch (type) {
