@@ -1,29 +1,43 @@
 package dev.ferry.cli;
 
-import java.util.concurrent.CountDownLatch;
-
-/** Turns SIGINT/SIGTERM into a clean stop: the hook asks the task to stop and waits for it to flush. */
+/**
+ * Turns SIGINT and SIGTERM into a clean stop: the handler asks the task to stop, the task flushes and
+ * checkpoints, and the command returns normally, so the process exits 0. A JVM shutdown hook could not
+ * do that: once shutdown has begun, the exit status is the signal's.
+ */
 final class Signals {
-
-    private static final CountDownLatch finished = new CountDownLatch(1);
 
     private Signals() {
     }
 
-    /** Registers {@code stop} to run on SIGINT/SIGTERM; the JVM then waits until {@link #finished()} is called. */
-    static void stopOnShutdown(Runnable stop) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
+    /** Runs {@code stop} on SIGINT or SIGTERM instead of exiting. A second signal exits at once. */
+    static void stopOn(Runnable stop) {
+        for (String name : new String[] {"INT", "TERM"}) {
             try {
-                finished.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(30), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                sun.misc.Signal.handle(new sun.misc.Signal(name), new Handler(stop));
+            } catch (IllegalArgumentException e) {
+                // The signal is not available here (or reserved by the JVM): the default behaviour stays.
             }
-        }, "ferry-shutdown"));
+        }
     }
 
-    /** The task has stopped: shutdown may proceed. */
-    static void finished() {
-        finished.countDown();
+    private static final class Handler implements sun.misc.SignalHandler {
+        private final Runnable stop;
+        private volatile boolean stopping;
+
+        Handler(Runnable stop) {
+            this.stop = stop;
+        }
+
+        @Override
+        public void handle(sun.misc.Signal signal) {
+            if (stopping) {
+                System.err.println("ferry: second signal, exiting without waiting");
+                Runtime.getRuntime().halt(130);
+            }
+            stopping = true;
+            System.err.println("ferry: stopping (SIG" + signal.getName() + "): flushing and checkpointing...");
+            stop.run();
+        }
     }
 }

@@ -52,6 +52,14 @@ final class SyncCommand implements Callable<Integer> {
             description = "Largest value copied raw with RESTORE (default 32 MiB); larger ones are rewritten as commands, in chunks.")
     int rawLimit;
 
+    @Option(names = "--retry-for", defaultValue = "720", paramLabel = "MINUTES",
+            description = "How long lost connections are retried before the sync fails (default 720 minutes).")
+    long retryForMinutes;
+
+    @Option(names = "--spool-size", defaultValue = "1073741824", paramLabel = "BYTES",
+            description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
+    long spoolSize;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -64,14 +72,12 @@ final class SyncCommand implements Callable<Integer> {
                 .publish(publish)
                 .stateDir(stateDir)
                 .rawLimit(rawLimit)
+                .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
+                .spoolSize(spoolSize)
                 .build();
         SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
-        Signals.stopOnShutdown(task::stop);
-        try {
-            task.run();
-        } finally {
-            Signals.finished();
-        }
+        Signals.stopOn(task::stop);
+        task.run();
         spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
                 + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()
                 + " writes forwarded");

@@ -24,6 +24,8 @@ final class RdbInput {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int SCRATCH_SIZE = 16 * 1024;
+    /** The capture buffer is reused from key to key while it stays this small; a larger one is dropped. */
+    private static final int RETAINED_CAPTURE = 64 * 1024;
 
     private final InputStream in;
     private final byte[] scratch = new byte[SCRATCH_SIZE];
@@ -35,7 +37,7 @@ final class RdbInput {
     private int pushbackPos;
 
     private boolean capturing;
-    private byte[] capture = EMPTY;
+    private byte[] capture = new byte[1024];
     private int captureLen;
     private int captureLimit;
 
@@ -83,6 +85,34 @@ final class RdbInput {
         if (capturing) {
             reserveCapture(len);
         }
+        take(dst, off, len);
+        if (capturing) {
+            System.arraycopy(dst, off, capture, captureLen, len);
+            captureLen += len;
+        }
+    }
+
+    /** Reads and drops {@code n} bytes (they still count in the CRC and in a capture). */
+    void skip(long n) throws IOException {
+        if (capturing) {
+            // Straight into the capture: a raw value is copied once, not via the scratch buffer.
+            if (n > captureLimit - captureLen) {
+                throw CaptureOverflow.INSTANCE;
+            }
+            reserveCapture((int) n);
+            take(capture, captureLen, (int) n);
+            captureLen += (int) n;
+            return;
+        }
+        while (n > 0) {
+            int step = (int) Math.min(n, scratch.length);
+            take(scratch, 0, step);
+            n -= step;
+        }
+    }
+
+    /** Exactly {@code len} bytes, from the push-back first, then from the stream (checksummed); no capture. */
+    private void take(byte[] dst, int off, int len) throws IOException {
         int n = 0;
         int fromPushback = Math.min(len, pushback.length - pushbackPos);
         if (fromPushback > 0) {
@@ -99,34 +129,22 @@ final class RdbInput {
             streamBytes += r;
             n += r;
         }
-        if (capturing) {
-            System.arraycopy(dst, off, capture, captureLen, len);
-            captureLen += len;
-        }
-    }
-
-    /** Reads and drops {@code n} bytes (they still count in the CRC and in a capture). */
-    void skip(long n) throws IOException {
-        while (n > 0) {
-            int step = (int) Math.min(n, scratch.length);
-            readFully(scratch, 0, step);
-            n -= step;
-        }
     }
 
     /** Starts copying every byte handed out, up to {@code limit} bytes in all. */
     void startCapture(int limit) {
         capturing = true;
         captureLimit = limit;
-        capture = new byte[Math.min(limit, 256)];
         captureLen = 0;
     }
 
-    /** Stops the capture and returns the bytes captured. */
+    /** Stops the capture and returns the bytes captured, in a new array of their exact size. */
     byte[] stopCapture() {
         capturing = false;
-        byte[] out = captureLen == capture.length ? capture : Arrays.copyOf(capture, captureLen);
-        capture = EMPTY;
+        byte[] out = captureLen == 0 ? EMPTY : Arrays.copyOf(capture, captureLen);
+        if (capture.length > RETAINED_CAPTURE) {
+            capture = new byte[1024];
+        }
         captureLen = 0;
         return out;
     }

@@ -66,6 +66,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private List<byte[][]> transaction;
     private long commandsWritten;
     private long commandsAcked;
+    /** When the window last moved: a reply arrived, or the window went from empty to busy. */
+    private long progressAt = System.currentTimeMillis();
 
     /**
      * Takes over {@code conn} (already authenticated) and starts the reply thread.
@@ -110,6 +112,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             transaction = new ArrayList<>();
         }
         synchronized (lock) {
+            if (inFlight.isEmpty()) {
+                progressAt = System.currentTimeMillis();
+            }
             inFlight.addLast(p);
             inFlightBytes += size;
         }
@@ -209,6 +214,23 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
     }
 
+    /**
+     * How long commands have been waiting for a reply without any arriving, in ms; 0 when nothing is in
+     * flight. A target that stays silent while owing replies is gone, even if its socket is not.
+     */
+    public long stalledMillis() {
+        synchronized (lock) {
+            return inFlight.isEmpty() ? 0 : System.currentTimeMillis() - progressAt;
+        }
+    }
+
+    /** Fails the writer (and so the producer's next call) with {@code e}, and closes the connection. */
+    public void abort(FerryException e) {
+        fail(e);
+        closing = true;
+        conn.close();
+    }
+
     /** The error that stopped this writer, or null. */
     public FerryException failure() {
         return failure;
@@ -274,6 +296,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                 long acked = -1;
                 synchronized (lock) {
                     inFlight.pollFirst();
+                    progressAt = System.currentTimeMillis();
                     inFlightBytes -= p.size;
                     commandsAcked++;
                     if (p.offset > ackedOffset) {

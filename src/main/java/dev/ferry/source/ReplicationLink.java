@@ -37,9 +37,25 @@ public final class ReplicationLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicationLink.class);
     private static final int EOF_MARK_LENGTH = 40;
 
+    /**
+     * How a link reads.
+     *
+     * @param readTimeout how long the source may stay silent (it pings replicas every 10 s by default)
+     * @param spoolDir where the spool spills to disk
+     * @param spoolMemory spool bytes kept in memory
+     * @param spoolDisk spool bytes allowed on disk
+     */
+    public record Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk) {
+    }
+
+    private static final int PUMP_CHUNK = 256 * 1024;
+
     private final RedisEndpoint endpoint;
     private final LongSupplier ackOffset;
-    private final Duration readTimeout;
+    private final Options options;
+    private volatile Spool spool;
+    private InputStream spoolIn;
+    private Thread pump;
     private volatile RedisConnection conn;
     private volatile boolean stopping;
     private volatile boolean streaming;
@@ -51,10 +67,10 @@ public final class ReplicationLink implements AutoCloseable {
      * @param ackOffset the offset to acknowledge to the source: what the target has applied, so that
      *                  {@code WAIT} on the source means "reached the target"
      */
-    public ReplicationLink(RedisEndpoint endpoint, LongSupplier ackOffset, Duration readTimeout) {
+    public ReplicationLink(RedisEndpoint endpoint, LongSupplier ackOffset, Options options) {
         this.endpoint = endpoint;
         this.ackOffset = ackOffset;
-        this.readTimeout = readTimeout;
+        this.options = options;
     }
 
     /**
@@ -62,11 +78,11 @@ public final class ReplicationLink implements AutoCloseable {
      * {@link #stop()} is called (then returns normally) or the link fails (then throws).
      */
     public void run(ReplicationOffset from, ReplicationListener listener) throws IOException {
-        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, readTimeout);
+        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, options.readTimeout());
         try {
             handshake();
-            RespReader in = conn.reader();
             String reply = psync(from);
+            RespReader in = startPump();
             long streamStart;
             if (reply.startsWith("FULLRESYNC")) {
                 String[] parts = reply.split(" ");
@@ -108,6 +124,41 @@ public final class ReplicationLink implements AutoCloseable {
         }
     }
 
+    /**
+     * From here on a pump thread moves every byte from the socket into the spool, at the speed the
+     * source sends, and parsing reads from the spool.
+     */
+    private RespReader startPump() {
+        Spool sp = new Spool(options.spoolDir(), options.spoolMemory(), options.spoolDisk());
+        spool = sp;
+        InputStream socket = conn.reader().inputStream();
+        pump = new Thread(() -> {
+            try {
+                while (true) {
+                    byte[] chunk = new byte[PUMP_CHUNK];
+                    int n = socket.read(chunk, 0, chunk.length);
+                    if (n < 0) {
+                        sp.finish(new java.io.EOFException("the source closed the replication link"));
+                        return;
+                    }
+                    sp.write(chunk, n);
+                }
+            } catch (IOException e) {
+                sp.finish(e);
+            }
+        }, "ferry-pump-" + endpoint.address());
+        pump.setDaemon(true);
+        pump.start();
+        spoolIn = sp.input();
+        return new RespReader(spoolIn);
+    }
+
+    /** Bytes read from the source but not yet parsed. */
+    public long spooled() {
+        Spool sp = spool;
+        return sp == null ? 0 : sp.buffered();
+    }
+
     /** The replication ID of the history being read, once known. */
     public String replId() {
         return replId;
@@ -136,6 +187,10 @@ public final class ReplicationLink implements AutoCloseable {
         RedisConnection c = conn;
         if (c != null) {
             c.close();
+        }
+        Spool sp = spool;
+        if (sp != null) {
+            sp.close();
         }
     }
 
@@ -245,7 +300,7 @@ public final class ReplicationLink implements AutoCloseable {
             } else {
                 listener.command(argv, offset);
             }
-            if (in.buffered() == 0) {
+            if (in.buffered() == 0 && spoolIn.available() == 0 && spool.isEmpty()) {
                 listener.idle();
             }
         }

@@ -109,9 +109,10 @@ public final class ProgressReporter {
         lastOps = ops;
         lastTick = now;
         long lag = c.lagMillis.get();
-        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d",
+        long spooled = t.spooled();
+        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s",
                 t.state().name().toLowerCase(Locale.ROOT), c.snapshotKeys.sum(), ops, opsRate,
-                lag < 0 ? "-" : lag + " ms", t.appliedOffset());
+                lag < 0 ? "-" : lag + " ms", t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "");
     }
 
     static String bytes(long n) {

@@ -24,6 +24,8 @@ public final class SyncOptions {
     private final Duration retryFor;
     private final Duration sourceTimeout;
     private final int maxBatch;
+    private final long spoolSize;
+    private final Duration targetTimeout;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -39,6 +41,18 @@ public final class SyncOptions {
         this.retryFor = b.retryFor;
         this.sourceTimeout = b.sourceTimeout;
         this.maxBatch = b.maxBatch;
+        this.spoolSize = b.spoolSize;
+        this.targetTimeout = b.targetTimeout;
+    }
+
+    /** How long the target may owe replies without answering before its connection counts as lost. */
+    public Duration targetTimeout() {
+        return targetTimeout;
+    }
+
+    /** Bytes read from the source but not yet applied that may wait on disk (besides 64 MiB in memory). */
+    public long spoolSize() {
+        return spoolSize;
     }
 
     /** How long lost connections are retried before the task fails. */
@@ -119,6 +133,8 @@ public final class SyncOptions {
         private Duration retryFor = Duration.ofMinutes(720);
         private Duration sourceTimeout = Duration.ofSeconds(60);
         private int maxBatch = 1000;
+        private long spoolSize = 1L << 30;
+        private Duration targetTimeout = Duration.ofSeconds(60);
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -202,6 +218,22 @@ public final class SyncOptions {
                 throw new IllegalArgumentException("maxBatch: " + maxBatch + " (expected: > 0)");
             }
             this.maxBatch = maxBatch;
+            return this;
+        }
+
+        public Builder spoolSize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("spoolSize: " + bytes + " (expected: >= 0)");
+            }
+            this.spoolSize = bytes;
+            return this;
+        }
+
+        public Builder targetTimeout(Duration timeout) {
+            if (timeout.toMillis() < 100) {
+                throw new IllegalArgumentException("targetTimeout: " + timeout + " (expected: >= 100 ms)");
+            }
+            this.targetTimeout = timeout;
             return this;
         }
 

@@ -10,6 +10,7 @@ import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.sink.TargetProfile;
@@ -47,6 +48,8 @@ public final class SyncTask {
 
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final long SPOOL_MEMORY = 64L << 20;
+    private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final SyncOptions options;
     private final SyncCounters counters = new SyncCounters();
@@ -63,6 +66,7 @@ public final class SyncTask {
     private volatile long appliedOffset = -1;
     private volatile int fullResyncs;
     private volatile int partialResyncs;
+    private volatile boolean connectedOnce;
 
     public SyncTask(SyncOptions options, ProgressReporter progress) {
         this.options = options;
@@ -165,7 +169,9 @@ public final class SyncTask {
                     if (stopRequested && e.isRetriable()) {
                         break;
                     }
-                    if (!e.isRetriable() || System.currentTimeMillis() >= giveUpAt) {
+                    // A server that cannot be reached before the task ever ran is a configuration error
+                    // (wrong host or port): say so at once instead of retrying for hours.
+                    if (!e.isRetriable() || !connectedOnce || System.currentTimeMillis() >= giveUpAt) {
                         throw e;
                     }
                     failures++;
@@ -228,7 +234,7 @@ public final class SyncTask {
             try {
                 TargetProfile target;
                 Set<String> modules;
-                try (RedisConnection admin = RedisConnection.open(options.target())) {
+                try (RedisConnection admin = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     target = TargetProfile.probe(admin);
                     if (ServerInfo.fetch(admin).isCluster()) {
                         throw new FerryException("target " + options.target().address()
@@ -245,9 +251,10 @@ public final class SyncTask {
                     }
                 }
                 ServerInfo sourceInfo;
-                try (RedisConnection admin = RedisConnection.open(options.source())) {
+                try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
                 }
+                connectedOnce = true;
                 if (sourceInfo.isCluster()) {
                     throw new FerryException("source " + options.source().address()
                             + " is a Redis Cluster node: cluster sources are not supported yet");
@@ -266,7 +273,8 @@ public final class SyncTask {
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
-                link = new ReplicationLink(options.source(), writer::ackedOffset, options.sourceTimeout());
+                link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
+                        options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize()));
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
@@ -285,6 +293,12 @@ public final class SyncTask {
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
                     if (writer.failure() != null) {
                         fail(writer.failure());
+                    } else if (writer.stalledMillis() > options.targetTimeout().toMillis()) {
+                        RedisConnectionException e = new RedisConnectionException("the target "
+                                + options.target().address() + " has not answered for "
+                                + writer.stalledMillis() / 1000 + " s", null);
+                        writer.abort(e);
+                        fail(e);
                     }
                 }
                 if (error == null) {
@@ -332,7 +346,7 @@ public final class SyncTask {
             try {
                 link.run(from, replayer);
                 if (!stopRequested && !finished && options.mode().streams() && done.getCount() > 0) {
-                    fail(new dev.ferry.resp.RedisConnectionException("the source closed the replication link", null));
+                    fail(new RedisConnectionException("the source closed the replication link", null));
                 }
             } catch (FerryException e) {
                 fail(e);
@@ -390,6 +404,18 @@ public final class SyncTask {
             }
             done.countDown();
         }
+    }
+
+    private java.nio.file.Path spoolDir() {
+        java.nio.file.Path base = options.stateDir() != null ? options.stateDir()
+                : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        return base.resolve("ferry-spool-" + taskId);
+    }
+
+    /** Bytes read from the source and not yet applied, or 0. */
+    public long spooled() {
+        Attempt a = attempt;
+        return a == null || a.link == null ? 0 : a.link.spooled();
     }
 
     private List<byte[][]> flushCommands() {

@@ -1,0 +1,65 @@
+package dev.ferry.task;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Ferry's command line in a process of its own, so that tests can kill it with SIGKILL or SIGTERM. */
+final class FerryProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private FerryProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static FerryProcess start(String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "dev.ferry.cli.Main"));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile("ferry-process", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new FerryProcess(p, log);
+    }
+
+    /** SIGKILL: no flush, no checkpoint, no goodbye. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("ferry did not stop within 30 s of SIGTERM; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        new File(log.toString()).delete();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.ferry.task;
+
+import dev.ferry.checkpoint.Checkpoint;
+import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.embedded.SampleData;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.ServerInfo;
+import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.MixedWorkload;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once under crashes: Ferry is killed with SIGKILL at random moments of a full + incremental
+ * sync while the source takes non-idempotent writes (INCR, LPUSH, APPEND, MULTI blocks, scripts...), and
+ * restarted each time. The target must end equal to the source, and every restart after the snapshot
+ * must have resumed with a partial resync.
+ */
+class ResumeIT {
+
+    private static final int KILLS = 20;
+
+    @Test
+    void killedAtRandomMomentsFerryResumesAndAppliesEveryWriteExactlyOnce() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0")
+                .arg("--repl-backlog-size", "64mb").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect()) {
+            SampleData.load(src, source.version(), SampleData.Options.builder().dbs(0, 3).largeSize(20_000).build());
+            String[] args = {"sync", "--quiet", "--source", "redis://127.0.0.1:" + source.port(),
+                    "--target", "redis://127.0.0.1:" + target.port()};
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> workloadError = new AtomicReference<>();
+            Thread load = new Thread(() -> {
+                try (RedisConnection w = source.connect()) {
+                    MixedWorkload workload = MixedWorkload.builder(w, source.version()).dbs(0, 3).seed(5).build();
+                    while (writing.get()) {
+                        workload.run(200);
+                    }
+                } catch (Throwable t) {
+                    workloadError.set(t);
+                }
+            }, "workload");
+            load.start();
+
+            CheckpointStore store = new CheckpointStore(SyncTask.taskId(SyncOptions.builder(
+                    dev.ferry.resp.RedisEndpoint.parse(args[3]), dev.ferry.resp.RedisEndpoint.parse(args[5])).build()));
+            Random random = new Random(20_241_122);
+            // A few kills early on, while the snapshot is being applied or just after.
+            for (int i = 0; i < 3; i++) {
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    Thread.sleep(400 + random.nextInt(1200));
+                    ferry.kill();
+                }
+            }
+            // Then one run that reaches the stream, and KILLS kills at random moments of streaming.
+            try (FerryProcess ferry = FerryProcess.start(args)) {
+                awaitCheckpoint(store, tgt, ferry, 0);
+                ferry.kill();
+            }
+            ServerInfo before = ServerInfo.fetch(src);
+            long fullBefore = before.getLong("sync_full", -1);
+            long partialBefore = before.getLong("sync_partial_ok", -1);
+            for (int i = 0; i < KILLS; i++) {
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    Thread.sleep(200 + random.nextInt(2500));
+                    assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.log()).isTrue();
+                    ferry.kill();
+                }
+            }
+            writing.set(false);
+            load.join();
+            assertThat(workloadError.get()).isNull();
+
+            try (FerryProcess ferry = FerryProcess.start(args)) {
+                awaitCheckpoint(store, tgt, ferry, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
+                assertThat(ferry.terminate()).as("exit code after SIGTERM; log:\n%s", ferry.log()).isZero();
+            }
+            DataAssertions.assertSameData(src, tgt, Set.of(0, 3));
+            ServerInfo after = ServerInfo.fetch(src);
+            assertThat(after.getLong("sync_full", -1)).as("no full resync after the stream started").isEqualTo(fullBefore);
+            // Every restart that got as far as PSYNC continued the stream: one per kill, and the last run.
+            assertThat(after.getLong("sync_partial_ok", -1) - partialBefore).as("partial resyncs")
+                    .isBetween((long) KILLS * 3 / 4, (long) KILLS + 1);
+        }
+    }
+
+    /** Waits until the target's checkpoint is in the stream phase, at {@code offset} or beyond. */
+    private static void awaitCheckpoint(CheckpointStore store, RedisConnection tgt, FerryProcess ferry, long offset)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        Checkpoint cp = store.load(tgt);
+        while (cp == null || cp.phase() != Checkpoint.Phase.STREAM || cp.position().offset() < offset) {
+            assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.log()).isTrue();
+            assertThat(System.currentTimeMillis()).as("checkpoint reached; log:\n%s", ferry.log()).isLessThan(deadline);
+            Thread.sleep(50);
+            cp = store.load(tgt);
+        }
+    }
+}
