@@ -23,6 +23,7 @@ public final class RespReader {
     public static final int MAX_BULK_LENGTH = 512 * 1024 * 1024;
     private static final int MAX_ARRAY_LENGTH = 1 << 30;
     private static final int MAX_LINE_LENGTH = 64 * 1024;
+    private static final int GROW_STEP = 1 << 20;
 
     private final InputStream in;
     private final byte[] buf;
@@ -241,8 +242,18 @@ public final class RespReader {
         if (len < 0 || len > MAX_BULK_LENGTH) {
             throw new RespProtocolException("invalid bulk string length " + len, start);
         }
-        byte[] data = new byte[(int) len];
-        readFully(data, 0, data.length);
+        int n = (int) len;
+        // A corrupt or hostile length must not allocate hundreds of MB before the bytes exist: grow as they arrive.
+        byte[] data = new byte[Math.min(n, GROW_STEP)];
+        int have = 0;
+        while (have < n) {
+            if (have == data.length) {
+                data = java.util.Arrays.copyOf(data, (int) Math.min(n, (long) data.length * 2));
+            }
+            int chunk = data.length - have;
+            readFully(data, have, chunk);
+            have += chunk;
+        }
         expectCrlf(start);
         return data;
     }

@@ -100,6 +100,20 @@ class RespReaderTest {
     }
 
     @Test
+    void largeBulkStringsAreReadWhole() throws IOException {
+        byte[] big = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(3).nextBytes(big);
+        byte[] frame = ("$" + big.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[frame.length + big.length + 2];
+        System.arraycopy(frame, 0, all, 0, frame.length);
+        System.arraycopy(big, 0, all, frame.length, big.length);
+        all[all.length - 2] = '\r';
+        all[all.length - 1] = '\n';
+        RespReader r = new RespReader(new ChunkedInputStream(all, 70_000), 4096);
+        assertThat(((RespValue.Bulk) r.read()).bytes()).isEqualTo(big);
+    }
+
+    @Test
     void truncatedInputIsAnEofNotAHang() {
         assertThatThrownBy(() -> reader("*3\r\n$3\r\nSET\r\n$1\r\nk", 1).readCommand())
                 .isInstanceOf(EOFException.class)
