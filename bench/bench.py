@@ -65,10 +65,14 @@ class Server:
                     raise RuntimeError("%s did not start on port %d (see %s/redis.log)" % (self.name, self.port, self.dir))
                 time.sleep(0.02)
 
-    def cpu_seconds(self):
+    def cpu_seconds(self, children=False):
+        """User + system CPU of the server; with children, also of its reaped forks (BGSAVE, diskless sync)."""
         with open("/proc/%d/stat" % self.proc.pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        ticks = int(fields[11]) + int(fields[12])
+        if children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / CLK_TCK
 
     def peak_rss_mb(self):
         with open("/proc/%d/status" % self.proc.pid) as f:
@@ -117,14 +121,28 @@ class Ferry:
         return proc
 
     def wait(self, proc, timeout):
-        """Waits for exit; returns (exit status, peak RSS MB, CPU seconds)."""
+        """Waits for exit; returns (exit status, peak RSS MB, CPU seconds). Also keeps, in self.last_cpu,
+        the user and system seconds of the run and the CPU seconds of each JVM thread (GC, JIT, Ferry's
+        own), from /proc, sampled every 100 ms until the exit."""
         timer = threading.Timer(timeout, lambda: proc.kill())
         timer.start()
+        threads = {}
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_threads, args=(proc.pid, threads, stop), daemon=True)
+        sampler.start()
         try:
             _, status, ru = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            stop.set()
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        by_group = {}
+        for name, cpu in threads.values():
+            group = thread_group(name)
+            by_group[group] = by_group.get(group, 0) + cpu
+        self.last_cpu = {"user_s": ru.ru_utime, "sys_s": ru.ru_stime,
+                         "threads": {k: round(v, 2) for k, v in sorted(by_group.items(), key=lambda kv: -kv[1])}}
         return proc.returncode, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
 
     def output(self):
@@ -137,6 +155,35 @@ class Ferry:
         subprocess.run(["java"] + self.java_opts + ["-cp", self.classpath, "dev.ferry.cli.Main", "--version"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.monotonic() - t0
+
+
+def sample_threads(pid, threads, stop):
+    """Records {tid: (name, cpu seconds)} for every thread of pid until stop is set or pid exits."""
+    while not stop.is_set():
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            return
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    raw = f.read()
+            except OSError:
+                continue
+            name = raw[raw.index("(") + 1 : raw.rindex(")")]
+            fields = raw.rsplit(")", 1)[1].split()
+            threads[tid] = (name, (int(fields[11]) + int(fields[12])) / CLK_TCK)
+        stop.wait(0.1)
+
+
+def thread_group(name):
+    """A JVM thread's name, as /proc shows it (15 characters), reduced to its kind."""
+    for prefix, group in (("GC Thread", "GC"), ("G1 ", "GC"), ("C2 Compiler", "JIT C2"), ("C1 Compiler", "JIT C1"),
+                          ("ferry-link", "ferry-link"), ("ferry-target-re", "ferry-target-replies"),
+                          ("ferry-ack", "ferry-ack"), ("VM Thread", "VM Thread"), ("java", "main")):
+        if name.startswith(prefix):
+            return group
+    return "other (" + name + ")" if name.startswith("ferry") else "other JVM threads"
 
 
 # ---------------------------------------------------------------------------------------------- runs
@@ -195,6 +242,7 @@ class Bench:
         self.configure_source(transfer == "diskless")
         server, tgt = self.target("target")
         run = {"workload": workload, "variant": variant, "rep": rep}
+        source_cpu = self.source.cpu_seconds(children=True)
         try:
             if kind == "ferry":
                 t0 = time.monotonic()
@@ -205,7 +253,7 @@ class Bench:
                 if code != 0:
                     raise RuntimeError("ferry exited %d:\n%s" % (code, self.ferry.output()[-3000:]))
                 keys = db_keys(tgt) - count_matching(tgt, "__ferry:*")
-                run.update(rss_mb=rss, cpu_s=cpu)
+                run.update(rss_mb=rss, cpu_s=cpu, target_cpu_s=server.cpu_seconds(), **self.ferry.last_cpu)
             else:
                 t0 = time.monotonic()
                 tgt.call("REPLICAOF", HOST, str(self.src_port))
@@ -216,8 +264,12 @@ class Bench:
                 raise RuntimeError("%s: target holds %d keys, source %d" % (variant, keys, expected_keys))
         finally:
             server.stop()
-        log("  %-16s rep %d: %7.2f s  rss %6.0f MB  cpu %6.2f s"
-            % (variant, rep, run["seconds"], run["rss_mb"], run["cpu_s"]))
+        # The fork that wrote the snapshot has been reaped once no replica and no BGSAVE remain.
+        self.quiesce_source()
+        run["source_cpu_s"] = self.source.cpu_seconds(children=True) - source_cpu
+        log("  %-16s rep %d: %7.2f s  rss %6.0f MB  cpu %6.2f s  source cpu %.2f s%s%s"
+            % (variant, rep, run["seconds"], run["rss_mb"], run["cpu_s"], run["source_cpu_s"],
+               "  target cpu %.2f s" % run["target_cpu_s"] if "target_cpu_s" in run else "", cpu_detail(run)))
         self.results["runs"].append(run)
         return run
 
@@ -246,7 +298,8 @@ class Bench:
         self.results.setdefault("datasets", {})[workload] = loaded
         for rep in range(1, self.args.reps + 1):
             for variant in FULL_VARIANTS:
-                self.full_run(workload, variant, rep, loaded["keys"], java_opts)
+                if not self.args.variants or variant in self.args.variants.split(","):
+                    self.full_run(workload, variant, rep, loaded["keys"], java_opts)
 
     # -- incremental
 
@@ -301,7 +354,7 @@ class Bench:
                 # The JVM reports a stop by SIGTERM as 143 once its shutdown hook (Ferry's clean stop) has run.
                 if code not in (0, 143):
                     raise RuntimeError("ferry exited %d:\n%s" % (code, self.ferry.output()[-3000:]))
-                run.update(rss_mb=rss, cpu_s=cpu)
+                run.update(rss_mb=rss, cpu_s=cpu, **self.ferry.last_cpu)
             else:
                 run.update(rss_mb=server.peak_rss_mb(), cpu_s=server.cpu_seconds())
         finally:
@@ -310,9 +363,9 @@ class Bench:
                 ferry_proc.wait()
             server.stop()
         log("  %-8s rep %d: %7.0f ops/s (%.1f MB/s stream)  lag p50 %.1f ms p99 %.1f ms max %.1f ms  "
-            "catch-up %.1f ms  rss %.0f MB  cpu %.2f s"
+            "catch-up %.1f ms  rss %.0f MB  cpu %.2f s%s"
             % (variant, rep, run["ops_per_s"], run["stream_mb_per_s"], run["lag_p50_ms"], run["lag_p99_ms"],
-               run["lag_max_ms"], run["catch_up_ms"], run["rss_mb"], run["cpu_s"]))
+               run["lag_max_ms"], run["catch_up_ms"], run["rss_mb"], run["cpu_s"], cpu_detail(run)))
         self.results["runs"].append(run)
 
     # -- all
@@ -405,6 +458,13 @@ class Probe:
                 return time.monotonic() - start
             time.sleep(0.0005)
         return None
+
+
+def cpu_detail(run):
+    if "threads" not in run:
+        return ""
+    top = ", ".join("%s %.2f" % kv for kv in list(run["threads"].items())[:5])
+    return " (user %.2f, sys %.2f; by thread: %s)" % (run["user_s"], run["sys_s"], top)
 
 
 def percentile(sorted_values, p):
@@ -512,6 +572,7 @@ def main():
     p.add_argument("--stream-seconds", type=float, default=15, help="length of the write load in workload 3")
     p.add_argument("--warmup-seconds", type=float, default=3, help="write load before workload 3 measures")
     p.add_argument("--clients", type=int, default=4, help="redis-benchmark connections in workload 3")
+    p.add_argument("--variants", help="only these full-sync variants, e.g. ferry-diskless,native-diskless")
     p.add_argument("--jfr", help="record a JFR profile of every Ferry run into this directory")
     p.add_argument("--timeout", type=int, default=600, help="seconds before a sync run counts as hung")
     p.add_argument("--work", help="work directory (default: a new one under /tmp)")

@@ -70,32 +70,33 @@ def mixed(scale):
 
 def big(scale):
     """Workload 4: a few keys of hundreds of MB, several times a 256 MB heap: a 300 MB string (random,
-    so LZF leaves it as it is), a list of 2,500,000 items of 100 bytes, a hash of 1,000,000 fields of 100
-    bytes, and a sorted set of 1,000,000 members of 16 bytes."""
+    so LZF leaves it as it is), a list of 250,000 items of 1,000 bytes, a hash of 100,000 fields of 1,000
+    bytes and a sorted set of 200,000 members of 100 bytes (about 670 MB of values in all)."""
     mb = 1 << 20
     # Never under 40 MB: over Ferry's 32 MiB raw limit, so it always takes the rewrite path.
     string_mb = scaled(300, scale, 40)
     yield ["SET", b"big:string", os.urandom(mb)]
     for _ in range(string_mb - 1):
         yield ["APPEND", b"big:string", os.urandom(mb)]
-    chunk = 1000
-    for start in range(0, scaled(2_500_000, scale, chunk), chunk):
-        blob = os.urandom(100 * chunk)
-        yield ["RPUSH", b"big:list"] + [blob[100 * i : 100 * (i + 1)] for i in range(chunk)]
-    for start in range(0, scaled(1_000_000, scale, chunk), chunk):
-        blob = os.urandom(100 * chunk)
+    chunk = 100
+    for start in range(0, scaled(250_000, scale, chunk), chunk):
+        blob = os.urandom(1000 * chunk)
+        yield ["RPUSH", b"big:list"] + [blob[1000 * i : 1000 * (i + 1)] for i in range(chunk)]
+    for start in range(0, scaled(100_000, scale, chunk), chunk):
+        blob = os.urandom(1000 * chunk)
         args = ["HSET", b"big:hash"]
         for i in range(chunk):
             args.append(b"f:%07d" % (start + i))
-            args.append(blob[100 * i : 100 * (i + 1)])
+            args.append(blob[1000 * i : 1000 * (i + 1)])
         yield args
     rnd = random.Random(4)
-    for start in range(0, scaled(1_000_000, scale, chunk), chunk):
-        blob = os.urandom(16 * chunk)
+    chunk = 1000
+    for start in range(0, scaled(200_000, scale, chunk), chunk):
+        blob = os.urandom(100 * chunk)
         args = ["ZADD", b"big:zset"]
         for i in range(chunk):
             args.append(repr(rnd.uniform(-1e9, 1e9)))
-            args.append(blob[16 * i : 16 * (i + 1)])
+            args.append(blob[100 * i : 100 * (i + 1)])
         yield args
 
 
