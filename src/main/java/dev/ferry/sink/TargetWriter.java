@@ -98,7 +98,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
         reserve(size);
         Pending p = new Pending(argv, sourceOffset, size);
-        String name = Command.name(argv);
+        // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments: name nothing else.
+        String name = argv.length <= 2 ? Command.name(argv) : "";
         if (transaction != null) {
             if (name.equals("EXEC")) {
                 p.transaction = transaction;
@@ -110,6 +111,13 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             }
         } else if (name.equals("MULTI")) {
             transaction = new ArrayList<>();
+        }
+        if (name.equals("SELECT")) {
+            try {
+                selectedDb = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                selectedDb = -1;
+            }
         }
         synchronized (lock) {
             if (inFlight.isEmpty()) {
@@ -131,7 +139,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     public void select(int db, long sourceOffset) {
         if (db != selectedDb) {
             write(new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)}, sourceOffset);
-            selectedDb = db;
         } else if (sourceOffset >= 0) {
             advance(sourceOffset);
         }

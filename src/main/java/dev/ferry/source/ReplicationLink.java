@@ -134,14 +134,15 @@ public final class ReplicationLink implements AutoCloseable {
         InputStream socket = conn.reader().inputStream();
         pump = new Thread(() -> {
             try {
+                byte[] buf = new byte[PUMP_CHUNK];
                 while (true) {
-                    byte[] chunk = new byte[PUMP_CHUNK];
-                    int n = socket.read(chunk, 0, chunk.length);
+                    int n = socket.read(buf, 0, buf.length);
                     if (n < 0) {
                         sp.finish(new java.io.EOFException("the source closed the replication link"));
                         return;
                     }
-                    sp.write(chunk, n);
+                    // An exact copy: the spool counts bytes, so a mostly empty buffer must not sit in it.
+                    sp.write(Arrays.copyOf(buf, n), n);
                 }
             } catch (IOException e) {
                 sp.finish(e);
