@@ -1,0 +1,124 @@
+package dev.ferry.checkpoint;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.sink.TargetRejectedException;
+import dev.ferry.sink.TargetWriter;
+import dev.ferry.source.ReplicationOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Checkpointed transactions against a real server: a batch and its checkpoint land together or not at all. */
+class TransactionalSinkIT {
+
+    private static final String REPL_ID = "a".repeat(40);
+
+    private RedisServer server;
+    private RedisConnection check;
+    private TargetWriter writer;
+    private TransactionalSink sink;
+    private final CheckpointStore store = new CheckpointStore("test");
+
+    @BeforeEach
+    void start() {
+        server = RedisServer.builder().version("7.0.15").start();
+        check = server.connect();
+        writer = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), null);
+        sink = new TransactionalSink(writer, store, 3, System::currentTimeMillis);
+        sink.sourceDb(() -> 2);
+        sink.startStream(new ReplicationOffset(REPL_ID, 100), 2, true);
+    }
+
+    @AfterEach
+    void stop() {
+        writer.close();
+        check.close();
+        server.stop();
+    }
+
+    @Test
+    void aBatchCarriesTheCheckpointOfItsLastCommand() throws Exception {
+        sink.select(2, 110);
+        sink.write(argv("INCR", "n"), 120);
+        sink.write(argv("RPUSH", "l", "a"), 130);
+        sink.flush();
+        writer.drain();
+        Checkpoint cp = store.load(check);
+        assertThat(cp).isEqualTo(Checkpoint.stream(new ReplicationOffset(REPL_ID, 130), 2, true));
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("GET", "n").asText()).isEqualTo("1");
+        assertThat(writer.ackedOffset()).isEqualTo(130);
+    }
+
+    @Test
+    void aSourceTransactionIsUnwrappedAndNeverSplitAcrossBatches() throws Exception {
+        sink.select(2, 110);
+        sink.write(argv("MULTI"), 111);
+        for (int i = 0; i < 10; i++) {
+            sink.write(argv("INCR", "n"), 120 + i);
+        }
+        // More writes than a batch holds, yet the batch stays open until the source's EXEC.
+        assertThat(sink.checkpointedOffset()).isEqualTo(100);
+        sink.write(argv("EXEC"), 200);
+        sink.flush();
+        writer.drain();
+        assertThat(store.load(check).position().offset()).isEqualTo(200);
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("GET", "n").asText()).isEqualTo("10");
+    }
+
+    @Test
+    void aRejectedWriteAbortsItsBatchAndLeavesTheCheckpointWhereItWas() throws Exception {
+        sink.select(2, 110);
+        sink.write(argv("INCR", "n"), 120);
+        sink.flush();
+        writer.drain();
+        sink.write(argv("INCR", "n"), 130);
+        sink.write(argv("NOSUCHCOMMAND", "x"), 140);
+        sink.flush();
+        assertThatThrownBy(writer::drain).isInstanceOf(TargetRejectedException.class).hasMessageContaining("NOSUCHCOMMAND");
+        assertThat(store.load(check).position().offset()).isEqualTo(120);
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("GET", "n").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void stoppingInsideASourceTransactionDropsTheUncheckpointedBatch() throws Exception {
+        sink.select(2, 110);
+        sink.write(argv("INCR", "n"), 120);
+        sink.write(argv("MULTI"), 121);
+        sink.write(argv("INCR", "n"), 130);
+        sink.finish();
+        writer.drain();
+        assertThat(store.load(check).position().offset()).isEqualTo(100);
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("EXISTS", "n").asLong()).isZero();
+    }
+
+    @Test
+    void anIdleStreamStillRecordsItsProgressOnceASecond() throws Exception {
+        sink.advance(150);
+        sink.flush();
+        writer.drain();
+        assertThat(store.load(check).position().offset()).isEqualTo(100);
+        Thread.sleep(1100);
+        sink.advance(160);
+        sink.flush();
+        writer.drain();
+        assertThat(store.load(check).position().offset()).isEqualTo(160);
+    }
+
+    private static byte[][] argv(String... parts) {
+        byte[][] a = new byte[parts.length][];
+        for (int i = 0; i < parts.length; i++) {
+            a[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return a;
+    }
+}
