@@ -20,7 +20,9 @@ class TargetOomIT {
 
     @Test
     void outOfMemoryStopsTheSyncAndItResumesOnceMemoryIsRaised() throws Exception {
-        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+        // The backlog must cover what the source writes while the target is full, or the resume is a full resync.
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0")
+                .arg("--repl-backlog-size", "64mb").start();
              RedisServer target = RedisServer.builder().version("7.0.15").arg("--maxmemory", "8mb")
                      .arg("--maxmemory-policy", "noeviction").start();
              RedisConnection src = source.connect();
