@@ -20,6 +20,10 @@ import java.util.function.LongSupplier;
  * source has nothing more buffered ({@link #flush()}) or after {@code maxBatch} writes. While the source
  * only sends pings and heartbeats, a checkpoint-only transaction records progress once a second.
  *
+ * <p>Only one transaction is in flight at a time: a pipelined successor of a failed transaction could
+ * land (a full target may have room again a moment later) and its checkpoint would then skip the
+ * failed writes. The next batch builds up in the spool meanwhile, so batches grow under load.
+ *
  * <p>Before {@link #startStream} (the snapshot phase) writes go to the target unwrapped.
  * Called by one producer thread.
  */
@@ -84,6 +88,8 @@ public final class TransactionalSink implements WriteSink {
      * source database {@code db}; from now on writes are applied in checkpointed transactions.
      */
     public void startStream(ReplicationOffset position, int db, boolean owns) {
+        // Every snapshot write must have succeeded before the checkpoint says the snapshot is complete.
+        drain();
         ownsTarget = owns;
         replId = position.replId();
         lastOffset = position.offset();
@@ -183,6 +189,9 @@ public final class TransactionalSink implements WriteSink {
 
     private void open() {
         if (!batchOpen) {
+            // One transaction in flight at a time: if the previous one failed, a later one must not land,
+            // or its checkpoint would skip the failed writes.
+            drain();
             writer.write(new byte[][] {MULTI}, -1);
             batchOpen = true;
             batchWrites = 0;
@@ -196,6 +205,15 @@ public final class TransactionalSink implements WriteSink {
         batchWrites = 0;
         checkpointedOffset = lastOffset;
         checkpointedAt = clock.getAsLong();
+    }
+
+    private void drain() {
+        try {
+            writer.drain();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.ferry.FerryException("interrupted while waiting for the target", e);
+        }
     }
 
     private void writeCheckpoint(Checkpoint checkpoint) {

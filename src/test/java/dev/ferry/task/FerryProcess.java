@@ -45,6 +45,20 @@ final class FerryProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits until the process's output contains {@code text}. */
+    void awaitLog(String text, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("ferry exited before logging '" + text + "':\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("ferry did not log '" + text + "' within " + timeout + ":\n" + log());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
