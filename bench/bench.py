@@ -180,7 +180,8 @@ def thread_group(name):
     """A JVM thread's name, as /proc shows it (15 characters), reduced to its kind."""
     for prefix, group in (("GC Thread", "GC"), ("G1 ", "GC"), ("C2 Compiler", "JIT C2"), ("C1 Compiler", "JIT C1"),
                           ("ferry-link", "ferry-link"), ("ferry-target-re", "ferry-target-replies"),
-                          ("ferry-ack", "ferry-ack"), ("VM Thread", "VM Thread"), ("java", "main")):
+                          ("ferry-ack", "ferry-ack"), ("ferry-pump", "ferry-pump (spool)"),
+                          ("ferry-heartbeat", "ferry-heartbeat"), ("VM Thread", "VM Thread"), ("java", "main")):
         if name.startswith(prefix):
             return group
     return "other (" + name + ")" if name.startswith("ferry") else "other JVM threads"

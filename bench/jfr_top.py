@@ -39,7 +39,7 @@ def load(path, depth):
 
 def short_thread(name):
     # "ferry-link-127.0.0.1:27170" -> "ferry-link"
-    for prefix in ("ferry-link", "ferry-target-replies", "ferry-ack", "ferry-heartbeat", "ferry-progress"):
+    for prefix in ("ferry-link", "ferry-target-replies", "ferry-ack", "ferry-heartbeat", "ferry-progress", "ferry-pump"):
         if name.startswith(prefix):
             return prefix
     return name
