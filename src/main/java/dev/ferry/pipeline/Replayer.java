@@ -109,9 +109,13 @@ public final class Replayer implements ReplicationListener {
 
     @Override
     public void partialResync(ReplicationOffset position) {
-        // The source does not re-send SELECT on a partial resync: the database comes from the checkpoint.
+        // The source does not re-send SELECT on a partial resync: the database comes from the checkpoint,
+        // and the target connection, new, must be moved there before the first write.
         db = resumeDb;
         lifecycle.partialResync(position);
+        if (db >= 0 && filters.includesDb(db)) {
+            sink.select(db, -1);
+        }
     }
 
     @Override

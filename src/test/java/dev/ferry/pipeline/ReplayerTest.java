@@ -95,6 +95,16 @@ class ReplayerTest {
     }
 
     @Test
+    void aPartialResyncContinuesInTheCheckpointedDatabase() {
+        Replayer r = replayer(Filters.all());
+        r.resumeDb(3);
+        r.partialResync(new dev.ferry.source.ReplicationOffset("a".repeat(40), 100));
+        r.command(argv("INCR", "n"), 120);
+        assertThat(sink.writes).containsExactly("SELECT 3", "INCR n");
+        assertThat(r.currentDb()).isEqualTo(3);
+    }
+
+    @Test
     void transactionsAreForwardedWhole() {
         Replayer r = replayer(Filters.all());
         r.command(argv("MULTI"), 1);
