@@ -1,5 +1,9 @@
 package dev.ferry.cli;
 
+import dev.ferry.FerryException;
+import dev.ferry.precheck.Precheck;
+import dev.ferry.precheck.PrecheckOptions;
+import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.task.ExistingKeys;
 import dev.ferry.task.ProgressReporter;
@@ -60,6 +64,10 @@ final class SyncCommand implements Callable<Integer> {
             description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
     long spoolSize;
 
+    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME",
+            description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
+    Set<String> skipChecks = new LinkedHashSet<>();
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -75,6 +83,7 @@ final class SyncCommand implements Callable<Integer> {
                 .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
                 .spoolSize(spoolSize)
                 .build();
+        precheck(options);
         SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
         Signals.stopOn(task::stop);
         task.run();
@@ -82,5 +91,20 @@ final class SyncCommand implements Callable<Integer> {
                 + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()
                 + " writes forwarded");
         return 0;
+    }
+
+    /** Runs the precheck and refuses to start on a failure; warnings are printed and the sync goes on. */
+    private void precheck(SyncOptions options) {
+        Set<String> skip = new LinkedHashSet<>(skipChecks);
+        // The task checks for an empty target itself, knowing its own checkpoint: a resumed task finds its keys.
+        skip.add("target-empty");
+        PrecheckReport report = Precheck.run(PrecheckOptions.builder(options.source(), options.target())
+                .dbs(options.dbs()).existing(options.existing()).skip(skip).build());
+        if (report.failed()) {
+            throw new FerryException(report.failureSummary());
+        }
+        for (var warning : report.warnings()) {
+            spec.commandLine().getErr().println("ferry: warning: " + warning.name() + ": " + warning.detail());
+        }
     }
 }

@@ -71,7 +71,8 @@ class SyncCommandIT {
         try (RedisServer target = RedisServer.builder().start()) {
             Result r = ferry("sync", "--quiet", "--source", "redis://127.0.0.1:" + closedPort, "--target", uri(target));
             assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
-            assertThat(r.err()).startsWith("ferry: error: cannot connect to 127.0.0.1:" + closedPort).doesNotContain("\tat ");
+            assertThat(r.err()).startsWith("ferry: error: ").contains("cannot connect to 127.0.0.1:" + closedPort)
+                    .doesNotContain("\tat ");
             assertThat(r.err().strip().lines()).hasSize(1);
         }
     }
@@ -84,10 +85,13 @@ class SyncCommandIT {
                 c.callChecked("SET", "small", "1");
                 c.callChecked("SET", "big", "x".repeat(4 << 20));
             }
-            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source), "--target", uri(target));
+            // The precheck would refuse this target for its size; skipping that check shows the write being refused.
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--skip-checks", "target-memory",
+                    "--source", uri(source), "--target", uri(target));
             assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
-            assertThat(r.err()).startsWith("ferry: error: target rejected ").contains("OOM").contains("out of memory")
-                    .doesNotContain("\tat ");
+            String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertThat(last).startsWith("ferry: error: target rejected ").contains("OOM").contains("out of memory");
+            assertThat(r.err()).doesNotContain("\tat ");
         }
     }
 
@@ -108,6 +112,22 @@ class SyncCommandIT {
             try (RedisConnection t = target.connect()) {
                 assertThat(t.callChecked("GET", "k").asText()).isEqualTo("from-source");
                 assertThat(t.callChecked("GET", "other").asText()).isEqualTo("kept");
+            }
+        }
+    }
+
+    @Test
+    void aFailedPrecheckRefusesToStartAndNamesTheCheck() {
+        try (RedisServer source = RedisServer.builder().start();
+             RedisServer target = RedisServer.builder().arg("--maxmemory", "2mb").arg("--maxmemory-policy", "noeviction").start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "big", "x".repeat(4 << 20));
+            }
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source), "--target", uri(target));
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).startsWith("ferry: error: precheck failed: ").contains("target-memory").contains("--skip-checks");
+            try (RedisConnection t = target.connect()) {
+                assertThat(t.callChecked("DBSIZE").asLong()).as("nothing written").isZero();
             }
         }
     }
