@@ -45,6 +45,8 @@ class ResumeIT {
                     MixedWorkload workload = MixedWorkload.builder(w, source.version()).dbs(0, 3).seed(5).build();
                     while (writing.get()) {
                         workload.run(200);
+                        // A steady load, not a flood: the source's backlog must cover what a killed Ferry misses.
+                        Thread.sleep(20);
                     }
                 } catch (Throwable t) {
                     workloadError.set(t);
