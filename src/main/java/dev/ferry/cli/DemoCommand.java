@@ -9,11 +9,15 @@ import dev.ferry.task.ProgressReporter;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import dev.ferry.task.TaskState;
+import dev.ferry.verify.SummaryRenderer;
+import dev.ferry.verify.Verifier;
+import dev.ferry.verify.VerifyMode;
+import dev.ferry.verify.VerifyOptions;
+import dev.ferry.verify.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -154,19 +158,29 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int verify(RedisServer source, RedisServer target, PrintStream out) {
+        VerifyReport report = Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint())
+                .mode(VerifyMode.FULL).build());
         try (RedisConnection s = source.connect(); RedisConnection t = target.connect()) {
-            Map<Integer, Long> sk = ServerInfo.fetch(s).keysPerDb();
-            Map<Integer, Long> tk = ServerInfo.fetch(t).keysPerDb();
+            // The target also holds Ferry's checkpoint key; without it, the whole-server digests must match.
+            t.callChecked("SELECT", "0");
+            t.callChecked("DEL", "__ferry:cp:" + taskId(source, target));
             String sd = s.callChecked("DEBUG", "DIGEST").asText();
             String td = t.callChecked("DEBUG", "DIGEST").asText();
-            out.printf("6. verification:%n   source keys per db %s, digest %s%n   target keys per db %s, digest %s%n",
-                    sk, sd, tk, td);
-            if (sk.equals(tk) && sd.equals(td)) {
+            out.printf("6. verification (ferry verify --mode full): %d source keys, %d target keys compared both ways,"
+                    + " element by element, expiry times included: %s%n", report.sourceKeys(), report.targetKeys(),
+                    report.consistent() ? "no difference" : report.differences().size() + " differences");
+            out.printf("   DEBUG DIGEST source %s%n   DEBUG DIGEST target %s%n", sd, td);
+            if (report.consistent() && sd.equals(td)) {
                 out.println("   OK: the target holds exactly the source's data.");
                 return 0;
             }
+            out.println(SummaryRenderer.render(report, 20));
             out.println("   MISMATCH: the target differs from the source.");
             return Main.EXIT_FAILURE;
         }
+    }
+
+    private static String taskId(RedisServer source, RedisServer target) {
+        return new SyncTask(SyncOptions.builder(source.endpoint(), target.endpoint()).build(), null).id();
     }
 }
