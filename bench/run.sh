@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Ferry against Redis's own replication, in one run on this machine: see docs/BENCHMARKS.md.
 #
-#   bench/run.sh                 # all four workloads, 3 repetitions each (about 15 minutes)
+#   bench/run.sh                 # all four workloads, 3 repetitions each (10-15 minutes)
 #   bench/run.sh --quick         # smoke run: 1 repetition, data sets at 1/10 (about 2 minutes)
 #   bench/run.sh --workloads 1,3 --reps 5 --jfr /tmp/jfr
+#   bench/run.sh --java-opts=-XX:+UseSerialGC --workloads 1   # JVM options for Ferry: use the = form
 #   bench/run.sh --help          # every option
 #
 # Needs Java 17, Maven (to build Ferry once), Python 3 and redis-benchmark (workload 3; installed with
