@@ -1,7 +1,7 @@
 package dev.ferry.checkpoint;
 
 import dev.ferry.pipeline.WriteSink;
-import dev.ferry.sink.Command;
+import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationOffset;
 
@@ -110,11 +110,11 @@ public final class TransactionalSink implements WriteSink {
             writer.write(argv, sourceOffset);
             return;
         }
-        String name = argv.length == 1 ? Command.name(argv) : "";
-        if (name.equals("MULTI")) {
+        CommandName name = argv.length == 1 ? CommandName.of(argv[0]) : CommandName.OTHER;
+        if (name == CommandName.MULTI) {
             open();
             inSourceTransaction = true;
-        } else if (name.equals("EXEC")) {
+        } else if (name == CommandName.EXEC) {
             inSourceTransaction = false;
         } else {
             open();

@@ -52,6 +52,11 @@ final class CommandTranslator {
         this.identity = target.version().atLeast(7, 0);
     }
 
+    /** Whether every command goes to the target as it is. */
+    boolean isIdentity() {
+        return identity;
+    }
+
     /**
      * The command to send for {@code argv}, whose lower-case name is {@code name}: {@code argv} itself
      * when the target understands it.

@@ -2,6 +2,7 @@ package dev.ferry.pipeline;
 
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
+import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
 import dev.ferry.source.ReplicationListener;
 import dev.ferry.source.ReplicationOffset;
@@ -120,19 +121,18 @@ public final class Replayer implements ReplicationListener {
 
     @Override
     public void command(byte[][] argv, long offsetAfter) {
-        String name = name(argv[0]);
-        switch (name) {
-            case "ping", "replconf" -> drop(offsetAfter, false);
-            case "select" -> select(argv, offsetAfter);
-            case "multi", "exec", "discard" -> sink.write(argv, offsetAfter);
-            case "publish", "spublish" -> {
+        switch (CommandName.of(argv[0])) {
+            case PING, REPLCONF -> drop(offsetAfter, false);
+            case SELECT -> select(argv, offsetAfter);
+            case MULTI, EXEC, DISCARD -> sink.write(argv, offsetAfter);
+            case PUBLISH, SPUBLISH -> {
                 if (filters.publish() && filters.includesDb(db)) {
-                    forward(name, argv, offsetAfter);
+                    forward(argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
                 }
             }
-            case "flushall" -> flushAll(argv, offsetAfter);
+            case FLUSHALL -> flushAll(argv, offsetAfter);
             default -> {
                 if (db < 0) {
                     throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.name(argv)
@@ -141,7 +141,7 @@ public final class Replayer implements ReplicationListener {
                 if (argv.length > 1 && Filters.isControlKey(argv[1])) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db)) {
-                    forward(name, argv, offsetAfter);
+                    forward(argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
                 }
@@ -169,8 +169,8 @@ public final class Replayer implements ReplicationListener {
         counters.lastHeartbeatAppliedAt.set(now);
     }
 
-    private void forward(String name, byte[][] argv, long offsetAfter) {
-        sink.write(translator == null ? argv : translator.translate(name, argv), offsetAfter);
+    private void forward(byte[][] argv, long offsetAfter) {
+        sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
         counters.commandsForwarded.increment();
     }
 
@@ -196,7 +196,7 @@ public final class Replayer implements ReplicationListener {
 
     private void flushAll(byte[][] argv, long offsetAfter) {
         if (filters.dbs() == null) {
-            forward("flushall", argv, offsetAfter);
+            forward(argv, offsetAfter);
             return;
         }
         // With a database filter, FLUSHALL empties only the databases this sync owns.
@@ -217,7 +217,7 @@ public final class Replayer implements ReplicationListener {
     }
 
     private void controlKey(byte[][] argv, long offsetAfter) {
-        if (argv.length >= 3 && Arrays.equals(argv[1], heartbeatKey) && name(argv[0]).equals("set")) {
+        if (argv.length >= 3 && Arrays.equals(argv[1], heartbeatKey) && CommandName.of(argv[0]) == CommandName.SET) {
             try {
                 long sentAt = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
                 synchronized (heartbeatLock) {

@@ -42,7 +42,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
 
         public static Limits defaults() {
-            return new Limits(100_000, 64L << 20);
+            return new Limits(100_000, 32L << 20);
         }
     }
 
@@ -98,21 +98,21 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
         reserve(size);
         Pending p = new Pending(argv, sourceOffset, size);
-        // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments: name nothing else.
-        String name = argv.length <= 2 ? Command.name(argv) : "";
+        // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
+        CommandName name = argv.length <= 2 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (transaction != null) {
-            if (name.equals("EXEC")) {
+            if (name == CommandName.EXEC) {
                 p.transaction = transaction;
                 transaction = null;
-            } else if (name.equals("DISCARD")) {
+            } else if (name == CommandName.DISCARD) {
                 transaction = null;
             } else {
                 transaction.add(argv);
             }
-        } else if (name.equals("MULTI")) {
+        } else if (name == CommandName.MULTI) {
             transaction = new ArrayList<>();
         }
-        if (name.equals("SELECT")) {
+        if (name == CommandName.SELECT && argv.length == 2) {
             try {
                 selectedDb = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {

@@ -48,7 +48,7 @@ public final class SyncTask {
 
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
     private static final long MAX_BACKOFF_MS = 30_000;
-    private static final long SPOOL_MEMORY = 64L << 20;
+    private static final long SPOOL_MEMORY = 32L << 20;
     private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final SyncOptions options;
