@@ -568,7 +568,9 @@ def main():
     p.add_argument("--redis-server", default=os.path.join(root, "target", "redis-bin", "redis-server-7.0.15-linux-amd64"))
     p.add_argument("--redis-benchmark", default=shutil.which("redis-benchmark") or "redis-benchmark")
     p.add_argument("--ferry-home", default=root, help="the Ferry build to run (its target/ferry.jar and target/lib)")
-    p.add_argument("--java-opts", default=os.environ.get("FERRY_JAVA_OPTS", ""), help="JVM options for Ferry")
+    # The launcher's own defaults (bin/ferry), then FERRY_JAVA_OPTS, so that Ferry is measured as users run it.
+    p.add_argument("--java-opts", default=("-XX:+UseSerialGC -Xmx192m " + os.environ.get("FERRY_JAVA_OPTS", "")).strip(),
+                   help="JVM options for Ferry (default: bin/ferry's, -XX:+UseSerialGC -Xmx192m, plus FERRY_JAVA_OPTS)")
     p.add_argument("--big-java-opts", default="-Xmx256m", help="extra JVM options for Ferry in workload 4")
     p.add_argument("--stream-seconds", type=float, default=15, help="length of the write load in workload 3")
     p.add_argument("--warmup-seconds", type=float, default=3, help="write load before workload 3 measures")
