@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The source's own {@code MULTI}/{@code EXEC} blocks are unwrapped into the batch (Redis does not nest
  * transactions), and a batch never ends inside one, so their atomicity is kept. A batch closes when the
- * source has nothing more buffered ({@link #flush()}) or after {@code maxBatch} writes. While the source
+ * source has nothing more buffered ({@link #flush()}), after {@code maxBatch} writes or 8 MiB. While the source
  * only sends pings and heartbeats, a checkpoint-only transaction records progress once a second.
  *
  * <p>Only one transaction is in flight at a time: a pipelined successor of a failed transaction could
@@ -33,6 +33,8 @@ public final class TransactionalSink implements WriteSink {
     private static final byte[] EXEC = ascii("EXEC");
     private static final byte[] SET = ascii("SET");
     private static final long IDLE_CHECKPOINT_MS = 1000;
+    /** Queued commands wait in the target's memory until EXEC: bound a batch in bytes too. */
+    private static final long MAX_BATCH_BYTES = 8L << 20;
 
     private final TargetWriter writer;
     private final byte[] key;
@@ -46,6 +48,7 @@ public final class TransactionalSink implements WriteSink {
     private long lastOffset = -1;
     private boolean batchOpen;
     private int batchWrites;
+    private long batchBytes;
     private boolean inSourceTransaction;
     private long checkpointedOffset = -1;
     private long checkpointedAt;
@@ -120,11 +123,14 @@ public final class TransactionalSink implements WriteSink {
             open();
             writer.write(argv, -1);
             batchWrites++;
+            for (byte[] a : argv) {
+                batchBytes += a.length;
+            }
         }
         if (sourceOffset >= 0) {
             lastOffset = sourceOffset;
         }
-        if (batchWrites >= maxBatch && !inSourceTransaction) {
+        if ((batchWrites >= maxBatch || batchBytes >= MAX_BATCH_BYTES) && !inSourceTransaction) {
             close();
         }
     }
@@ -195,6 +201,7 @@ public final class TransactionalSink implements WriteSink {
             writer.write(new byte[][] {MULTI}, -1);
             batchOpen = true;
             batchWrites = 0;
+            batchBytes = 0;
         }
     }
 
@@ -203,6 +210,7 @@ public final class TransactionalSink implements WriteSink {
         writer.write(new byte[][] {EXEC}, lastOffset);
         batchOpen = false;
         batchWrites = 0;
+        batchBytes = 0;
         checkpointedOffset = lastOffset;
         checkpointedAt = clock.getAsLong();
     }

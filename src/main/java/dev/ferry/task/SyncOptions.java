@@ -132,7 +132,7 @@ public final class SyncOptions {
         private Duration progressInterval = Duration.ofSeconds(1);
         private Duration retryFor = Duration.ofMinutes(720);
         private Duration sourceTimeout = Duration.ofSeconds(60);
-        private int maxBatch = 1000;
+        private int maxBatch = 10_000;
         private long spoolSize = 1L << 30;
         private Duration targetTimeout = Duration.ofSeconds(60);
 
