@@ -15,14 +15,14 @@ import java.util.function.LongSupplier;
  * position after it together or not at all, so a restarted task resumes exactly after the last applied
  * write: nothing twice, nothing skipped, whatever the write (INCR, LPUSH, XADD with automatic IDs...).
  *
- * <p>The source's own {@code MULTI}/{@code EXEC} blocks are unwrapped into the batch (Redis does not nest
- * transactions), and a batch never ends inside one, so their atomicity is kept. A batch closes when the
- * source has nothing more buffered ({@link #flush()}), after {@code maxBatch} writes or 8 MiB. While the source
- * only sends pings and heartbeats, a checkpoint-only transaction records progress once a second.
- *
  * <p>Only one transaction is in flight at a time: a pipelined successor of a failed transaction could
  * land (a full target may have room again a moment later) and its checkpoint would then skip the
- * failed writes. The next batch builds up in the spool meanwhile, so batches grow under load.
+ * failed writes. Writes are therefore group-committed: they collect while a transaction is in flight
+ * and go as the next one as soon as it is acknowledged, when the source is idle, or at
+ * {@code maxBatch} writes or 8 MiB. Under load batches grow; when quiet, a write waits one round trip.
+ * The source's own {@code MULTI}/{@code EXEC} blocks are unwrapped into a batch (Redis does not nest
+ * transactions) and never split, so their atomicity is kept. While the source only sends pings and
+ * heartbeats, a checkpoint-only transaction records progress once a second.
  *
  * <p>Before {@link #startStream} (the snapshot phase) writes go to the target unwrapped.
  * Called by one producer thread.
@@ -32,6 +32,7 @@ public final class TransactionalSink implements WriteSink {
     private static final byte[] MULTI = ascii("MULTI");
     private static final byte[] EXEC = ascii("EXEC");
     private static final byte[] SET = ascii("SET");
+    private static final byte[] SELECT = ascii("SELECT");
     private static final long IDLE_CHECKPOINT_MS = 1000;
     /** Queued commands wait in the target's memory until EXEC: bound a batch in bytes too. */
     private static final long MAX_BATCH_BYTES = 8L << 20;
@@ -46,9 +47,10 @@ public final class TransactionalSink implements WriteSink {
     private boolean streaming;
     private String replId;
     private long lastOffset = -1;
-    private boolean batchOpen;
-    private int batchWrites;
-    private long batchBytes;
+    private final java.util.ArrayList<byte[][]> pending = new java.util.ArrayList<>();
+    private long pendingBytes;
+    private int pendingDb = -1;
+    private long inFlightOffset = -1;
     private boolean inSourceTransaction;
     private long checkpointedOffset = -1;
     private long checkpointedAt;
@@ -97,14 +99,18 @@ public final class TransactionalSink implements WriteSink {
         replId = position.replId();
         lastOffset = position.offset();
         streaming = true;
-        batchOpen = false;
+        pending.clear();
+        pendingBytes = 0;
         inSourceTransaction = false;
         // Marks the snapshot complete (or confirms the resume point) before any stream write.
         writer.write(new byte[][] {MULTI}, -1);
         writeCheckpoint(Checkpoint.stream(position, db, owns));
         writer.write(new byte[][] {EXEC}, position.offset());
+        pendingDb = writer.selectedDb();
+        inFlightOffset = position.offset();
         checkpointedOffset = position.offset();
         checkpointedAt = clock.getAsLong();
+        writer.flush();
     }
 
     @Override
@@ -115,32 +121,28 @@ public final class TransactionalSink implements WriteSink {
         }
         CommandName name = argv.length == 1 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (name == CommandName.MULTI) {
-            open();
             inSourceTransaction = true;
         } else if (name == CommandName.EXEC) {
             inSourceTransaction = false;
         } else {
-            open();
-            writer.write(argv, -1);
-            batchWrites++;
-            for (byte[] a : argv) {
-                batchBytes += a.length;
-            }
+            add(argv);
         }
         if (sourceOffset >= 0) {
             lastOffset = sourceOffset;
         }
-        if ((batchWrites >= maxBatch || batchBytes >= MAX_BATCH_BYTES) && !inSourceTransaction) {
-            close();
-        }
+        commitIfDue(false);
     }
 
     @Override
     public void select(int db, long sourceOffset) {
-        if (streaming && db != writer.selectedDb()) {
-            open();
+        if (!streaming) {
+            writer.select(db, sourceOffset);
+            return;
         }
-        writer.select(db, -1);
+        if (db != pendingDb) {
+            add(new byte[][] {SELECT, ascii(Integer.toString(db))});
+            pendingDb = db;
+        }
         if (sourceOffset >= 0) {
             advance(sourceOffset);
         }
@@ -153,66 +155,85 @@ public final class TransactionalSink implements WriteSink {
             return;
         }
         lastOffset = sourceOffset;
-        if (!batchOpen) {
+        if (pending.isEmpty() && !inSourceTransaction) {
             writer.advance(sourceOffset);
         }
     }
 
     @Override
     public void flush() {
-        if (streaming && !inSourceTransaction) {
-            if (batchOpen) {
-                close();
-            } else if (lastOffset > checkpointedOffset && clock.getAsLong() - checkpointedAt >= IDLE_CHECKPOINT_MS) {
-                open();
-                close();
+        if (streaming) {
+            commitIfDue(true);
+        }
+        writer.flush();
+    }
+
+    /**
+     * Ends the stream before a stop: commits what is pending, or drops it when it ends inside a source
+     * transaction (its writes were not checkpointed, so a resumed task reads them again).
+     */
+    public void finish() {
+        if (streaming && !pending.isEmpty()) {
+            if (inSourceTransaction) {
+                pending.clear();
+                pendingBytes = 0;
+                inSourceTransaction = false;
+            } else {
+                commit();
             }
         }
         writer.flush();
     }
 
     /**
-     * Ends the open batch before a stop: commits it, or drops it when it ends inside a source transaction
-     * (its writes were not checkpointed, so a resumed task reads them again).
+     * Group commit: pending writes go to the target as one transaction as soon as the previous one is
+     * acknowledged, or at once (waiting for it) when they reach the batch limits or the source is idle.
      */
-    public void finish() {
-        if (streaming && batchOpen) {
-            if (inSourceTransaction) {
-                writer.write(new byte[][] {ascii("DISCARD")}, -1);
-                batchOpen = false;
-                inSourceTransaction = false;
-            } else {
-                close();
-            }
+    private void commitIfDue(boolean idle) {
+        if (inSourceTransaction) {
+            return;
         }
+        if (pending.isEmpty()) {
+            if (idle && lastOffset > checkpointedOffset && clock.getAsLong() - checkpointedAt >= IDLE_CHECKPOINT_MS) {
+                commit();
+            }
+            return;
+        }
+        boolean full = pending.size() >= maxBatch || pendingBytes >= MAX_BATCH_BYTES;
+        if (idle || full || writer.ackedOffset() >= inFlightOffset) {
+            commit();
+        }
+    }
+
+    private void add(byte[][] argv) {
+        pending.add(argv);
+        for (byte[] a : argv) {
+            pendingBytes += a.length;
+        }
+    }
+
+    private void commit() {
+        // One transaction in flight at a time: if the previous one failed, a later one must not land,
+        // or its checkpoint would skip the failed writes.
+        drain();
+        writer.write(new byte[][] {MULTI}, -1);
+        for (byte[][] argv : pending) {
+            writer.write(argv, -1);
+        }
+        writeCheckpoint(Checkpoint.stream(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt(), ownsTarget));
+        writer.write(new byte[][] {EXEC}, lastOffset);
         writer.flush();
+        pending.clear();
+        pendingBytes = 0;
+        pendingDb = writer.selectedDb();
+        inFlightOffset = lastOffset;
+        checkpointedOffset = lastOffset;
+        checkpointedAt = clock.getAsLong();
     }
 
     /** The offset of the last checkpoint sent (acknowledged or not), or -1. */
     public long checkpointedOffset() {
         return checkpointedOffset;
-    }
-
-    private void open() {
-        if (!batchOpen) {
-            // One transaction in flight at a time: if the previous one failed, a later one must not land,
-            // or its checkpoint would skip the failed writes.
-            drain();
-            writer.write(new byte[][] {MULTI}, -1);
-            batchOpen = true;
-            batchWrites = 0;
-            batchBytes = 0;
-        }
-    }
-
-    private void close() {
-        writeCheckpoint(Checkpoint.stream(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt(), ownsTarget));
-        writer.write(new byte[][] {EXEC}, lastOffset);
-        batchOpen = false;
-        batchWrites = 0;
-        batchBytes = 0;
-        checkpointedOffset = lastOffset;
-        checkpointedAt = clock.getAsLong();
     }
 
     private void drain() {

@@ -79,8 +79,11 @@ class TransactionalSinkIT {
         sink.write(argv("INCR", "n"), 120);
         sink.flush();
         writer.drain();
+        // A source transaction keeps both writes in one batch.
+        sink.write(argv("MULTI"), 121);
         sink.write(argv("INCR", "n"), 130);
         sink.write(argv("NOSUCHCOMMAND", "x"), 140);
+        sink.write(argv("EXEC"), 150);
         sink.flush();
         assertThatThrownBy(writer::drain).isInstanceOf(TargetRejectedException.class).hasMessageContaining("NOSUCHCOMMAND");
         assertThat(store.load(check).position().offset()).isEqualTo(120);
@@ -89,16 +92,47 @@ class TransactionalSinkIT {
     }
 
     @Test
-    void stoppingInsideASourceTransactionDropsTheUncheckpointedBatch() throws Exception {
+    void afterAFailedBatchNoLaterBatchIsSent() throws Exception {
         sink.select(2, 110);
-        sink.write(argv("INCR", "n"), 120);
-        sink.write(argv("MULTI"), 121);
+        assertThatThrownBy(() -> {
+            sink.write(argv("NOSUCHCOMMAND", "x"), 120);
+            sink.flush();
+            sink.write(argv("INCR", "n"), 130);
+            sink.flush();
+        }).isInstanceOf(TargetRejectedException.class);
+        assertThat(store.load(check).position().offset()).isEqualTo(100);
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("EXISTS", "n").asLong()).isZero();
+    }
+
+    @Test
+    void stoppingInsideASourceTransactionDropsItsUncheckpointedWrites() throws Exception {
+        sink.select(2, 110);
+        sink.write(argv("MULTI"), 111);
         sink.write(argv("INCR", "n"), 130);
         sink.finish();
         writer.drain();
         assertThat(store.load(check).position().offset()).isEqualTo(100);
         check.callChecked("SELECT", "2");
         assertThat(check.callChecked("EXISTS", "n").asLong()).isZero();
+    }
+
+    @Test
+    void writesArrivingWhileATransactionIsInFlightGoTogetherInTheNextOne() throws Exception {
+        sink.select(2, 110);
+        for (int i = 0; i < 200; i++) {
+            sink.write(argv("INCR", "n"), 120 + i);
+        }
+        sink.flush();
+        writer.drain();
+        assertThat(store.load(check).position().offset()).isEqualTo(319);
+        check.callChecked("SELECT", "2");
+        assertThat(check.callChecked("GET", "n").asText()).isEqualTo("200");
+        // Far fewer transactions than writes: one EXEC per batch, each checkpoint write counted once.
+        long execs = Long.parseLong(check.callChecked("INFO", "commandstats").asText().lines()
+                .filter(l -> l.startsWith("cmdstat_exec:")).findFirst().orElseThrow()
+                .replaceAll("^cmdstat_exec:calls=(\\d+),.*$", "$1"));
+        assertThat(execs).isLessThan(100);
     }
 
     @Test
