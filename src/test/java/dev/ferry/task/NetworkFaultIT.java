@@ -26,8 +26,9 @@ class NetworkFaultIT {
 
     @Test
     void cutsAndPartitionsOnBothSidesAreSurvivedWithoutAFullResync() throws Exception {
+        // The backlog must hold what the source takes during the 60 s partition (a few MB/s here).
         try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0")
-                .arg("--repl-backlog-size", "64mb").start();
+                .arg("--repl-backlog-size", "512mb").start();
              RedisServer target = RedisServer.builder().version("7.0.15").start();
              FaultProxy toSource = FaultProxy.to(source.port());
              FaultProxy toTarget = FaultProxy.to(target.port());
