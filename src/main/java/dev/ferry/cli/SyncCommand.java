@@ -49,7 +49,7 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--publish", description = "Also forward PUBLISH (not forwarded by default).")
     boolean publish;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the task may keep local state.")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the spool spills to disk (default: the temp directory).")
     Path stateDir;
 
     @Option(names = "--raw-limit", defaultValue = "33554432", paramLabel = "BYTES",
