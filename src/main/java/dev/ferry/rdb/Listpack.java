@@ -4,23 +4,13 @@ package dev.ferry.rdb;
  * A listpack ({@code listpack.c}): {@code <total bytes u32><count u16> entries... 0xFF}, each entry
  * {@code <encoding+data><backlen>}. Used by RDB types 16 to 21, 23 and 25, and inside stream nodes.
  */
-final class Listpack implements PackedCursor {
+final class Listpack extends PackedElements {
 
     private static final int HEADER = 6;
     private static final int END = 0xff;
 
-    private final byte[] buf;
-    private final RdbReader errors;
-    private int pos = HEADER;
-    private int elementStart;
-    private boolean integer;
-    private long value;
-    private int strOffset;
-    private int strLength;
-
     Listpack(byte[] buf, RdbReader errors) {
-        this.buf = buf;
-        this.errors = errors;
+        super("listpack", buf, errors, HEADER);
         if (buf.length < HEADER + 1) {
             throw errors.fail("listpack of " + buf.length + " bytes is shorter than its header");
         }
@@ -117,32 +107,5 @@ final class Listpack implements PackedCursor {
             return 4;
         }
         return 5;
-    }
-
-    private int byteAt(int i) {
-        if (i >= buf.length) {
-            throw failure("entry runs past the end (no end marker)");
-        }
-        return buf[i] & 0xff;
-    }
-
-    @Override
-    public boolean isInteger() {
-        return integer;
-    }
-
-    @Override
-    public long integer() {
-        return value;
-    }
-
-    @Override
-    public byte[] bytes() {
-        return integer ? RdbReader.decimal(value) : java.util.Arrays.copyOfRange(buf, strOffset, strOffset + strLength);
-    }
-
-    @Override
-    public RdbFormatException failure(String message) {
-        return errors.fail("corrupt listpack: " + message + " (entry at byte " + elementStart + " of " + buf.length + ")");
     }
 }

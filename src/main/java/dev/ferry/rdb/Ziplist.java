@@ -4,23 +4,13 @@ package dev.ferry.rdb;
  * A ziplist ({@code ziplist.c}): {@code <zlbytes u32><zltail u32><zllen u16> entries... 0xFF}, each
  * entry {@code <prevlen 1|5 bytes><encoding><data>}. Used by RDB types 10, 12, 13 and 14.
  */
-final class Ziplist implements PackedCursor {
+final class Ziplist extends PackedElements {
 
     private static final int HEADER = 10;
     private static final int END = 0xff;
 
-    private final byte[] buf;
-    private final RdbReader errors;
-    private int pos = HEADER;
-    private int elementStart;
-    private boolean integer;
-    private long value;
-    private int strOffset;
-    private int strLength;
-
     Ziplist(byte[] buf, RdbReader errors) {
-        this.buf = buf;
-        this.errors = errors;
+        super("ziplist", buf, errors, HEADER);
         if (buf.length < HEADER + 1) {
             throw errors.fail("ziplist of " + buf.length + " bytes is shorter than its header");
         }
@@ -86,32 +76,5 @@ final class Ziplist implements PackedCursor {
         integer = true;
         value = Packed.signedLE(buf, pos + 1, width);
         pos += 1 + width;
-    }
-
-    private int byteAt(int i) {
-        if (i >= buf.length) {
-            throw failure("entry runs past the end (no end marker)");
-        }
-        return buf[i] & 0xff;
-    }
-
-    @Override
-    public boolean isInteger() {
-        return integer;
-    }
-
-    @Override
-    public long integer() {
-        return value;
-    }
-
-    @Override
-    public byte[] bytes() {
-        return integer ? RdbReader.decimal(value) : java.util.Arrays.copyOfRange(buf, strOffset, strOffset + strLength);
-    }
-
-    @Override
-    public RdbFormatException failure(String message) {
-        return errors.fail("corrupt ziplist: " + message + " (entry at byte " + elementStart + " of " + buf.length + ")");
     }
 }

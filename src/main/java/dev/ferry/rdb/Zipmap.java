@@ -1,27 +1,19 @@
 package dev.ferry.rdb;
 
-import java.util.Arrays;
-
 /**
  * A zipmap ({@code zipmap.c}, Redis up to 2.4; RDB type 9): {@code <zmlen> (<len>field<len><free>value
  * <free bytes>)... 0xFF}, where a length is one byte below 254, or 254 and a 4-byte little-endian length.
  * Elements alternate field and value.
  */
-final class Zipmap implements PackedCursor {
+final class Zipmap extends PackedElements {
 
     private static final int BIGLEN = 254;
     private static final int END = 0xff;
 
-    private final byte[] buf;
-    private final RdbReader errors;
-    private int pos = 1;
     private boolean atValue;
-    private int strOffset;
-    private int strLength;
 
     Zipmap(byte[] buf, RdbReader errors) {
-        this.buf = buf;
-        this.errors = errors;
+        super("zipmap", buf, errors, 1);
         if (buf.length < 2) {
             throw errors.fail("zipmap of " + buf.length + " bytes is too short");
         }
@@ -36,6 +28,7 @@ final class Zipmap implements PackedCursor {
 
     @Override
     public boolean next() {
+        elementStart = pos;
         int b = byteAt(pos);
         if (b == END) {
             if (atValue) {
@@ -66,32 +59,5 @@ final class Zipmap implements PackedCursor {
         pos = start + strLength + free;
         atValue = !atValue;
         return true;
-    }
-
-    private int byteAt(int i) {
-        if (i >= buf.length) {
-            throw failure("entry runs past the end (no end marker)");
-        }
-        return buf[i] & 0xff;
-    }
-
-    @Override
-    public boolean isInteger() {
-        return false;
-    }
-
-    @Override
-    public long integer() {
-        throw new IllegalStateException("zipmap entries are strings");
-    }
-
-    @Override
-    public byte[] bytes() {
-        return Arrays.copyOfRange(buf, strOffset, strOffset + strLength);
-    }
-
-    @Override
-    public RdbFormatException failure(String message) {
-        return errors.fail("corrupt zipmap: " + message + " (at byte " + pos + " of " + buf.length + ")");
     }
 }
