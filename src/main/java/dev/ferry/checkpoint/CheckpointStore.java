@@ -32,10 +32,4 @@ public final class CheckpointStore {
         byte[] bytes = v instanceof RespValue.Bulk b ? b.bytes() : null;
         return bytes == null ? null : Checkpoint.decode(bytes);
     }
-
-    /** Removes the checkpoint (a task that should start over). */
-    public void delete(RedisConnection target) {
-        target.callChecked("SELECT", Integer.toString(DB));
-        target.callChecked("DEL", key);
-    }
 }

@@ -3,7 +3,6 @@ package dev.ferry.sink;
 import dev.ferry.FerryException;
 import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.RespWriter;
@@ -64,8 +63,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private int selectedDb = -1;
     /** Commands queued inside the open MULTI, for naming the one that failed in EXEC's reply. */
     private List<byte[][]> transaction;
-    private long commandsWritten;
-    private long commandsAcked;
     /** When the window last moved: a reply arrived, or the window went from empty to busy. */
     private long progressAt = System.currentTimeMillis();
 
@@ -131,7 +128,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         } catch (IOException e) {
             throw fail(conn.broken(e));
         }
-        commandsWritten++;
     }
 
     /** Makes the target connection use {@code db}, sending {@code SELECT} only when it changes. */
@@ -147,11 +143,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     /** The database the target connection is in (as of the commands written so far), or -1 when unknown. */
     public int selectedDb() {
         return selectedDb;
-    }
-
-    /** Forgets which database is selected, so the next {@link #select} sends a SELECT. */
-    public void resetSelectedDb() {
-        selectedDb = -1;
     }
 
     /**
@@ -208,16 +199,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     public long ackedOffset() {
         synchronized (lock) {
             return ackedOffset;
-        }
-    }
-
-    public long commandsWritten() {
-        return commandsWritten;
-    }
-
-    public long commandsAcked() {
-        synchronized (lock) {
-            return commandsAcked;
         }
     }
 
@@ -305,7 +286,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                     inFlight.pollFirst();
                     progressAt = System.currentTimeMillis();
                     inFlightBytes -= p.size;
-                    commandsAcked++;
                     if (p.offset > ackedOffset) {
                         ackedOffset = p.offset;
                         acked = p.offset;
@@ -370,10 +350,5 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             this.offset = offset;
             this.size = size;
         }
-    }
-
-    /** Whether a failure is a lost connection (worth a retry) rather than a rejected write. */
-    public static boolean isConnectionLoss(FerryException e) {
-        return e instanceof RedisConnectionException;
     }
 }

@@ -58,7 +58,6 @@ public final class ReplicationLink implements AutoCloseable {
     private Thread pump;
     private volatile RedisConnection conn;
     private volatile boolean stopping;
-    private volatile boolean streaming;
     private volatile long receivedOffset = -1;
     private volatile String replId;
     private ScheduledExecutorService acker;
@@ -107,7 +106,6 @@ public final class ReplicationLink implements AutoCloseable {
                 throw new FerryException("unexpected PSYNC reply from " + endpoint.address() + ": +" + reply);
             }
             receivedOffset = streamStart;
-            streaming = true;
             sendAck();
             startAcker();
             stream(in, streamStart, listener);
@@ -168,10 +166,6 @@ public final class ReplicationLink implements AutoCloseable {
     /** The source offset of the last stream byte read, or -1 before streaming starts. */
     public long receivedOffset() {
         return receivedOffset;
-    }
-
-    public boolean isStreaming() {
-        return streaming;
     }
 
     /** Makes {@link #run} return: closes the connection. Safe from any thread. */

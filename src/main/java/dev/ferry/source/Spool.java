@@ -37,7 +37,6 @@ public final class Spool implements AutoCloseable {
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
     private long memoryBytes;
     private long diskBytes;
-    private long totalBytes;
     private IOException failure;
     private boolean finished;
     private boolean closed;
@@ -83,7 +82,6 @@ public final class Spool implements AutoCloseable {
             if (chunk != null) {
                 memoryBytes += len;
                 chunks.addLast(chunk);
-                totalBytes += len;
                 notifyAll();
                 return;
             }
@@ -95,7 +93,6 @@ public final class Spool implements AutoCloseable {
                 return;
             }
             diskBytes += len;
-            totalBytes += len;
             chunks.addLast(spilled);
             notifyAll();
         }
@@ -111,11 +108,6 @@ public final class Spool implements AutoCloseable {
     /** Bytes waiting to be read, in memory and on disk. */
     public synchronized long buffered() {
         return memoryBytes + diskBytes;
-    }
-
-    /** Bytes ever written. */
-    public synchronized long totalBytes() {
-        return totalBytes;
     }
 
     /** Whether nothing is waiting to be read. */
