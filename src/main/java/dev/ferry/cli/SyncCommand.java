@@ -83,9 +83,10 @@ final class SyncCommand implements Callable<Integer> {
                 .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
                 .spoolSize(spoolSize)
                 .build();
-        precheck(options);
         SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
+        // Before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
         Signals.stopOn(task::stop);
+        precheck(options);
         task.run();
         spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
                 + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()

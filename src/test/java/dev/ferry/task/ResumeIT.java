@@ -86,6 +86,8 @@ class ResumeIT {
             assertThat(workloadError.get()).isNull();
 
             try (FerryProcess ferry = FerryProcess.start(args)) {
+                // The last run's own progress, not its predecessor's: it must have resumed first.
+                ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
                 awaitCheckpoint(store, tgt, ferry, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
                 assertThat(ferry.terminate()).as("exit code after SIGTERM; log:\n%s", ferry.log()).isZero();
             }
