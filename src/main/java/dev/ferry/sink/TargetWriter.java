@@ -3,8 +3,8 @@ package dev.ferry.sink;
 import dev.ferry.FerryException;
 import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.ReplyCheck;
 import dev.ferry.resp.RespReader;
-import dev.ferry.resp.RespValue;
 import dev.ferry.resp.RespWriter;
 
 import java.io.IOException;
@@ -271,13 +271,15 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         RespReader in = conn.reader();
         try {
             while (true) {
-                RespValue reply = in.read();
+                // Replies are checked, not kept: a transaction's EXEC reply can hold 10,000 elements.
+                ReplyCheck reply = in.checkReply();
                 Pending p;
                 synchronized (lock) {
                     p = inFlight.peekFirst();
                 }
                 if (p == null) {
-                    throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command: " + reply.asText());
+                    throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command"
+                            + (reply.failed() ? ": " + reply.error() : ""));
                 }
                 // Checked before it leaves the window, so that drain() never sees an empty window before the failure.
                 check(p, reply);
@@ -311,19 +313,20 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
     }
 
-    private void check(Pending p, RespValue reply) {
-        if (reply instanceof RespValue.Error e) {
-            throw new TargetRejectedException(Command.describe(p.argv), p.offset, e.message());
+    private void check(Pending p, ReplyCheck reply) {
+        if (reply.failed() && reply.index() < 0) {
+            throw new TargetRejectedException(Command.describe(p.argv), p.offset, reply.error());
         }
-        if (p.transaction != null && reply instanceof RespValue.Array a && a.items() != null) {
-            for (int i = 0; i < a.items().size(); i++) {
-                if (a.items().get(i) instanceof RespValue.Error e) {
-                    byte[][] inner = i < p.transaction.size() ? p.transaction.get(i) : p.argv;
-                    throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", p.offset, e.message());
-                }
-            }
+        if (p.transaction == null) {
+            // An array reply of an ordinary command (a script's table, say) may carry error elements as data.
+            return;
         }
-        if (p.transaction != null && reply instanceof RespValue.Array a && a.items() == null) {
+        if (reply.failed()) {
+            int i = reply.index();
+            byte[][] inner = i < p.transaction.size() ? p.transaction.get(i) : p.argv;
+            throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", p.offset, reply.error());
+        }
+        if (reply.nullArray()) {
             throw new TargetRejectedException(Command.describe(p.argv), p.offset, "transaction aborted (null EXEC reply)");
         }
     }
