@@ -253,8 +253,9 @@ class Bench:
                 run["seconds"] = time.monotonic() - t0
                 if code != 0:
                     raise RuntimeError("ferry exited %d:\n%s" % (code, self.ferry.output()[-3000:]))
-                keys = db_keys(tgt) - count_matching(tgt, "__ferry:*")
+                # The target's CPU before the key count below, whose SCAN is not part of the sync.
                 run.update(rss_mb=rss, cpu_s=cpu, target_cpu_s=server.cpu_seconds(), **self.ferry.last_cpu)
+                keys = db_keys(tgt) - count_matching(tgt, "__ferry:*")
             else:
                 t0 = time.monotonic()
                 tgt.call("REPLICAOF", HOST, str(self.src_port))
@@ -305,18 +306,33 @@ class Bench:
     # -- incremental
 
     def stream_workload(self):
-        for rep in range(1, self.args.reps + 1):
-            for variant in STREAM_VARIANTS:
-                self.stream_run(variant, rep)
+        for rate in self.args.rates:
+            for rep in range(1, self.args.reps + 1):
+                for variant in STREAM_VARIANTS:
+                    self.stream_run(variant, rep, rate)
 
-    def stream_run(self, variant, rep):
+    def start_load(self, rate):
+        """The write load: redis-benchmark as fast as it goes (rate None), or bench/load.py at `rate` writes/s."""
+        if rate is None:
+            return subprocess.Popen(
+                [self.args.redis_benchmark, "-h", HOST, "-p", str(self.src_port), "-t", "set,incr,lpush,hset",
+                 "-P", "16", "-c", str(self.args.clients), "-r", "100000", "-d", "100", "-n", "100000", "-l", "-q"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Runs longer than needed: it is stopped like redis-benchmark, when the measurement ends.
+        seconds = self.args.warmup_seconds + self.args.stream_seconds + 60
+        return subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.py"),
+             "--port", str(self.src_port), "--rate", str(rate), "--seconds", str(seconds)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stream_run(self, variant, rep, rate):
         workload = "3-incremental"
         self.quiesce_source()
         self.src.call("FLUSHALL")
         self.configure_source(True)
         server, tgt = self.target("target")
         ferry_proc = None
-        run = {"workload": workload, "variant": variant, "rep": rep}
+        run = {"workload": workload, "variant": variant, "rep": rep, "rate": rate_label(rate)}
         try:
             if variant == "ferry":
                 ferry_proc = self.ferry.start(self.src_port, self.tgt_port, "full+incremental",
@@ -326,12 +342,9 @@ class Bench:
             probe = Probe(self.src, tgt)
             if probe.catch_up(timeout=60) is None:
                 raise RuntimeError("%s never started streaming" % variant)
-            bench = subprocess.Popen(
-                [self.args.redis_benchmark, "-h", HOST, "-p", str(self.src_port), "-t", "set,incr,lpush,hset",
-                 "-P", "16", "-c", str(self.args.clients), "-r", "100000", "-d", "100", "-n", "100000", "-l", "-q"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # Each test runs 100,000 requests, then the next: the four alternate every second or so. The
-            # first seconds fill empty key spaces on both sides; the lag counts after them.
+            bench = self.start_load(rate)
+            # redis-benchmark runs 100,000 requests of each test, then the next: the four alternate every
+            # second or so. The first seconds fill empty key spaces on both sides; the lag counts after them.
             probe.run(seconds=self.args.warmup_seconds)
             before = info(self.src, "stats"), info(self.src, "replication")
             t0 = time.monotonic()
@@ -363,9 +376,9 @@ class Bench:
                 ferry_proc.kill()
                 ferry_proc.wait()
             server.stop()
-        log("  %-8s rep %d: %7.0f ops/s (%.1f MB/s stream)  lag p50 %.1f ms p99 %.1f ms max %.1f ms  "
+        log("  %-8s %-6s rep %d: %7.0f ops/s (%.1f MB/s stream)  lag p50 %.1f ms p99 %.1f ms max %.1f ms  "
             "catch-up %.1f ms  rss %.0f MB  cpu %.2f s%s"
-            % (variant, rep, run["ops_per_s"], run["stream_mb_per_s"], run["lag_p50_ms"], run["lag_p99_ms"],
+            % (variant, run["rate"], rep, run["ops_per_s"], run["stream_mb_per_s"], run["lag_p50_ms"], run["lag_p99_ms"],
                run["lag_max_ms"], run["catch_up_ms"], run["rss_mb"], run["cpu_s"], cpu_detail(run)))
         self.results["runs"].append(run)
 
@@ -468,6 +481,20 @@ def cpu_detail(run):
     return " (user %.2f, sys %.2f; by thread: %s)" % (run["user_s"], run["sys_s"], top)
 
 
+def rate_label(rate):
+    return "max" if rate is None else "%dk" % round(rate / 1000)
+
+
+def parse_rates(text):
+    """"20000,50000,max" -> [20000.0, 50000.0, None] (None: redis-benchmark as fast as it goes)."""
+    rates = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if part:
+            rates.append(None if part == "max" else float(part.rstrip("k")) * (1000 if part.endswith("k") else 1))
+    return rates
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return float("nan")
@@ -544,17 +571,24 @@ def report(results):
     inc = [r for r in runs if r["workload"].startswith("3")]
     if inc:
         print()
-        print("Incremental: redis-benchmark set,incr,lpush,hset -P 16 on the source; lag of 10 ms probes (medians over runs)")
-        print("%-8s %10s %10s %10s %10s %10s %12s %10s %8s" % ("variant", "ops/s", "stream MB/s", "lag p50", "lag p99",
-                                                             "lag max", "catch-up", "peak RSS", "CPU s"))
-        for variant in STREAM_VARIANTS:
-            rs = [r for r in inc if r["variant"] == variant]
-            if rs:
-                print("%-8s %10.0f %10.1f %8.1f ms %8.1f ms %8.1f ms %9.1f ms %7.0f MB %8.2f"
-                      % (variant, med(rs, "ops_per_s"), med(rs, "stream_mb_per_s"), med(rs, "lag_p50_ms"),
-                         med(rs, "lag_p99_ms"), med(rs, "lag_max_ms"), med(rs, "catch_up_ms"), med(rs, "rss_mb"),
-                         med(rs, "cpu_s")))
+        print("Incremental: writes of set,incr,lpush,hset on the source at a fixed rate (bench/load.py), or as fast as")
+        print("redis-benchmark -P 16 goes (max); lag of 10 ms probes (medians over runs)")
+        print("%-6s %-8s %10s %10s %10s %10s %10s %12s %10s %8s" % ("load", "variant", "ops/s", "stream MB/s", "lag p50",
+                                                                  "lag p99", "lag max", "catch-up", "peak RSS", "CPU s"))
+        for rate in dict.fromkeys(r.get("rate", "max") for r in inc):
+            for variant in STREAM_VARIANTS:
+                rs = [r for r in inc if r["variant"] == variant and r.get("rate", "max") == rate]
+                if rs:
+                    print("%-6s %-8s %10.0f %10.1f %8.1f ms %8.1f ms %8.1f ms %9.1f ms %7.0f MB %8.2f"
+                          % (rate, variant, med(rs, "ops_per_s"), med(rs, "stream_mb_per_s"), med(rs, "lag_p50_ms"),
+                             med(rs, "lag_p99_ms"), med(rs, "lag_max_ms"), med(rs, "catch_up_ms"), med(rs, "rss_mb"),
+                             med(rs, "cpu_s")))
     sys.stdout.flush()
+
+
+def launcher_jvm_options(root):
+    with open(os.path.join(root, "bin", "jvm.options")) as f:
+        return [line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")]
 
 
 def main():
@@ -568,13 +602,15 @@ def main():
     p.add_argument("--redis-server", default=os.path.join(root, "target", "redis-bin", "redis-server-7.0.15-linux-amd64"))
     p.add_argument("--redis-benchmark", default=shutil.which("redis-benchmark") or "redis-benchmark")
     p.add_argument("--ferry-home", default=root, help="the Ferry build to run (its target/ferry.jar and target/lib)")
-    # The launcher's own defaults (bin/ferry), then FERRY_JAVA_OPTS, so that Ferry is measured as users run it.
-    p.add_argument("--java-opts", default=("-XX:+UseSerialGC -Xmx192m " + os.environ.get("FERRY_JAVA_OPTS", "")).strip(),
-                   help="JVM options for Ferry (default: bin/ferry's, -XX:+UseSerialGC -Xmx192m, plus FERRY_JAVA_OPTS)")
+    # The launcher's own options (bin/jvm.options), then FERRY_JAVA_OPTS, so that Ferry is measured as users run it.
+    p.add_argument("--java-opts", default=" ".join(launcher_jvm_options(root) + os.environ.get("FERRY_JAVA_OPTS", "").split()),
+                   help="JVM options for Ferry (default: bin/ferry's, from bin/jvm.options, plus FERRY_JAVA_OPTS)")
     p.add_argument("--big-java-opts", default="-Xmx256m", help="extra JVM options for Ferry in workload 4")
     p.add_argument("--stream-seconds", type=float, default=15, help="length of the write load in workload 3")
     p.add_argument("--warmup-seconds", type=float, default=3, help="write load before workload 3 measures")
     p.add_argument("--clients", type=int, default=4, help="redis-benchmark connections in workload 3")
+    p.add_argument("--rates", default="20k,50k,max",
+                   help="write loads of workload 3, writes/s or max for redis-benchmark unpaced (default 20k,50k,max)")
     p.add_argument("--variants", help="only these full-sync variants, e.g. ferry-diskless,native-diskless")
     p.add_argument("--jfr", help="record a JFR profile of every Ferry run into this directory")
     p.add_argument("--timeout", type=int, default=600, help="seconds before a sync run counts as hung")
@@ -585,6 +621,7 @@ def main():
         a.reps, a.scale, a.stream_seconds = 1, min(a.scale, 0.1), min(a.stream_seconds, 5)
         a.warmup_seconds = min(a.warmup_seconds, 1)
     a.workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
+    a.rates = parse_rates(a.rates)
     if not os.path.exists(a.redis_server):
         a.redis_server = shutil.which("redis-server") or a.redis_server
     Bench(a).run()
