@@ -46,6 +46,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     }
 
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+    /** Most replies checked between two updates of the window. */
+    private static final int REPLY_BATCH = 512;
 
     private final RedisConnection conn;
     private final RespWriter out;
@@ -93,7 +95,6 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         for (byte[] a : argv) {
             size += a.length + 16;
         }
-        reserve(size);
         Pending p = new Pending(argv, sourceOffset, size);
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
         CommandName name = argv.length <= 2 ? CommandName.of(argv[0]) : CommandName.OTHER;
@@ -116,13 +117,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                 selectedDb = -1;
             }
         }
-        synchronized (lock) {
-            if (inFlight.isEmpty()) {
-                progressAt = System.currentTimeMillis();
-            }
-            inFlight.addLast(p);
-            inFlightBytes += size;
-        }
+        enqueue(p);
         try {
             out.command(argv);
         } catch (IOException e) {
@@ -243,7 +238,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
     }
 
-    private void reserve(long size) {
+    /** Waits for room in the window, then adds {@code p} to it: one lock round per command. */
+    private void enqueue(Pending p) {
+        long size = p.size;
         synchronized (lock) {
             while ((inFlight.size() >= limits.maxInFlightCommands()
                     || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty()))
@@ -263,39 +260,50 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                     throw new FerryException("interrupted while waiting for the target", e);
                 }
             }
+            if (failure == null) {
+                if (inFlight.isEmpty()) {
+                    progressAt = System.currentTimeMillis();
+                }
+                inFlight.addLast(p);
+                inFlightBytes += size;
+            }
         }
         checkFailure();
     }
 
     private void readReplies() {
         RespReader in = conn.reader();
+        Pending[] batch = new Pending[REPLY_BATCH];
         try {
             while (true) {
                 // Replies are checked, not kept: a transaction's EXEC reply can hold 10,000 elements.
-                ReplyCheck reply = in.checkReply();
-                Pending p;
+                ReplyCheck first = in.checkReply();
+                int available;
                 synchronized (lock) {
-                    p = inFlight.peekFirst();
-                }
-                if (p == null) {
-                    throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command"
-                            + (reply.failed() ? ": " + reply.error() : ""));
-                }
-                // Checked before it leaves the window, so that drain() never sees an empty window before the failure.
-                check(p, reply);
-                long acked = -1;
-                synchronized (lock) {
-                    inFlight.pollFirst();
-                    progressAt = System.currentTimeMillis();
-                    inFlightBytes -= p.size;
-                    if (p.offset > ackedOffset) {
-                        ackedOffset = p.offset;
-                        acked = p.offset;
+                    // Only this thread removes from the head, so these stay put until retired below.
+                    available = 0;
+                    for (Pending p : inFlight) {
+                        batch[available++] = p;
+                        if (available == batch.length) {
+                            break;
+                        }
                     }
-                    lock.notifyAll();
                 }
-                if (acked >= 0 && onAck != null) {
-                    onAck.accept(acked);
+                if (available == 0) {
+                    throw new FerryException("target " + conn.endpoint().address() + " sent a reply to no command"
+                            + (first.failed() ? ": " + first.error() : ""));
+                }
+                // Every reply already received is checked before the window is updated once for all of them.
+                int checked = 0;
+                try {
+                    check(batch[0], first);
+                    checked = 1;
+                    while (checked < available && in.buffered() > 0) {
+                        check(batch[checked], in.checkReply());
+                        checked++;
+                    }
+                } finally {
+                    retire(batch, checked);
                 }
             }
         } catch (IOException e) {
@@ -310,6 +318,30 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             if (!closing) {
                 fail(new FerryException("unexpected failure reading target replies: " + e, e));
             }
+        }
+    }
+
+    /** Removes the first {@code count} commands, all acknowledged, from the window. */
+    private void retire(Pending[] batch, int count) {
+        if (count == 0) {
+            return;
+        }
+        long acked = -1;
+        synchronized (lock) {
+            for (int i = 0; i < count; i++) {
+                Pending p = inFlight.pollFirst();
+                inFlightBytes -= p.size;
+                if (p.offset > ackedOffset) {
+                    ackedOffset = p.offset;
+                    acked = p.offset;
+                }
+                batch[i] = null;
+            }
+            progressAt = System.currentTimeMillis();
+            lock.notifyAll();
+        }
+        if (acked >= 0 && onAck != null) {
+            onAck.accept(acked);
         }
     }
 

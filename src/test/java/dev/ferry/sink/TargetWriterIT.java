@@ -1,0 +1,107 @@
+package dev.ferry.sink;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The pipelined writer against a real server: replies arrive in bursts and are retired in batches; every
+ * acknowledged offset belongs to a command that succeeded, and the first failure names its command.
+ */
+class TargetWriterIT {
+
+    private RedisServer server;
+    private RedisConnection check;
+    private final List<Long> acks = new ArrayList<>();
+    private TargetWriter writer;
+
+    @BeforeEach
+    void start() {
+        server = RedisServer.builder().version("7.0.15").start();
+        check = server.connect();
+        // A small window, so that the producer waits for replies many times.
+        writer = new TargetWriter(server.connect(), new TargetWriter.Limits(64, 1 << 20), offset -> {
+            synchronized (acks) {
+                acks.add(offset);
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        writer.close();
+        check.close();
+        server.stop();
+    }
+
+    @Test
+    void everyReplyOfALongPipelineIsCountedAndAcknowledgedInOrder() throws Exception {
+        for (int i = 1; i <= 20_000; i++) {
+            writer.write(argv("INCR", "n"), i);
+            if (i % 1000 == 0) {
+                writer.flush();
+            }
+        }
+        writer.drain();
+        assertThat(check.callChecked("GET", "n").asText()).isEqualTo("20000");
+        assertThat(writer.ackedOffset()).isEqualTo(20_000);
+        synchronized (acks) {
+            assertThat(acks).isSorted().endsWith(20_000L);
+        }
+        assertThat(writer.stalledMillis()).isZero();
+    }
+
+    @Test
+    void theFirstRejectedCommandIsNamedAndNothingAfterItIsAcknowledged() throws Exception {
+        check.callChecked("SET", "s", "not a list");
+        for (int i = 1; i <= 300; i++) {
+            writer.write(argv("INCR", "n"), i);
+        }
+        writer.write(argv("LPUSH", "s", "x"), 301);
+        // The failure surfaces in a later write (waiting for room in the window) or in drain, whichever comes first.
+        assertThatThrownBy(() -> {
+            for (int i = 302; i <= 600; i++) {
+                writer.write(argv("INCR", "n"), i);
+            }
+            writer.drain();
+        })
+                .isInstanceOf(TargetRejectedException.class)
+                .hasMessageContaining("LPUSH")
+                .hasMessageContaining("WRONGTYPE");
+        // The writes before the failure were acknowledged, the failed one and later ones never are.
+        assertThat(writer.ackedOffset()).isEqualTo(300);
+        assertThatThrownBy(() -> writer.write(argv("INCR", "n"), 700)).isInstanceOf(TargetRejectedException.class);
+    }
+
+    @Test
+    void anErrorInsideExecNamesTheQueuedCommand() throws Exception {
+        check.callChecked("SET", "s", "not a list");
+        writer.write(argv("MULTI"), -1);
+        writer.write(argv("INCR", "n"), -1);
+        writer.write(argv("RPUSH", "s", "x"), -1);
+        writer.write(argv("INCR", "n"), -1);
+        writer.write(argv("EXEC"), 10);
+        assertThatThrownBy(writer::drain)
+                .isInstanceOf(TargetRejectedException.class)
+                .hasMessageContaining("RPUSH")
+                .hasMessageContaining("inside MULTI/EXEC");
+        assertThat(writer.ackedOffset()).isEqualTo(-1);
+    }
+
+    private static byte[][] argv(String... args) {
+        byte[][] out = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+}
