@@ -605,7 +605,7 @@ def main():
     # The launcher's own options (bin/jvm.options), then FERRY_JAVA_OPTS, so that Ferry is measured as users run it.
     p.add_argument("--java-opts", default=" ".join(launcher_jvm_options(root) + os.environ.get("FERRY_JAVA_OPTS", "").split()),
                    help="JVM options for Ferry (default: bin/ferry's, from bin/jvm.options, plus FERRY_JAVA_OPTS)")
-    p.add_argument("--big-java-opts", default="-Xmx256m", help="extra JVM options for Ferry in workload 4")
+    p.add_argument("--big-java-opts", default="", help="extra JVM options for Ferry in workload 4 (default: none, as users run it)")
     p.add_argument("--stream-seconds", type=float, default=15, help="length of the write load in workload 3")
     p.add_argument("--warmup-seconds", type=float, default=3, help="write load before workload 3 measures")
     p.add_argument("--clients", type=int, default=4, help="redis-benchmark connections in workload 3")
