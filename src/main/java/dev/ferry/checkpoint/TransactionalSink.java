@@ -52,6 +52,11 @@ public final class TransactionalSink implements WriteSink {
     private int pendingDb = -1;
     private long inFlightOffset = -1;
     private boolean inSourceTransaction;
+    /** Where the open source transaction starts in {@link #pending}, to drop it whole (two-way sync). */
+    private int sourceTransactionStart;
+    private long sourceTransactionBytes;
+    private int sourceTransactionDb;
+    private boolean discardingSourceTransaction;
     private long checkpointedOffset = -1;
     private long checkpointedAt;
 
@@ -102,6 +107,7 @@ public final class TransactionalSink implements WriteSink {
         pending.clear();
         pendingBytes = 0;
         inSourceTransaction = false;
+        discardingSourceTransaction = false;
         // Marks the snapshot complete (or confirms the resume point) before any stream write.
         writer.write(new byte[][] {MULTI}, -1);
         writeCheckpoint(Checkpoint.stream(position, db, owns));
@@ -122,15 +128,40 @@ public final class TransactionalSink implements WriteSink {
         CommandName name = argv.length == 1 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (name == CommandName.MULTI) {
             inSourceTransaction = true;
+            sourceTransactionStart = pending.size();
+            sourceTransactionBytes = pendingBytes;
+            sourceTransactionDb = pendingDb;
         } else if (name == CommandName.EXEC) {
             inSourceTransaction = false;
-        } else {
+            discardingSourceTransaction = false;
+        } else if (!discardingSourceTransaction) {
             add(argv);
         }
         if (sourceOffset >= 0) {
             lastOffset = sourceOffset;
         }
         commitIfDue(false);
+    }
+
+    /**
+     * Drops the source transaction being read: what it wrote so far and whatever it writes until its
+     * {@code EXEC}. Two-way sync calls this for a transaction that carries the reverse task's mark, a
+     * batch that task applied here: sending it back would loop. The target connection is moved to
+     * the source's current database, which the dropped part may have changed.
+     */
+    public void discardSourceTransaction() {
+        if (!streaming || !inSourceTransaction) {
+            return;
+        }
+        pending.subList(sourceTransactionStart, pending.size()).clear();
+        pendingBytes = sourceTransactionBytes;
+        pendingDb = sourceTransactionDb;
+        discardingSourceTransaction = true;
+        int db = sourceDb.getAsInt();
+        if (db >= 0 && db != pendingDb) {
+            add(new byte[][] {SELECT, ascii(Integer.toString(db))});
+            pendingDb = db;
+        }
     }
 
     @Override
@@ -178,6 +209,7 @@ public final class TransactionalSink implements WriteSink {
                 pending.clear();
                 pendingBytes = 0;
                 inSourceTransaction = false;
+                discardingSourceTransaction = false;
             } else {
                 commit();
             }

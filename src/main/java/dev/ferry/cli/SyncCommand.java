@@ -68,6 +68,15 @@ final class SyncCommand implements Callable<Integer> {
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
 
+    @Option(names = "--two-way", description = "One direction of a two-way sync: writes the task copying the other way"
+            + " applied to this task's source are not sent back. Start the reverse direction with --mode incremental"
+            + " once this one streams (see the README).")
+    boolean twoWay;
+
+    @Option(names = "--peer-task", paramLabel = "ID", description = "With --two-way: the id of the task copying the other"
+            + " way (default: derived from the two addresses swapped; give it when the other task names the servers differently).")
+    String peerTask;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -78,11 +87,16 @@ final class SyncCommand implements Callable<Integer> {
                 .dbs(dbs)
                 .existing(ExistingKeys.parse(existing))
                 .publish(publish)
+                .twoWay(twoWay)
+                .peerTask(peerTask)
                 .stateDir(stateDir)
                 .rawLimit(rawLimit)
                 .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
                 .spoolSize(spoolSize)
                 .build();
+        if (peerTask != null && !twoWay) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer-task needs --two-way");
+        }
         SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
         // Before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
         Signals.stopOn(task::stop);

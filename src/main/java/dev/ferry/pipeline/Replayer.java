@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Turns what a replication link reads into writes: the snapshot through a {@link SnapshotApplier},
@@ -48,6 +49,13 @@ public final class Replayer implements ReplicationListener {
     private int resumeDb = -1;
     private ReplicationOffset snapshotStart;
 
+    /** Two-way sync: the reverse task's mark, and whether it says that task is copying a snapshot. */
+    private byte[] peerMark;
+    private Predicate<byte[]> peerMarkIsSnapshot;
+    private Runnable discardTransaction;
+    private boolean inSourceTransaction;
+    private boolean peerSnapshot;
+
     private final Object heartbeatLock = new Object();
     private long heartbeatOffset = -1;
     private long heartbeatSentAt;
@@ -76,6 +84,21 @@ public final class Replayer implements ReplicationListener {
                 // Left unread: the parser skips the value.
             }
         };
+    }
+
+    /**
+     * Two-way sync: drops every source transaction that carries {@code peerMark}, the checkpoint key of
+     * the task copying the other way, because that task applied it here (sending it back would loop);
+     * while the mark says that task copies a snapshot, drops every write (its snapshot's writes carry no
+     * mark).
+     *
+     * @param isSnapshot tells, from a mark's value, whether the peer task is copying a snapshot
+     * @param discardTransaction drops the source transaction being read ({@code TransactionalSink#discardSourceTransaction})
+     */
+    public void twoWay(byte[] peerMark, Predicate<byte[]> isSnapshot, Runnable discardTransaction) {
+        this.peerMark = peerMark;
+        this.peerMarkIsSnapshot = isSnapshot;
+        this.discardTransaction = discardTransaction;
     }
 
     /** The source database at the position a partial resync continues from (from the checkpoint). */
@@ -124,9 +147,12 @@ public final class Replayer implements ReplicationListener {
         switch (CommandName.of(argv[0])) {
             case PING, REPLCONF -> drop(offsetAfter, false);
             case SELECT -> select(argv, offsetAfter);
-            case MULTI, EXEC, DISCARD -> sink.write(argv, offsetAfter);
+            case MULTI, EXEC, DISCARD -> {
+                inSourceTransaction = CommandName.of(argv[0]) == CommandName.MULTI;
+                sink.write(argv, offsetAfter);
+            }
             case PUBLISH, SPUBLISH -> {
-                if (filters.publish() && filters.includesDb(db)) {
+                if (filters.publish() && filters.includesDb(db) && !peerSnapshot) {
                     forward(argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
@@ -140,7 +166,7 @@ public final class Replayer implements ReplicationListener {
                 }
                 if (argv.length > 1 && Filters.isControlKey(argv[1])) {
                     controlKey(argv, offsetAfter);
-                } else if (filters.includesDb(db)) {
+                } else if (filters.includesDb(db) && !peerSnapshot) {
                     forward(argv, offsetAfter);
                 } else {
                     drop(offsetAfter, true);
@@ -195,6 +221,10 @@ public final class Replayer implements ReplicationListener {
     }
 
     private void flushAll(byte[][] argv, long offsetAfter) {
+        if (peerSnapshot) {
+            drop(offsetAfter, true);
+            return;
+        }
         if (filters.dbs() == null) {
             forward(argv, offsetAfter);
             return;
@@ -217,6 +247,9 @@ public final class Replayer implements ReplicationListener {
     }
 
     private void controlKey(byte[][] argv, long offsetAfter) {
+        if (peerMark != null && argv.length >= 3 && Arrays.equals(argv[1], peerMark) && CommandName.of(argv[0]) == CommandName.SET) {
+            peerMark(argv[2]);
+        }
         if (argv.length >= 3 && Arrays.equals(argv[1], heartbeatKey) && CommandName.of(argv[0]) == CommandName.SET) {
             try {
                 long sentAt = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
@@ -229,6 +262,23 @@ public final class Replayer implements ReplicationListener {
             }
         }
         sink.advance(offsetAfter);
+    }
+
+    /** The reverse task's checkpoint went by: what it applied here must not go back. */
+    private void peerMark(byte[] value) {
+        if (inSourceTransaction) {
+            // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction.
+            discardTransaction.run();
+            counters.transactionsLooped.increment();
+        }
+        boolean snapshot = peerMarkIsSnapshot.test(value);
+        if (snapshot && !peerSnapshot) {
+            log.warn("the reverse task is copying a full snapshot into this task's source: until it streams again,"
+                    + " no write of the source is carried back (writes made there meanwhile stay there)");
+        } else if (!snapshot && peerSnapshot) {
+            log.info("the reverse task streams again: writes of the source are carried back again");
+        }
+        peerSnapshot = snapshot;
     }
 
     private static String name(byte[] arg) {

@@ -17,6 +17,8 @@ public final class SyncOptions {
     private final Set<Integer> dbs;
     private final ExistingKeys existing;
     private final boolean publish;
+    private final boolean twoWay;
+    private final String peerTask;
     private final Path stateDir;
     private final int rawLimit;
     private final Duration heartbeatInterval;
@@ -34,6 +36,8 @@ public final class SyncOptions {
         this.dbs = b.dbs == null ? null : Set.copyOf(new TreeSet<>(b.dbs));
         this.existing = b.existing;
         this.publish = b.publish;
+        this.twoWay = b.twoWay;
+        this.peerTask = b.peerTask;
         this.stateDir = b.stateDir;
         this.rawLimit = b.rawLimit;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -99,6 +103,16 @@ public final class SyncOptions {
         return publish;
     }
 
+    /** Two-way sync: drop what the task copying the other way applied to this task's source. */
+    public boolean twoWay() {
+        return twoWay;
+    }
+
+    /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
+    public String peerTask() {
+        return peerTask;
+    }
+
     /** Where the task keeps local state, or null. */
     public Path stateDir() {
         return stateDir;
@@ -126,6 +140,8 @@ public final class SyncOptions {
         private Set<Integer> dbs;
         private ExistingKeys existing = ExistingKeys.CHECK;
         private boolean publish;
+        private boolean twoWay;
+        private String peerTask;
         private Path stateDir;
         private int rawLimit = 32 << 20;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -160,6 +176,16 @@ public final class SyncOptions {
 
         public Builder existing(ExistingKeys existing) {
             this.existing = Objects.requireNonNull(existing, "existing");
+            return this;
+        }
+
+        public Builder twoWay(boolean twoWay) {
+            this.twoWay = twoWay;
+            return this;
+        }
+
+        public Builder peerTask(String peerTask) {
+            this.peerTask = peerTask;
             return this;
         }
 

@@ -77,7 +77,17 @@ public final class SyncTask {
 
     /** A stable name for the task, from what it copies: the same command line gives the same id. */
     static String taskId(SyncOptions o) {
-        String spec = o.source().address() + "->" + o.target().address() + " dbs=" + o.dbs();
+        return taskId(o.source().address(), o.target().address(), o.dbs());
+    }
+
+    /** Two-way sync: the id of the task copying the other way, given or derived like this one's. */
+    String peerTaskId() {
+        return options.peerTask() != null ? options.peerTask()
+                : taskId(options.target().address(), options.source().address(), options.dbs());
+    }
+
+    private static String taskId(String source, String target, Object dbs) {
+        String spec = source + "->" + target + " dbs=" + dbs;
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(spec.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 6);
@@ -242,7 +252,10 @@ public final class SyncTask {
                     }
                     modules = new HashSet<>(TargetProfile.modules(admin));
                     checkpoint = checkpoints.load(admin);
-                    if (checkpoint == null) {
+                    if (checkpoint == null && !options.mode().copiesSnapshot()) {
+                        // Later writes only: the target is expected to hold the data already, and is never emptied.
+                        owns = false;
+                    } else if (checkpoint == null) {
                         checkExisting(admin);
                         owns = options.existing() == ExistingKeys.CHECK;
                     } else {
@@ -253,6 +266,9 @@ public final class SyncTask {
                 ServerInfo sourceInfo;
                 try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
+                    if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
+                        requirePeerStreaming(admin);
+                    }
                 }
                 connectedOnce = true;
                 if (sourceInfo.isCluster()) {
@@ -278,6 +294,13 @@ public final class SyncTask {
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
+                if (options.twoWay()) {
+                    log.info("two-way: this task is {}; transactions the reverse task {} applied to the source are not"
+                            + " sent back", taskId, peerTaskId());
+                    TransactionalSink txSink = sink;
+                    replayer[0].twoWay(new CheckpointStore(peerTaskId()).key(),
+                            value -> isSnapshotMark(value), txSink::discardSourceTransaction);
+                }
                 ReplicationOffset from = null;
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
                     from = checkpoint.resumeFrom();
@@ -358,6 +381,13 @@ public final class SyncTask {
         @Override
         public void fullResync(ReplicationOffset start) {
             fullResyncs++;
+            if (checkpoint != null && !options.mode().copiesSnapshot()) {
+                // Later writes only, and the source no longer has those since the checkpoint: they are lost.
+                throw new FerryException("the source " + options.source().address() + " can no longer continue after"
+                        + " the checkpoint " + checkpoint.position() + " (its backlog does not cover it): the writes made"
+                        + " since cannot be copied in --mode incremental; copy the data again (--mode full+incremental"
+                        + " into an empty target), or compare both sides with ferry verify");
+            }
             List<byte[][]> flush = new ArrayList<>();
             if (checkpoint != null && options.mode().copiesSnapshot()) {
                 if (owns) {
@@ -433,6 +463,29 @@ public final class SyncTask {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The reverse direction of a two-way sync starts only once the forward task streams: before that, the
+     * forward task's snapshot writes (which carry no mark) would come back as this task's first writes.
+     */
+    private void requirePeerStreaming(RedisConnection source) {
+        Checkpoint peer = new CheckpointStore(peerTaskId()).load(source);
+        if (peer == null || peer.phase() != Checkpoint.Phase.STREAM) {
+            throw new FerryException("two-way: the forward task " + peerTaskId() + " (" + options.target().address()
+                    + " -> " + options.source().address() + ") " + (peer == null ? "has no checkpoint in "
+                    + options.source().address() : "is still copying its snapshot")
+                    + ": start it first and wait until it streams, or pass --peer-task with its id");
+        }
+    }
+
+    private static boolean isSnapshotMark(byte[] value) {
+        try {
+            return Checkpoint.decode(value).phase() == Checkpoint.Phase.SNAPSHOT;
+        } catch (FerryException e) {
+            log.warn("two-way: the reverse task's checkpoint is unreadable ({}); taken as streaming", e.getMessage());
+            return false;
+        }
     }
 
     private void checkExisting(RedisConnection target) {

@@ -1,0 +1,92 @@
+package dev.ferry.task;
+
+import dev.ferry.FerryException;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.embedded.SampleData;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.testing.DataAssertions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two-way sync between two standalone servers: a forward task (snapshot + stream) and a reverse task
+ * (stream only). Writes on either side reach the other exactly once and never come back: the workload
+ * is non-idempotent (INCR, LPUSH, APPEND, transactions), so a write sent back even once shows.
+ */
+class TwoWayIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void writesOnBothSidesArriveOnceAndNeverLoopBack() throws Exception {
+        try (RedisServer a = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer b = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisConnection ca = a.connect();
+             RedisConnection cb = b.connect()) {
+            SampleData.load(ca, a.version(), SampleData.Options.builder().dbs(0, 1).build());
+            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
+                    .progressInterval(Duration.ZERO).build();
+            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
+                    .progressInterval(Duration.ZERO).build();
+            try (SyncHarness fwd = SyncHarness.start(forward)) {
+                fwd.awaitStreaming(TIMEOUT);
+                try (SyncHarness rev = SyncHarness.start(reverse)) {
+                    rev.awaitStreaming(TIMEOUT);
+                    for (int round = 0; round < 200; round++) {
+                        write(ca, "a", round);
+                        write(cb, "b", round);
+                    }
+                    // Each side's writes went over, came back marked, and were dropped: wait for all of it.
+                    for (int pass = 0; pass < 2; pass++) {
+                        fwd.awaitCaughtUp(ca, TIMEOUT);
+                        rev.awaitCaughtUp(cb, TIMEOUT);
+                    }
+                    assertThat(fwd.task.counters().transactionsLooped.sum()).as("forward: reverse's batches dropped").isPositive();
+                    assertThat(rev.task.counters().transactionsLooped.sum()).as("reverse: forward's batches dropped").isPositive();
+                    rev.stop();
+                }
+                fwd.stop();
+            }
+            for (RedisConnection c : new RedisConnection[] {ca, cb}) {
+                c.callChecked("SELECT", "1");
+                assertThat(c.callChecked("GET", "a:n").asText()).isEqualTo("200");
+                assertThat(c.callChecked("GET", "b:n").asText()).isEqualTo("200");
+                assertThat(c.callChecked("LLEN", "a:list").asLong()).isEqualTo(200);
+                assertThat(c.callChecked("LLEN", "b:list").asLong()).isEqualTo(200);
+                assertThat(c.callChecked("GET", "b:tx").asText()).isEqualTo("400");
+            }
+            DataAssertions.assertSameData(ca, cb, Set.of(0, 1));
+        }
+    }
+
+    @Test
+    void theReverseTaskRefusesToStartBeforeTheForwardTaskStreams() throws Exception {
+        try (RedisServer a = RedisServer.builder().version("7.0.15").start();
+             RedisServer b = RedisServer.builder().version("7.0.15").start()) {
+            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
+                    .progressInterval(Duration.ZERO).retryFor(Duration.ZERO).build();
+            try (SyncHarness rev = SyncHarness.start(reverse)) {
+                FerryException failure = rev.awaitEnd(TIMEOUT);
+                assertThat(failure).isNotNull();
+                assertThat(failure.getMessage()).contains("two-way").contains("has no checkpoint").contains("start it first");
+            }
+        }
+    }
+
+    /** Non-idempotent writes in db 1, some in a transaction: applied twice, they would show. */
+    private static void write(RedisConnection c, String side, int round) {
+        c.callChecked("SELECT", "1");
+        c.callChecked("INCR", side + ":n");
+        c.callChecked("LPUSH", side + ":list", side + round);
+        c.callChecked("APPEND", side + ":log", Integer.toString(round % 10));
+        c.callChecked("MULTI");
+        c.callChecked("INCRBY", side + ":tx", "2");
+        c.callChecked("SELECT", "0");
+        c.callChecked("SADD", side + ":set", Integer.toString(round));
+        c.callChecked("EXEC");
+    }
+}
