@@ -93,6 +93,12 @@ public final class TransactionalSink implements WriteSink {
         writer.write(new byte[][] {EXEC}, -1);
     }
 
+    /** A full resync starts whose snapshot is not copied ({@code --mode incremental}): nothing is written. */
+    public void skipSnapshot(ReplicationOffset start) {
+        streaming = false;
+        replId = start.replId();
+    }
+
     /**
      * The stream starts (after a snapshot) or resumes (after a partial resync) at {@code position}, in
      * source database {@code db}; from now on writes are applied in checkpointed transactions.

@@ -402,7 +402,13 @@ public final class SyncTask {
                 }
             }
             state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
-            sink.beginSnapshot(start, owns, flush.toArray(new byte[0][][]));
+            if (options.mode().copiesSnapshot()) {
+                sink.beginSnapshot(start, owns, flush.toArray(new byte[0][][]));
+            } else {
+                // Nothing of the snapshot is copied, so nothing is recorded until the stream starts: a "snapshot"
+                // checkpoint would tell the forward task of a two-way pair to hold back writes for no reason.
+                sink.skipSnapshot(start);
+            }
         }
 
         @Override

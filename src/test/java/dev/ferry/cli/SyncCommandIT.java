@@ -4,6 +4,8 @@ import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -36,6 +38,24 @@ class SyncCommandIT {
                 assertThat(c.callChecked("GET", "k").asText()).isEqualTo("v");
                 assertThat(c.callChecked("LLEN", "l").asLong()).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    void theReverseOfATwoWayPairRefusesToStartAloneAndPeerTaskNeedsTwoWay() {
+        try (RedisServer a = RedisServer.builder().start(); RedisServer b = RedisServer.builder().start()) {
+            Result early = ferry("sync", "--quiet", "--two-way", "--mode", "incremental", "--retry-for", "0",
+                    "--source", uri(b), "--target", uri(a));
+            assertThat(early.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            // Precheck warnings may come first; the error is one line, the last.
+            List<String> lines = early.err().strip().lines().toList();
+            assertThat(lines.get(lines.size() - 1)).startsWith("ferry: error: two-way: the forward task ")
+                    .contains("start it first");
+            assertThat(early.err()).doesNotContain("\tat ");
+            assertThat(lines).filteredOn(l -> l.startsWith("ferry: error")).hasSize(1);
+            Result usage = ferry("sync", "--quiet", "--peer-task", "abc", "--source", uri(a), "--target", uri(b));
+            assertThat(usage.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(usage.err()).contains("--peer-task needs --two-way");
         }
     }
 

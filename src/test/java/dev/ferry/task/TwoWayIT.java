@@ -5,9 +5,13 @@ import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.Servers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,10 +25,16 @@ class TwoWayIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @Test
-    void writesOnBothSidesArriveOnceAndNeverLoopBack() throws Exception {
-        try (RedisServer a = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
-             RedisServer b = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+    static List<String> versions() {
+        return Servers.versionsUnderTest();
+    }
+
+    /** Every version: how a server propagates a transaction to its replicas changed in 7.0 (and 2.8 is oldest). */
+    @ParameterizedTest(name = "Redis {0} <-> Redis {0}")
+    @MethodSource("versions")
+    void writesOnBothSidesArriveOnceAndNeverLoopBack(String version) throws Exception {
+        try (RedisServer a = server(version);
+             RedisServer b = server(version);
              RedisConnection ca = a.connect();
              RedisConnection cb = b.connect()) {
             SampleData.load(ca, a.version(), SampleData.Options.builder().dbs(0, 1).build());
@@ -75,6 +85,11 @@ class TwoWayIT {
                 assertThat(failure.getMessage()).contains("two-way").contains("has no checkpoint").contains("start it first");
             }
         }
+    }
+
+    private static RedisServer server(String version) {
+        RedisServer.Builder builder = RedisServer.builder().version(version);
+        return (version.startsWith("2.") ? builder : builder.arg("--repl-diskless-sync-delay", "0")).start();
     }
 
     /** Non-idempotent writes in db 1, some in a transaction: applied twice, they would show. */
