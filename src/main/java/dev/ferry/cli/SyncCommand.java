@@ -5,11 +5,13 @@ import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.task.ClusterSyncTask;
 import dev.ferry.task.ExistingKeys;
 import dev.ferry.task.ProgressReporter;
 import dev.ferry.task.SyncMode;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
+import dev.ferry.verify.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code ferry sync}: runs one sync in the foreground until it finishes, fails, or gets SIGINT/SIGTERM. */
 @Command(name = "sync", mixinStandardHelpOptions = true,
@@ -97,14 +101,38 @@ final class SyncCommand implements Callable<Integer> {
         if (peerTask != null && !twoWay) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer-task needs --two-way");
         }
-        SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
-        // Before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
-        Signals.stopOn(task::stop);
+        // Installed before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        AtomicReference<Runnable> stopTask = new AtomicReference<>(() -> { });
+        Signals.stopOn(() -> {
+            stopRequested.set(true);
+            stopTask.get().run();
+        });
         precheck(options);
-        task.run();
+        long keys;
+        long writes;
+        if (Topology.discover(options.source()).isCluster()) {
+            // One task per master of the source cluster.
+            ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
+            stopTask.set(task::stop);
+            if (stopRequested.get()) {
+                task.stop();
+            }
+            task.run();
+            keys = task.snapshotKeys();
+            writes = task.commandsForwarded();
+        } else {
+            SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
+            stopTask.set(task::stop);
+            if (stopRequested.get()) {
+                task.stop();
+            }
+            task.run();
+            keys = task.counters().snapshotKeys.sum();
+            writes = task.counters().commandsForwarded.sum();
+        }
         spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
-                + task.counters().snapshotKeys.sum() + " keys copied, " + task.counters().commandsForwarded.sum()
-                + " writes forwarded");
+                + keys + " keys copied, " + writes + " writes forwarded");
         return 0;
     }
 

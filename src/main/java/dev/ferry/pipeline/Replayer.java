@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Turns what a replication link reads into writes: the snapshot through a {@link SnapshotApplier},
@@ -25,6 +27,7 @@ import java.util.function.Predicate;
 public final class Replayer implements ReplicationListener {
 
     private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+    private static final byte[] RESTORE = "RESTORE".getBytes(StandardCharsets.US_ASCII);
 
     /** Milestones of the link, for the task: where checkpoints start and what the log says. */
     public interface Lifecycle {
@@ -55,6 +58,7 @@ public final class Replayer implements ReplicationListener {
     private Runnable discardTransaction;
     private boolean inSourceTransaction;
     private boolean peerSnapshot;
+    private Supplier<List<byte[][]>> shardFlush;
 
     private final Object heartbeatLock = new Object();
     private long heartbeatOffset = -1;
@@ -99,6 +103,14 @@ public final class Replayer implements ReplicationListener {
         this.peerMark = peerMark;
         this.peerMarkIsSnapshot = isSnapshot;
         this.discardTransaction = discardTransaction;
+    }
+
+    /**
+     * For one master of a cluster source: {@code FLUSHALL} and {@code FLUSHDB} become the {@code DEL}s that
+     * {@code deletes} lists (the keys of that master's slots on the target), not a flush of the whole target.
+     */
+    public void shardFlush(Supplier<List<byte[][]>> deletes) {
+        this.shardFlush = deletes;
     }
 
     /** The source database at the position a partial resync continues from (from the checkpoint). */
@@ -159,6 +171,21 @@ public final class Replayer implements ReplicationListener {
                 }
             }
             case FLUSHALL -> flushAll(argv, offsetAfter);
+            case FLUSHDB -> {
+                if (shardFlush != null && db >= 0 && filters.includesDb(db) && !peerSnapshot) {
+                    shardFlush(offsetAfter);
+                } else if (db >= 0 && filters.includesDb(db) && !peerSnapshot) {
+                    forward(argv, offsetAfter);
+                } else {
+                    drop(offsetAfter, true);
+                }
+            }
+            case RESTORE_ASKING -> {
+                // A key MIGRATE moved into this node of a cluster source: a plain RESTORE elsewhere.
+                byte[][] restore = argv.clone();
+                restore[0] = RESTORE;
+                command(restore, offsetAfter);
+            }
             default -> {
                 if (db < 0) {
                     throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.name(argv)
@@ -225,6 +252,10 @@ public final class Replayer implements ReplicationListener {
             drop(offsetAfter, true);
             return;
         }
+        if (shardFlush != null) {
+            shardFlush(offsetAfter);
+            return;
+        }
         if (filters.dbs() == null) {
             forward(argv, offsetAfter);
             return;
@@ -262,6 +293,18 @@ public final class Replayer implements ReplicationListener {
             }
         }
         sink.advance(offsetAfter);
+    }
+
+    /**
+     * A master of a cluster source emptied itself: on the target, only its slots' keys go, as {@code DEL}s
+     * listed once every earlier write is applied (the target holds the other masters' keys too).
+     */
+    private void shardFlush(long offsetAfter) {
+        for (byte[][] del : shardFlush.get()) {
+            sink.write(del, -1);
+        }
+        sink.advance(offsetAfter);
+        counters.commandsForwarded.increment();
     }
 
     /** The reverse task's checkpoint went by: what it applied here must not go back. */

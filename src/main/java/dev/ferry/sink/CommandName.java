@@ -5,23 +5,27 @@ package dev.ferry.sink;
  * allocating: this runs once per replicated command, on the hot path.
  */
 public enum CommandName {
-    PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, SET,
+    PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, FLUSHDB, SET,
+    /** What a cluster node that imports a slot replicates for each key {@code MIGRATE} moved into it. */
+    RESTORE_ASKING,
     /** Any other command. */
     OTHER;
 
-    private static final CommandName[] KNOWN = {PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, SET};
+    private static final CommandName[] KNOWN = {PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL,
+        FLUSHDB, SET, RESTORE_ASKING};
+    private static final int LONGEST = "RESTORE-ASKING".length();
     private static final byte[][] NAMES = new byte[KNOWN.length][];
 
     static {
         for (int i = 0; i < KNOWN.length; i++) {
-            NAMES[i] = KNOWN[i].name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            NAMES[i] = KNOWN[i].name().replace('_', '-').getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
     /** What {@code arg} names, compared case-insensitively as Redis does. */
     public static CommandName of(byte[] arg) {
         int len = arg.length;
-        if (len < 3 || len > 8) {
+        if (len < 3 || len > LONGEST) {
             return OTHER;
         }
         for (int i = 0; i < KNOWN.length; i++) {

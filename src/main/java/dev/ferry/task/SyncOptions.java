@@ -4,6 +4,7 @@ import dev.ferry.resp.RedisEndpoint;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +20,7 @@ public final class SyncOptions {
     private final boolean publish;
     private final boolean twoWay;
     private final String peerTask;
+    private final BitSet shardSlots;
     private final Path stateDir;
     private final int rawLimit;
     private final Duration heartbeatInterval;
@@ -38,6 +40,7 @@ public final class SyncOptions {
         this.publish = b.publish;
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
+        this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.stateDir = b.stateDir;
         this.rawLimit = b.rawLimit;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -108,6 +111,41 @@ public final class SyncOptions {
         return twoWay;
     }
 
+    /**
+     * For one master of a cluster source ({@link ClusterSyncTask}): the slots it serves, whose keys are this
+     * task's on the target; null for a standalone source.
+     */
+    public BitSet shardSlots() {
+        return shardSlots == null ? null : (BitSet) shardSlots.clone();
+    }
+
+    /** Whether {@code slot} is one of this shard task's slots (always true for a standalone source). */
+    boolean ownsSlot(int slot) {
+        return shardSlots == null || shardSlots.get(slot);
+    }
+
+    /** The same options for the task that copies one master of a cluster source, which serves {@code slots}. */
+    public SyncOptions forShard(RedisEndpoint master, BitSet slots) {
+        Builder b = new Builder(master, target);
+        b.mode = mode;
+        b.dbs = dbs;
+        b.existing = existing;
+        b.publish = publish;
+        b.twoWay = twoWay;
+        b.peerTask = peerTask;
+        b.shardSlots = slots;
+        b.stateDir = stateDir;
+        b.rawLimit = rawLimit;
+        b.heartbeatInterval = heartbeatInterval;
+        b.progressInterval = progressInterval;
+        b.retryFor = retryFor;
+        b.sourceTimeout = sourceTimeout;
+        b.maxBatch = maxBatch;
+        b.spoolSize = spoolSize;
+        b.targetTimeout = targetTimeout;
+        return new SyncOptions(b);
+    }
+
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
     public String peerTask() {
         return peerTask;
@@ -142,6 +180,7 @@ public final class SyncOptions {
         private boolean publish;
         private boolean twoWay;
         private String peerTask;
+        private BitSet shardSlots;
         private Path stateDir;
         private int rawLimit = 32 << 20;
         private Duration heartbeatInterval = Duration.ofSeconds(1);

@@ -17,6 +17,7 @@ import dev.ferry.sink.TargetProfile;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
+import dev.ferry.verify.SlotHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -100,9 +102,22 @@ public final class SyncTask {
         return taskId;
     }
 
-    /** The heartbeat key this task writes on the source. */
+    /**
+     * The heartbeat key this task writes on the source; for one master of a cluster source, with a hash
+     * tag that puts it in one of that master's slots.
+     */
     public String heartbeatKey() {
-        return Filters.CONTROL_PREFIX + "hb:" + taskId;
+        String key = Filters.CONTROL_PREFIX + "hb:" + taskId;
+        BitSet slots = options.shardSlots();
+        if (slots == null || slots.isEmpty()) {
+            return key;
+        }
+        for (int tag = 0; ; tag++) {
+            String candidate = key + "{" + tag + "}";
+            if (slots.get(SlotHash.slot(candidate.getBytes(StandardCharsets.US_ASCII)))) {
+                return candidate;
+            }
+        }
     }
 
     public TaskState state() {
@@ -271,9 +286,9 @@ public final class SyncTask {
                     }
                 }
                 connectedOnce = true;
-                if (sourceInfo.isCluster()) {
+                if (sourceInfo.isCluster() && options.shardSlots() == null) {
                     throw new FerryException("source " + options.source().address()
-                            + " is a Redis Cluster node: cluster sources are not supported yet");
+                            + " is a Redis Cluster node: copy it with a cluster sync (ClusterSyncTask), one task per master");
                 }
                 sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
                         .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
@@ -294,6 +309,21 @@ public final class SyncTask {
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
+                if (options.shardSlots() != null) {
+                    TransactionalSink txSink = sink;
+                    TargetWriter txWriter = writer;
+                    replayer[0].shardFlush(() -> {
+                        // The listing must see every earlier write applied.
+                        txSink.flush();
+                        try {
+                            txWriter.drain();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new FerryException("interrupted", e);
+                        }
+                        return shardDeletes();
+                    });
+                }
                 if (options.twoWay()) {
                     log.info("two-way: this task is {}; transactions the reverse task {} applied to the source are not"
                             + " sent back", taskId, peerTaskId());
@@ -455,6 +485,9 @@ public final class SyncTask {
     }
 
     private List<byte[][]> flushCommands() {
+        if (options.shardSlots() != null) {
+            return shardDeletes();
+        }
         List<byte[][]> cmds = new ArrayList<>();
         if (options.dbs() == null) {
             cmds.add(new byte[][] {bytes("FLUSHALL")});
@@ -463,6 +496,39 @@ public final class SyncTask {
         for (int db : options.dbs()) {
             cmds.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
             cmds.add(new byte[][] {bytes("FLUSHDB")});
+        }
+        return cmds;
+    }
+
+    /**
+     * For one master of a cluster source: {@code DEL}s (in database 0, 500 keys each) of every target key
+     * in that master's slots, found with {@code SCAN}: the other masters' keys stay.
+     */
+    private List<byte[][]> shardDeletes() {
+        List<byte[][]> cmds = new ArrayList<>();
+        cmds.add(new byte[][] {bytes("SELECT"), bytes("0")});
+        try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+            conn.callChecked("SELECT", "0");
+            List<byte[]> batch = new ArrayList<>();
+            batch.add(bytes("DEL"));
+            String cursor = "0";
+            do {
+                var items = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
+                cursor = items.get(0).asText();
+                for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
+                    byte[] key = ((RespValue.Bulk) k).bytes();
+                    if (!Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key))) {
+                        batch.add(key);
+                        if (batch.size() > 500) {
+                            cmds.add(batch.toArray(new byte[0][]));
+                            batch.subList(1, batch.size()).clear();
+                        }
+                    }
+                }
+            } while (!cursor.equals("0"));
+            if (batch.size() > 1) {
+                cmds.add(batch.toArray(new byte[0][]));
+            }
         }
         return cmds;
     }
@@ -514,7 +580,7 @@ public final class SyncTask {
     }
 
     /** Whether a database holds keys other than Ferry's own. */
-    private static boolean hasUserKeys(RedisConnection conn, int db) {
+    private boolean hasUserKeys(RedisConnection conn, int db) {
         conn.callChecked("SELECT", Integer.toString(db));
         String cursor = "0";
         do {
@@ -522,7 +588,9 @@ public final class SyncTask {
             var items = ((RespValue.Array) reply).items();
             cursor = items.get(0).asText();
             for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
-                if (!Filters.isControlKey(((RespValue.Bulk) k).bytes())) {
+                byte[] key = ((RespValue.Bulk) k).bytes();
+                // One master of a cluster source owns only its slots' keys: the other masters' tasks write the rest.
+                if (!Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key))) {
                     return true;
                 }
             }

@@ -7,6 +7,7 @@ import dev.ferry.resp.ServerInfo;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -77,6 +78,22 @@ public final class Topology {
     /** The server that holds {@code key}, or null when its slot is not served by any node. */
     public RedisEndpoint nodeFor(byte[] key) {
         return cluster ? slots.owners()[SlotHash.slot(key)] : seed;
+    }
+
+    /** The slots {@code master} serves (every slot for a standalone server). */
+    public BitSet slotsOf(RedisEndpoint master) {
+        BitSet slotsOf = new BitSet(SlotHash.SLOTS);
+        if (!cluster) {
+            slotsOf.set(0, SlotHash.SLOTS);
+            return slotsOf;
+        }
+        RedisEndpoint[] owners = slots.owners();
+        for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+            if (master.equals(owners[slot])) {
+                slotsOf.set(slot);
+            }
+        }
+        return slotsOf;
     }
 
     /** Slot ranges no node serves, as {@code {first, last}} pairs; empty for a standalone server. */

@@ -2,13 +2,14 @@ package dev.ferry.cli;
 
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
+import dev.ferry.testing.ClusterHarness;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +57,25 @@ class SyncCommandIT {
             Result usage = ferry("sync", "--quiet", "--peer-task", "abc", "--source", uri(a), "--target", uri(b));
             assertThat(usage.exitCode()).isEqualTo(Main.EXIT_USAGE);
             assertThat(usage.err()).contains("--peer-task needs --two-way");
+        }
+    }
+
+    @Test
+    void aClusterSourceIsCopiedByOneTaskPerMaster() {
+        try (ClusterHarness source = ClusterHarness.start(3); RedisServer target = RedisServer.builder().start()) {
+            for (int i = 0; i < 300; i++) {
+                source.call("SET", "k:" + i, "v" + i);
+            }
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", source.uri(), "--target", uri(target));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.err()).contains("ferry: sync finished: 300 keys copied");
+            try (RedisConnection c = target.connect()) {
+                assertThat(c.callChecked("GET", "k:123").asText()).isEqualTo("v123");
+                assertThat(((RespValue.Array) c.callChecked("KEYS", "k:*")).items()).hasSize(300);
+            }
+            Result dbs = ferry("sync", "--quiet", "--dbs", "3", "--source", source.uri(), "--target", uri(target));
+            assertThat(dbs.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(dbs.err()).contains("only database 0");
         }
     }
 

@@ -1,0 +1,151 @@
+package dev.ferry.task;
+
+import dev.ferry.FerryException;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.verify.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Copies a Redis Cluster source into a standalone target: one {@link SyncTask} per master, each a replica
+ * of its master with its own checkpoint ({@code __ferry:cp:<task>} names the master), so each resumes,
+ * retries and applies exactly once on its own. Masters hold disjoint slots, so their writes never touch
+ * the same key and need no ordering between them. Each task owns its master's slots on the target: the
+ * empty-target check, a flush after a backlog gap and a master's {@code FLUSHALL} concern only the keys
+ * of those slots. If one task fails, the others are stopped cleanly and the failure is reported.
+ *
+ * <p>Not handled: slots moving between masters while the sync runs (resharding, failover to a node with
+ * another address); start again after those.
+ */
+public final class ClusterSyncTask {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterSyncTask.class);
+
+    private final SyncOptions options;
+    private final Consumer<String> status;
+    private final List<SyncTask> shards = new ArrayList<>();
+    private final List<RedisEndpoint> masters = new ArrayList<>();
+    private volatile boolean stopRequested;
+
+    /**
+     * @param status where a one-line summary goes every few seconds, or null for none
+     */
+    public ClusterSyncTask(SyncOptions options, Consumer<String> status) {
+        if (options.dbs() != null && !options.dbs().equals(Set.of(0))) {
+            throw new FerryException("a Redis Cluster has only database 0: --dbs " + options.dbs() + " does not apply");
+        }
+        this.options = options;
+        this.status = status;
+    }
+
+    /** Runs one task per master until all are stopped or finished, or one fails. */
+    public void run() {
+        Topology topology = Topology.discover(options.source());
+        if (!topology.isCluster()) {
+            throw new FerryException("source " + options.source().address() + " is not a Redis Cluster node");
+        }
+        if (!topology.uncoveredRanges().isEmpty()) {
+            int[] r = topology.uncoveredRanges().get(0);
+            throw new FerryException("source cluster " + options.source().address() + ": slots " + r[0] + "-" + r[1]
+                    + " are served by no master; fix the cluster first");
+        }
+        synchronized (this) {
+            if (stopRequested) {
+                return;
+            }
+            for (RedisEndpoint master : topology.masters()) {
+                BitSet slots = topology.slotsOf(master);
+                masters.add(master);
+                shards.add(new SyncTask(options.forShard(master, slots), null));
+            }
+        }
+        log.info("cluster source {}: {} masters, one task each", options.source().address(), masters.size());
+        AtomicReference<FerryException> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < shards.size(); i++) {
+            SyncTask shard = shards.get(i);
+            RedisEndpoint master = masters.get(i);
+            Thread t = new Thread(() -> {
+                try {
+                    shard.run();
+                } catch (FerryException e) {
+                    if (failure.compareAndSet(null, new FerryException("master " + master.address() + ": " + e.getMessage(), e))) {
+                        stop();
+                    }
+                }
+            }, "ferry-shard-" + master.address());
+            threads.add(t);
+            t.start();
+        }
+        long nextStatus = System.currentTimeMillis() + options.progressInterval().toMillis() * 5;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop();
+                    throw new FerryException("interrupted", e);
+                }
+                if (status != null && !options.progressInterval().isZero() && System.currentTimeMillis() >= nextStatus) {
+                    status.accept(statusLine());
+                    nextStatus = System.currentTimeMillis() + options.progressInterval().toMillis() * 5;
+                }
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /** Asks every master's task to stop: each flushes what it read, then {@link #run()} returns. */
+    public synchronized void stop() {
+        stopRequested = true;
+        for (SyncTask shard : shards) {
+            shard.stop();
+        }
+    }
+
+    /** One task per master, in the order of {@link #masters()}; empty before {@link #run()} discovers them. */
+    public synchronized List<SyncTask> shards() {
+        return List.copyOf(shards);
+    }
+
+    public synchronized List<RedisEndpoint> masters() {
+        return List.copyOf(masters);
+    }
+
+    /** Keys the snapshots copied so far, over all masters. */
+    public long snapshotKeys() {
+        return shards().stream().mapToLong(s -> s.counters().snapshotKeys.sum()).sum();
+    }
+
+    /** Stream writes forwarded so far, over all masters. */
+    public long commandsForwarded() {
+        return shards().stream().mapToLong(s -> s.counters().commandsForwarded.sum()).sum();
+    }
+
+    private String statusLine() {
+        StringBuilder sb = new StringBuilder("ferry: cluster sync, ").append(masters.size()).append(" masters: ");
+        List<SyncTask> all = shards();
+        long maxLag = -1;
+        for (int i = 0; i < all.size(); i++) {
+            SyncTask s = all.get(i);
+            sb.append(i == 0 ? "" : ", ").append(masters.get(i).address()).append(' ')
+                    .append(s.state().name().toLowerCase(java.util.Locale.ROOT));
+            maxLag = Math.max(maxLag, s.counters().lagMillis.get());
+        }
+        sb.append("; ").append(snapshotKeys()).append(" keys copied, ").append(commandsForwarded()).append(" writes forwarded");
+        if (maxLag >= 0) {
+            sb.append(", lag ").append(maxLag).append(" ms");
+        }
+        return sb.toString();
+    }
+}
