@@ -73,6 +73,54 @@ class TwoWayIT {
         }
     }
 
+    /** The managed service needs a full re-sync after a pause of 5 s; here a task stopped for 8 s resumes. */
+    @Test
+    void aDirectionStoppedForSecondsResumesWithoutAFullResync() throws Exception {
+        try (RedisServer a = server("7.0.15");
+             RedisServer b = server("7.0.15");
+             RedisConnection ca = a.connect();
+             RedisConnection cb = b.connect()) {
+            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
+                    .progressInterval(Duration.ZERO).build();
+            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
+                    .progressInterval(Duration.ZERO).build();
+            int round = 0;
+            try (SyncHarness fwd = SyncHarness.start(forward)) {
+                fwd.awaitStreaming(TIMEOUT);
+                try (SyncHarness rev = SyncHarness.start(reverse)) {
+                    rev.awaitStreaming(TIMEOUT);
+                    rev.stop();
+                }
+                // Both sides keep writing for 8 s while the reverse direction is down.
+                long until = System.currentTimeMillis() + 8000;
+                while (System.currentTimeMillis() < until) {
+                    write(ca, "a", round);
+                    write(cb, "b", round);
+                    round++;
+                    Thread.sleep(20);
+                }
+                try (SyncHarness rev = SyncHarness.start(reverse)) {
+                    rev.awaitStreaming(TIMEOUT);
+                    assertThat(rev.task.partialResyncs()).isEqualTo(1);
+                    assertThat(rev.task.fullResyncs()).isZero();
+                    for (int pass = 0; pass < 2; pass++) {
+                        fwd.awaitCaughtUp(ca, TIMEOUT);
+                        rev.awaitCaughtUp(cb, TIMEOUT);
+                    }
+                    rev.stop();
+                }
+                fwd.stop();
+                assertThat(fwd.task.fullResyncs()).isEqualTo(1);
+            }
+            for (RedisConnection c : new RedisConnection[] {ca, cb}) {
+                c.callChecked("SELECT", "1");
+                assertThat(c.callChecked("GET", "a:n").asText()).isEqualTo(Integer.toString(round));
+                assertThat(c.callChecked("GET", "b:n").asText()).isEqualTo(Integer.toString(round));
+            }
+            DataAssertions.assertSameData(ca, cb, Set.of(0, 1));
+        }
+    }
+
     @Test
     void theReverseTaskRefusesToStartBeforeTheForwardTaskStreams() throws Exception {
         try (RedisServer a = RedisServer.builder().version("7.0.15").start();
