@@ -58,6 +58,10 @@ public final class Replayer implements ReplicationListener {
     private Runnable discardTransaction;
     private boolean inSourceTransaction;
     private boolean peerSnapshot;
+    private ConflictWatch conflicts;
+    /** Two-way sync: the first keys written inside the source transaction being read. */
+    private final java.util.List<byte[]> transactionKeys = new java.util.ArrayList<>();
+    private long conflictsReported;
     private Supplier<List<byte[][]>> shardFlush;
 
     private final Object heartbeatLock = new Object();
@@ -103,6 +107,7 @@ public final class Replayer implements ReplicationListener {
         this.peerMark = peerMark;
         this.peerMarkIsSnapshot = isSnapshot;
         this.discardTransaction = discardTransaction;
+        this.conflicts = new ConflictWatch();
     }
 
     /**
@@ -161,6 +166,14 @@ public final class Replayer implements ReplicationListener {
             case SELECT -> select(argv, offsetAfter);
             case MULTI, EXEC, DISCARD -> {
                 inSourceTransaction = CommandName.of(argv[0]) == CommandName.MULTI;
+                if (conflicts != null) {
+                    // A transaction that ends without the peer's mark was written by a client of the source.
+                    long now = System.currentTimeMillis();
+                    for (byte[] key : transactionKeys) {
+                        conflicts.local(key, now);
+                    }
+                    transactionKeys.clear();
+                }
                 sink.write(argv, offsetAfter);
             }
             case PUBLISH, SPUBLISH -> {
@@ -223,6 +236,13 @@ public final class Replayer implements ReplicationListener {
     }
 
     private void forward(byte[][] argv, long offsetAfter) {
+        if (conflicts != null && argv.length > 1) {
+            if (inSourceTransaction) {
+                transactionKeys.add(argv[1]);
+            } else {
+                conflicts.local(argv[1], System.currentTimeMillis());
+            }
+        }
         sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
         counters.commandsForwarded.increment();
     }
@@ -313,6 +333,14 @@ public final class Replayer implements ReplicationListener {
             // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction.
             discardTransaction.run();
             counters.transactionsLooped.increment();
+            long now = System.currentTimeMillis();
+            for (byte[] key : transactionKeys) {
+                long ago = conflicts.peer(key, now);
+                if (ago >= 0) {
+                    reportConflict(key, ago);
+                }
+            }
+            transactionKeys.clear();
         }
         boolean snapshot = peerMarkIsSnapshot.test(value);
         if (snapshot && !peerSnapshot) {
@@ -322,6 +350,17 @@ public final class Replayer implements ReplicationListener {
             log.info("the reverse task streams again: writes of the source are carried back again");
         }
         peerSnapshot = snapshot;
+    }
+
+    /** Logged for the first 20 conflicts, then every 1,000th; all are counted. */
+    private void reportConflict(byte[] key, long agoMs) {
+        counters.conflicts.increment();
+        conflictsReported++;
+        if (conflictsReported <= 20 || conflictsReported % 1000 == 0) {
+            log.warn("two-way: key {} was written on both sides at about the same time (here by a client, then by the"
+                    + " reverse task, read {} ms apart): the two sides may now hold different values; compare them with"
+                    + " ferry verify ({} so far)", dev.ferry.sink.Command.printable(key), agoMs, conflictsReported);
+        }
     }
 
     private static String name(byte[] arg) {

@@ -14,6 +14,8 @@ public final class SyncCounters {
     public final LongAdder commandsFiltered = new LongAdder();
     /** Two-way sync: source transactions dropped because the reverse task applied them. */
     public final LongAdder transactionsLooped = new LongAdder();
+    /** Two-way sync: keys written on both sides within a few seconds (ConflictWatch). */
+    public final LongAdder conflicts = new LongAdder();
     /** Heartbeat lag: source write time to target acknowledgement, in ms; -1 until measured. */
     public final AtomicLong lagMillis = new AtomicLong(-1);
     /** When the last heartbeat reached the target (epoch ms), 0 if none yet. */

@@ -57,6 +57,8 @@ class TwoWayIT {
                     }
                     assertThat(fwd.task.counters().transactionsLooped.sum()).as("forward: reverse's batches dropped").isPositive();
                     assertThat(rev.task.counters().transactionsLooped.sum()).as("reverse: forward's batches dropped").isPositive();
+                    // Each side writes its own keys: nothing is reported as a conflict.
+                    assertThat(fwd.task.counters().conflicts.sum() + rev.task.counters().conflicts.sum()).isZero();
                     rev.stop();
                 }
                 fwd.stop();
@@ -118,6 +120,45 @@ class TwoWayIT {
                 assertThat(c.callChecked("GET", "b:n").asText()).isEqualTo(Integer.toString(round));
             }
             DataAssertions.assertSameData(ca, cb, Set.of(0, 1));
+        }
+    }
+
+    /** One key written on both sides before either write crossed over: the sides now differ, and it is reported. */
+    @Test
+    void aKeyWrittenOnBothSidesAtOnceIsReportedAsAConflict() throws Exception {
+        try (RedisServer a = server("7.0.15");
+             RedisServer b = server("7.0.15");
+             RedisConnection ca = a.connect();
+             RedisConnection cb = b.connect()) {
+            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
+                    .progressInterval(Duration.ZERO).build();
+            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
+                    .progressInterval(Duration.ZERO).build();
+            // The forward task copies first and checkpoints, so that the reverse may start.
+            try (SyncHarness fwd = SyncHarness.start(forward)) {
+                fwd.awaitStreaming(TIMEOUT);
+                fwd.stop();
+            }
+            try (SyncHarness rev = SyncHarness.start(reverse)) {
+                rev.awaitStreaming(TIMEOUT);
+                // The forward direction is down while both sides write the same key.
+                ca.callChecked("SET", "shared", "from-a");
+                cb.callChecked("SET", "shared", "from-b");
+                try (SyncHarness fwd = SyncHarness.start(forward)) {
+                    fwd.awaitStreaming(TIMEOUT);
+                    for (int pass = 0; pass < 2; pass++) {
+                        fwd.awaitCaughtUp(ca, TIMEOUT);
+                        rev.awaitCaughtUp(cb, TIMEOUT);
+                    }
+                    assertThat(rev.task.counters().conflicts.sum()).as("reverse saw B's write, then A's").isEqualTo(1);
+                    assertThat(fwd.task.counters().conflicts.sum()).as("forward saw A's write, then B's").isEqualTo(1);
+                    fwd.stop();
+                }
+                rev.stop();
+            }
+            // What the report warns about: each side ends with the other's write.
+            assertThat(ca.callChecked("GET", "shared").asText()).isEqualTo("from-b");
+            assertThat(cb.callChecked("GET", "shared").asText()).isEqualTo("from-a");
         }
     }
 
