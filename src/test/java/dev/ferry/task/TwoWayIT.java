@@ -38,10 +38,8 @@ class TwoWayIT {
              RedisConnection ca = a.connect();
              RedisConnection cb = b.connect()) {
             SampleData.load(ca, a.version(), SampleData.Options.builder().dbs(0, 1).build());
-            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
-                    .progressInterval(Duration.ZERO).build();
-            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
-                    .progressInterval(Duration.ZERO).build();
+            SyncOptions forward = forward(a, b);
+            SyncOptions reverse = reverse(a, b);
             try (SyncHarness fwd = SyncHarness.start(forward)) {
                 fwd.awaitStreaming(TIMEOUT);
                 try (SyncHarness rev = SyncHarness.start(reverse)) {
@@ -82,10 +80,8 @@ class TwoWayIT {
              RedisServer b = server("7.0.15");
              RedisConnection ca = a.connect();
              RedisConnection cb = b.connect()) {
-            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
-                    .progressInterval(Duration.ZERO).build();
-            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
-                    .progressInterval(Duration.ZERO).build();
+            SyncOptions forward = forward(a, b);
+            SyncOptions reverse = reverse(a, b);
             int round = 0;
             try (SyncHarness fwd = SyncHarness.start(forward)) {
                 fwd.awaitStreaming(TIMEOUT);
@@ -130,10 +126,8 @@ class TwoWayIT {
              RedisServer b = server("7.0.15");
              RedisConnection ca = a.connect();
              RedisConnection cb = b.connect()) {
-            SyncOptions forward = SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true)
-                    .progressInterval(Duration.ZERO).build();
-            SyncOptions reverse = SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
-                    .progressInterval(Duration.ZERO).build();
+            SyncOptions forward = forward(a, b);
+            SyncOptions reverse = reverse(a, b);
             // The forward task copies first and checkpoints, so that the reverse may start.
             try (SyncHarness fwd = SyncHarness.start(forward)) {
                 fwd.awaitStreaming(TIMEOUT);
@@ -174,6 +168,17 @@ class TwoWayIT {
                 assertThat(failure.getMessage()).contains("two-way").contains("has no checkpoint").contains("start it first");
             }
         }
+    }
+
+    /** A's data and writes to B. */
+    private static SyncOptions forward(RedisServer a, RedisServer b) {
+        return SyncOptions.builder(a.endpoint(), b.endpoint()).twoWay(true).progressInterval(Duration.ZERO).build();
+    }
+
+    /** B's writes back to A, once the forward task streams. */
+    private static SyncOptions reverse(RedisServer a, RedisServer b) {
+        return SyncOptions.builder(b.endpoint(), a.endpoint()).twoWay(true).mode(SyncMode.INCREMENTAL)
+                .progressInterval(Duration.ZERO).build();
     }
 
     private static RedisServer server(String version) {
