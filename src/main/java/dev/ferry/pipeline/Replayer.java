@@ -48,6 +48,7 @@ public final class Replayer implements ReplicationListener {
     private final byte[] heartbeatKey;
     private final Lifecycle lifecycle;
     private final CommandTranslator translator;
+    private final TargetProfile target;
     private int db;
     private int resumeDb = -1;
     private ReplicationOffset snapshotStart;
@@ -82,6 +83,7 @@ public final class Replayer implements ReplicationListener {
         this.heartbeatKey = heartbeatKey;
         this.lifecycle = lifecycle;
         this.translator = target == null ? null : new CommandTranslator(target);
+        this.target = target;
     }
 
     /** A snapshot handler that reads past every key: for a sync of later writes only. */
@@ -243,7 +245,11 @@ public final class Replayer implements ReplicationListener {
                 conflicts.local(argv[1], System.currentTimeMillis());
             }
         }
-        sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
+        if (target != null && StreamRestore.needsAdapting(argv, target)) {
+            StreamRestore.adapt(argv, target, sink, offsetAfter);
+        } else {
+            sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
+        }
         counters.commandsForwarded.increment();
     }
 

@@ -1,0 +1,126 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.FerryException;
+import dev.ferry.rdb.DumpPayload;
+import dev.ferry.rdb.RdbEntry;
+import dev.ferry.rdb.RdbHandler;
+import dev.ferry.rdb.RdbParser;
+import dev.ferry.sink.Command;
+import dev.ferry.sink.TargetProfile;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A {@code RESTORE} in the replication stream (a client's own, a {@code MIGRATE} into the source, or the
+ * writes of another Ferry task in a cascade) carries a payload labelled with the source's RDB version,
+ * which an older target refuses ("payload version or checksum are wrong"). Such a payload is relabelled
+ * with the target's version when the target knows the value's type (a type byte means one encoding in
+ * every version that has it), and otherwise rewritten into plain commands, as the snapshot does: the
+ * value is decoded by the RDB parser from a one-key RDB built around the payload.
+ */
+final class StreamRestore {
+
+    private StreamRestore() {
+    }
+
+    /** Whether {@code argv} is a {@code RESTORE} whose payload {@code target} cannot take as it is. */
+    static boolean needsAdapting(byte[][] argv, TargetProfile target) {
+        if (argv.length < 4 || argv[0].length != 7
+                || !new String(argv[0], StandardCharsets.US_ASCII).equalsIgnoreCase("RESTORE")) {
+            return false;
+        }
+        byte[] payload = argv[3];
+        if (payload.length < 11) {
+            return false;
+        }
+        int version = (payload[payload.length - 10] & 0xff) | (payload[payload.length - 9] & 0xff) << 8;
+        return version > target.rdbVersion();
+    }
+
+    /**
+     * Sends what the target can take for {@code argv}: the same {@code RESTORE} with a relabelled payload,
+     * or {@code DEL} and plain commands plus the expiry.
+     */
+    static void adapt(byte[][] argv, TargetProfile target, WriteSink sink, long offsetAfter) {
+        DumpPayload.Parsed parsed;
+        try {
+            parsed = DumpPayload.decode(argv[3]);
+        } catch (RuntimeException e) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + " with a payload Ferry cannot read: " + e.getMessage());
+        }
+        boolean replace = false;
+        boolean absolute = false;
+        boolean otherOptions = false;
+        for (int i = 4; i < argv.length; i++) {
+            String option = new String(argv[i], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+            replace |= option.equals("REPLACE");
+            absolute |= option.equals("ABSTTL");
+            otherOptions |= !option.equals("REPLACE") && !option.equals("ABSTTL");
+        }
+        // An old target may also lack RESTORE's options (REPLACE: 3.0, ABSTTL, IDLETIME, FREQ: 5.0): then commands.
+        boolean optionsKnown = (!replace || target.restoreReplace())
+                && ((!absolute && !otherOptions) || target.restoreAbsTtl());
+        if (parsed.type().sinceVersion() <= target.rdbVersion() && optionsKnown) {
+            byte[][] relabelled = argv.clone();
+            relabelled[3] = DumpPayload.encode(parsed.type(), parsed.value(), target.rdbVersion());
+            sink.write(relabelled, offsetAfter);
+            return;
+        }
+        byte[] key = argv[1];
+        long ttl = parseLong(argv[2], argv, offsetAfter);
+        try {
+            new RdbParser(new ByteArrayInputStream(oneKeyRdb(parsed, key))).parse(new RdbHandler() {
+                @Override
+                public void entry(RdbEntry entry) throws IOException {
+                    entry.decode(new ValueRewriter(key, target, sink));
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + ", a " + parsed.type() + " value that Redis " + target.version() + " cannot RESTORE, and"
+                    + " rewriting it as commands failed: " + e.getMessage());
+        }
+        if (ttl > 0) {
+            byte[] when = Long.toString(ttl).getBytes(StandardCharsets.US_ASCII);
+            sink.write(new byte[][] {ascii(absolute ? "PEXPIREAT" : "PEXPIRE"), key, when}, offsetAfter);
+        } else {
+            sink.advance(offsetAfter);
+        }
+    }
+
+    /** An RDB file of the payload's version holding one key: header, the value, EOF, no checksum (0). */
+    private static byte[] oneKeyRdb(DumpPayload.Parsed parsed, byte[] key) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(parsed.value().length + key.length + 32);
+        out.writeBytes(ascii(String.format("REDIS%04d", parsed.rdbVersion())));
+        out.write(parsed.type().code());
+        // A 32-bit string length: 0x80, then the length big-endian.
+        out.write(0x80);
+        out.write(key.length >>> 24);
+        out.write(key.length >>> 16);
+        out.write(key.length >>> 8);
+        out.write(key.length);
+        out.writeBytes(key);
+        out.writeBytes(parsed.value());
+        out.write(0xff);
+        out.writeBytes(new byte[8]);
+        return out.toByteArray();
+    }
+
+    private static long parseLong(byte[] arg, byte[][] argv, long offsetAfter) {
+        try {
+            return Long.parseLong(new String(arg, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + " with a TTL that is not a number");
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
