@@ -13,6 +13,7 @@ import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import dev.ferry.verify.Topology;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -72,6 +73,9 @@ final class SyncCommand implements Callable<Integer> {
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
 
+    @Mixin
+    KeyFilterOptions keyFilter = new KeyFilterOptions();
+
     @Option(names = "--two-way", description = "One direction of a two-way sync: writes the task copying the other way"
             + " applied to this task's source are not sent back. Start the reverse direction with --mode incremental"
             + " once this one streams (see the README).")
@@ -91,6 +95,7 @@ final class SyncCommand implements Callable<Integer> {
                 .dbs(dbs)
                 .existing(ExistingKeys.parse(existing))
                 .publish(publish)
+                .keys(keyFilter.filter())
                 .twoWay(twoWay)
                 .peerTask(peerTask)
                 .stateDir(stateDir)

@@ -9,6 +9,7 @@ import dev.ferry.verify.VerifyMode;
 import dev.ferry.verify.VerifyOptions;
 import dev.ferry.verify.VerifyReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -63,6 +64,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--parallel", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: one per core, 2 to 8).")
     int parallel;
 
+    @Mixin
+    KeyFilterOptions keyFilter = new KeyFilterOptions();
+
     @Option(names = "--report", paramLabel = "FILE", description = "Also write a JSON report listing every differing key.")
     Path report;
 
@@ -72,6 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
             VerifyOptions.Builder options = VerifyOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
                     .mode(VerifyMode.parse(mode))
                     .dbs(dbs)
+                    .keys(keyFilter.filter())
                     .rounds(rounds)
                     .roundPause(Duration.ofMillis(roundPause))
                     .ttlTolerance(Duration.ofMillis(ttlTolerance))

@@ -4,12 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * What a sync copies: which databases, and never Ferry's own keys.
+ * What a sync copies: which databases, which keys, and never Ferry's own keys.
  *
  * @param dbs the source databases to copy, or null for all
  * @param publish whether {@code PUBLISH} is forwarded
+ * @param keys which keys ({@code --keys}, {@code --exclude-keys})
  */
-public record Filters(Set<Integer> dbs, boolean publish) {
+public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys) {
 
     /** Every key Ferry itself writes, on either side, starts with this prefix. */
     public static final String CONTROL_PREFIX = "__ferry:";
@@ -21,6 +22,16 @@ public record Filters(Set<Integer> dbs, boolean publish) {
 
     public Filters {
         dbs = dbs == null ? null : Set.copyOf(dbs);
+        keys = keys == null ? KeyFilter.all() : keys;
+    }
+
+    public Filters(Set<Integer> dbs, boolean publish) {
+        this(dbs, publish, KeyFilter.all());
+    }
+
+    /** Whether a user key is copied (Ferry's own keys never are). */
+    public boolean includesKey(byte[] key) {
+        return !isControlKey(key) && keys.matches(key);
     }
 
     public boolean includesDb(int db) {

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * Turns what a replication link reads into writes: the snapshot through a {@link SnapshotApplier},
@@ -63,7 +64,8 @@ public final class Replayer implements ReplicationListener {
     /** Two-way sync: the first keys written inside the source transaction being read. */
     private final java.util.List<byte[]> transactionKeys = new java.util.ArrayList<>();
     private long conflictsReported;
-    private Supplier<List<byte[][]>> shardFlush;
+    private IntFunction<Map<Integer, List<byte[][]>>> ownedFlush;
+    private CommandKeys commandKeys;
 
     private final Object heartbeatLock = new Object();
     private long heartbeatOffset = -1;
@@ -113,11 +115,20 @@ public final class Replayer implements ReplicationListener {
     }
 
     /**
-     * For one master of a cluster source: {@code FLUSHALL} and {@code FLUSHDB} become the {@code DEL}s that
-     * {@code deletes} lists (the keys of that master's slots on the target), not a flush of the whole target.
+     * When this task owns only some keys of the target (one master of a cluster source, or a key filter):
+     * {@code FLUSHALL} and {@code FLUSHDB} become the {@code DEL}s that {@code deletes} lists, by database,
+     * for a database (-1: every copied one): the target keys this task owns, not a flush of the whole target.
      */
-    public void shardFlush(Supplier<List<byte[][]>> deletes) {
-        this.shardFlush = deletes;
+    public void ownedFlush(IntFunction<Map<Integer, List<byte[][]>>> deletes) {
+        this.ownedFlush = deletes;
+    }
+
+    /**
+     * Copies only the writes to keys {@code filters.keys()} lets through; {@code keys} tells where a
+     * command's keys are. Without this call, every key is copied.
+     */
+    public void filterKeys(CommandKeys keys) {
+        this.commandKeys = filters.keys().isAll() ? null : keys;
     }
 
     /** The source database at the position a partial resync continues from (from the checkpoint). */
@@ -187,8 +198,8 @@ public final class Replayer implements ReplicationListener {
             }
             case FLUSHALL -> flushAll(argv, offsetAfter);
             case FLUSHDB -> {
-                if (shardFlush != null && db >= 0 && filters.includesDb(db) && !peerSnapshot) {
-                    shardFlush(offsetAfter);
+                if (ownedFlush != null && db >= 0 && filters.includesDb(db) && !peerSnapshot) {
+                    ownedFlush(db, offsetAfter);
                 } else if (db >= 0 && filters.includesDb(db) && !peerSnapshot) {
                     forward(argv, offsetAfter);
                 } else {
@@ -209,7 +220,11 @@ public final class Replayer implements ReplicationListener {
                 if (argv.length > 1 && Filters.isControlKey(argv[1])) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db) && !peerSnapshot) {
-                    forward(argv, offsetAfter);
+                    if (commandKeys == null) {
+                        forward(argv, offsetAfter);
+                    } else {
+                        forwardFilteredByKey(argv, offsetAfter);
+                    }
                 } else {
                     drop(offsetAfter, true);
                 }
@@ -253,6 +268,55 @@ public final class Replayer implements ReplicationListener {
         counters.commandsForwarded.increment();
     }
 
+    /**
+     * A write with keys inside and outside the key filter: all inside, forwarded; all outside, dropped;
+     * mixed, the commands that act on each key alone keep the keys inside ({@code MSET}, {@code DEL}...),
+     * and any other stops the sync, since part of it cannot be applied.
+     */
+    private void forwardFilteredByKey(byte[][] argv, long offsetAfter) {
+        int[] keys = commandKeys.keyIndexes(argv);
+        int inside = 0;
+        for (int i : keys) {
+            if (i < argv.length && filters.keys().matches(argv[i])) {
+                inside++;
+            }
+        }
+        if (keys.length == 0 || inside == keys.length) {
+            forward(argv, offsetAfter);
+            return;
+        }
+        if (inside == 0) {
+            drop(offsetAfter, true);
+            return;
+        }
+        String name = new String(argv[0], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+        List<byte[]> kept = new java.util.ArrayList<>();
+        switch (name) {
+            case "MSET", "MSETNX" -> {
+                // In the stream MSETNX means it set every key: an MSET of the kept ones does the same here.
+                kept.add("MSET".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 1; i + 1 < argv.length; i += 2) {
+                    if (filters.keys().matches(argv[i])) {
+                        kept.add(argv[i]);
+                        kept.add(argv[i + 1]);
+                    }
+                }
+            }
+            case "DEL", "UNLINK", "TOUCH" -> {
+                kept.add(argv[0]);
+                for (int i = 1; i < argv.length; i++) {
+                    if (filters.keys().matches(argv[i])) {
+                        kept.add(argv[i]);
+                    }
+                }
+            }
+            default -> throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.describe(argv)
+                    + " at offset " + offsetAfter + ", which touches keys both inside and outside " + filters.keys()
+                    + ": Ferry cannot apply part of it; choose patterns that keep such keys together");
+        }
+        forward(kept.toArray(new byte[0][]), offsetAfter);
+    }
+
     private void drop(long offsetAfter, boolean count) {
         sink.advance(offsetAfter);
         if (count) {
@@ -278,8 +342,8 @@ public final class Replayer implements ReplicationListener {
             drop(offsetAfter, true);
             return;
         }
-        if (shardFlush != null) {
-            shardFlush(offsetAfter);
+        if (ownedFlush != null) {
+            ownedFlush(-1, offsetAfter);
             return;
         }
         if (filters.dbs() == null) {
@@ -322,12 +386,18 @@ public final class Replayer implements ReplicationListener {
     }
 
     /**
-     * A master of a cluster source emptied itself: on the target, only its slots' keys go, as {@code DEL}s
-     * listed once every earlier write is applied (the target holds the other masters' keys too).
+     * The source emptied {@code db} (-1: all): on the target only this task's keys go, as {@code DEL}s listed
+     * once every earlier write is applied, then the connection goes back to the source's database.
      */
-    private void shardFlush(long offsetAfter) {
-        for (byte[][] del : shardFlush.get()) {
-            sink.write(del, -1);
+    private void ownedFlush(int flushedDb, long offsetAfter) {
+        for (Map.Entry<Integer, List<byte[][]>> e : ownedFlush.apply(flushedDb).entrySet()) {
+            sink.select(e.getKey(), -1);
+            for (byte[][] del : e.getValue()) {
+                sink.write(del, -1);
+            }
+        }
+        if (db >= 0 && filters.includesDb(db)) {
+            sink.select(db, -1);
         }
         sink.advance(offsetAfter);
         counters.commandsForwarded.increment();

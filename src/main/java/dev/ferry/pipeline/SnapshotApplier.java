@@ -91,7 +91,7 @@ public final class SnapshotApplier implements RdbHandler {
     @Override
     public void entry(RdbEntry entry) throws IOException {
         byte[] key = entry.key();
-        if (!filters.includesDb(entry.db()) || Filters.isControlKey(key)) {
+        if (!filters.includesDb(entry.db()) || !filters.includesKey(key)) {
             counters.snapshotKeysSkipped.increment();
             return;
         }

@@ -1,5 +1,6 @@
 package dev.ferry.task;
 
+import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisEndpoint;
 
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public final class SyncOptions {
     private final boolean twoWay;
     private final String peerTask;
     private final BitSet shardSlots;
+    private final KeyFilter keys;
     private final Path stateDir;
     private final int rawLimit;
     private final Duration heartbeatInterval;
@@ -41,6 +43,7 @@ public final class SyncOptions {
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
+        this.keys = b.keys;
         this.stateDir = b.stateDir;
         this.rawLimit = b.rawLimit;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -134,6 +137,7 @@ public final class SyncOptions {
         b.twoWay = twoWay;
         b.peerTask = peerTask;
         b.shardSlots = slots;
+        b.keys = keys;
         b.stateDir = stateDir;
         b.rawLimit = rawLimit;
         b.heartbeatInterval = heartbeatInterval;
@@ -144,6 +148,11 @@ public final class SyncOptions {
         b.spoolSize = spoolSize;
         b.targetTimeout = targetTimeout;
         return new SyncOptions(b);
+    }
+
+    /** Which keys are copied ({@code --keys}, {@code --exclude-keys}); all by default. */
+    public KeyFilter keys() {
+        return keys;
     }
 
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
@@ -181,6 +190,7 @@ public final class SyncOptions {
         private boolean twoWay;
         private String peerTask;
         private BitSet shardSlots;
+        private KeyFilter keys = KeyFilter.all();
         private Path stateDir;
         private int rawLimit = 32 << 20;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -215,6 +225,11 @@ public final class SyncOptions {
 
         public Builder existing(ExistingKeys existing) {
             this.existing = Objects.requireNonNull(existing, "existing");
+            return this;
+        }
+
+        public Builder keys(KeyFilter keys) {
+            this.keys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 

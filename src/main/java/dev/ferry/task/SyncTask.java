@@ -4,6 +4,7 @@ import dev.ferry.FerryException;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.TransactionalSink;
+import dev.ferry.pipeline.CommandKeys;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
@@ -279,8 +280,10 @@ public final class SyncTask {
                     }
                 }
                 ServerInfo sourceInfo;
+                CommandKeys commandKeys;
                 try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
+                    commandKeys = options.keys().isAll() ? null : CommandKeys.fetch(admin);
                     if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
                         requirePeerStreaming(admin);
                     }
@@ -297,7 +300,7 @@ public final class SyncTask {
                         sourceInfo.version(), sourceKeys, options.target(), target.version());
 
                 targetConn = RedisConnection.open(options.target());
-                Filters filters = new Filters(options.dbs(), options.publish());
+                Filters filters = new Filters(options.dbs(), options.publish(), options.keys());
                 Replayer[] replayer = new Replayer[1];
                 writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset));
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis);
@@ -309,10 +312,13 @@ public final class SyncTask {
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
-                if (options.shardSlots() != null) {
+                if (!options.keys().isAll()) {
+                    replayer[0].filterKeys(commandKeys);
+                }
+                if (ownsSomeKeysOnly()) {
                     TransactionalSink txSink = sink;
                     TargetWriter txWriter = writer;
-                    replayer[0].shardFlush(() -> {
+                    replayer[0].ownedFlush(flushedDb -> {
                         // The listing must see every earlier write applied.
                         txSink.flush();
                         try {
@@ -321,7 +327,7 @@ public final class SyncTask {
                             Thread.currentThread().interrupt();
                             throw new FerryException("interrupted", e);
                         }
-                        return shardDeletes();
+                        return ownedDeletesByDb(flushedDb);
                     });
                 }
                 if (options.twoWay()) {
@@ -484,9 +490,14 @@ public final class SyncTask {
         return a == null || a.link == null ? 0 : a.link.spooled();
     }
 
+    /** Whether the task owns only some keys of the target: one master's slots, or the keys of a filter. */
+    private boolean ownsSomeKeysOnly() {
+        return options.shardSlots() != null || !options.keys().isAll();
+    }
+
     private List<byte[][]> flushCommands() {
-        if (options.shardSlots() != null) {
-            return shardDeletes();
+        if (ownsSomeKeysOnly()) {
+            return ownedDeletes(-1);
         }
         List<byte[][]> cmds = new ArrayList<>();
         if (options.dbs() == null) {
@@ -501,36 +512,60 @@ public final class SyncTask {
     }
 
     /**
-     * For one master of a cluster source: {@code DEL}s (in database 0, 500 keys each) of every target key
-     * in that master's slots, found with {@code SCAN}: the other masters' keys stay.
+     * {@code DEL}s (500 keys each) of every target key this task owns in {@code db} (-1: every copied
+     * database), found with {@code SCAN}: for one master of a cluster source, its slots' keys; with a key
+     * filter, the matching keys. The target's other keys stay.
      */
-    private List<byte[][]> shardDeletes() {
+    private List<byte[][]> ownedDeletes(int db) {
         List<byte[][]> cmds = new ArrayList<>();
-        cmds.add(new byte[][] {bytes("SELECT"), bytes("0")});
-        try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-            conn.callChecked("SELECT", "0");
-            List<byte[]> batch = new ArrayList<>();
-            batch.add(bytes("DEL"));
-            String cursor = "0";
-            do {
-                var items = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
-                cursor = items.get(0).asText();
-                for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
-                    byte[] key = ((RespValue.Bulk) k).bytes();
-                    if (!Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key))) {
-                        batch.add(key);
-                        if (batch.size() > 500) {
-                            cmds.add(batch.toArray(new byte[0][]));
-                            batch.subList(1, batch.size()).clear();
-                        }
-                    }
-                }
-            } while (!cursor.equals("0"));
-            if (batch.size() > 1) {
-                cmds.add(batch.toArray(new byte[0][]));
-            }
+        for (Map.Entry<Integer, List<byte[][]>> e : ownedDeletesByDb(db).entrySet()) {
+            cmds.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(e.getKey()))});
+            cmds.addAll(e.getValue());
         }
         return cmds;
+    }
+
+    /** {@link #ownedDeletes}, by database. */
+    private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
+        Map<Integer, List<byte[][]>> byDb = new java.util.TreeMap<>();
+        try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+            // A master of a cluster source writes database 0 only.
+            Set<Integer> dbs = db >= 0 ? Set.of(db)
+                    : options.shardSlots() != null ? Set.of(0) : ServerInfo.fetch(conn).keysPerDb().keySet();
+            for (int d : new java.util.TreeSet<>(dbs)) {
+                if (options.dbs() != null && !options.dbs().contains(d)) {
+                    continue;
+                }
+                List<byte[][]> cmds = byDb.computeIfAbsent(d, x -> new ArrayList<>());
+                conn.callChecked("SELECT", Integer.toString(d));
+                List<byte[]> batch = new ArrayList<>();
+                batch.add(bytes("DEL"));
+                String cursor = "0";
+                do {
+                    var items = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
+                    cursor = items.get(0).asText();
+                    for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
+                        byte[] key = ((RespValue.Bulk) k).bytes();
+                        if (owns(key)) {
+                            batch.add(key);
+                            if (batch.size() > 500) {
+                                cmds.add(batch.toArray(new byte[0][]));
+                                batch.subList(1, batch.size()).clear();
+                            }
+                        }
+                    }
+                } while (!cursor.equals("0"));
+                if (batch.size() > 1) {
+                    cmds.add(batch.toArray(new byte[0][]));
+                }
+            }
+        }
+        return byDb;
+    }
+
+    /** Whether a target key is this task's: a user key, of its master's slots, passing its key filter. */
+    private boolean owns(byte[] key) {
+        return !Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key)) && options.keys().matches(key);
     }
 
     private static byte[] bytes(String s) {
@@ -588,9 +623,8 @@ public final class SyncTask {
             var items = ((RespValue.Array) reply).items();
             cursor = items.get(0).asText();
             for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
-                byte[] key = ((RespValue.Bulk) k).bytes();
-                // One master of a cluster source owns only its slots' keys: the other masters' tasks write the rest.
-                if (!Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key))) {
+                // One master of a cluster source owns only its slots' keys, a key filter only matching keys.
+                if (owns(((RespValue.Bulk) k).bytes())) {
                     return true;
                 }
             }

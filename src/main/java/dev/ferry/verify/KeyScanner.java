@@ -1,6 +1,7 @@
 package dev.ferry.verify;
 
 import dev.ferry.pipeline.Filters;
+import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
@@ -24,14 +25,16 @@ final class KeyScanner {
     private final RateLimiter limiter;
     private final int count;
     private final AtomicLong seen;
+    private final KeyFilter keyFilter;
 
-    KeyScanner(RedisEndpoint node, int db, boolean target, RateLimiter limiter, int count, AtomicLong seen) {
+    KeyScanner(RedisEndpoint node, int db, boolean target, RateLimiter limiter, int count, AtomicLong seen, KeyFilter keyFilter) {
         this.node = node;
         this.db = db;
         this.target = target;
         this.limiter = limiter;
         this.count = count;
         this.seen = seen;
+        this.keyFilter = keyFilter;
     }
 
     /**
@@ -51,7 +54,7 @@ final class KeyScanner {
                 List<byte[]> keys = new ArrayList<>(names.size());
                 for (RespValue name : names) {
                     byte[] key = ((RespValue.Bulk) name).bytes();
-                    if (!Filters.isControlKey(key)) {
+                    if (!Filters.isControlKey(key) && keyFilter.matches(key)) {
                         keys.add(key);
                     }
                 }

@@ -66,10 +66,10 @@ public final class Verifier {
             List<KeyScanner> scanners = new ArrayList<>();
             for (int db : dbs) {
                 for (RedisEndpoint node : source.masters()) {
-                    scanners.add(new KeyScanner(node, db, false, sourceLimiter, options.scanCount(), sourceKeys));
+                    scanners.add(new KeyScanner(node, db, false, sourceLimiter, options.scanCount(), sourceKeys, options.keys()));
                 }
                 for (RedisEndpoint node : target.masters()) {
-                    scanners.add(new KeyScanner(node, db, true, targetLimiter, options.scanCount(), targetKeys));
+                    scanners.add(new KeyScanner(node, db, true, targetLimiter, options.scanCount(), targetKeys, options.keys()));
                 }
             }
             pool.runScanners(scanners);

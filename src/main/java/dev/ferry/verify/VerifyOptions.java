@@ -1,5 +1,7 @@
 package dev.ferry.verify;
 
+import dev.ferry.pipeline.KeyFilter;
+
 import dev.ferry.resp.RedisEndpoint;
 
 import java.time.Duration;
@@ -14,6 +16,7 @@ public final class VerifyOptions {
     private final RedisEndpoint target;
     private final VerifyMode mode;
     private final Set<Integer> dbs;
+    private final KeyFilter keys;
     private final int rounds;
     private final Duration roundPause;
     private final Duration ttlTolerance;
@@ -26,6 +29,7 @@ public final class VerifyOptions {
         this.target = b.target;
         this.mode = b.mode;
         this.dbs = b.dbs == null ? null : Set.copyOf(new TreeSet<>(b.dbs));
+        this.keys = b.keys;
         this.rounds = b.rounds;
         this.roundPause = b.roundPause;
         this.ttlTolerance = b.ttlTolerance;
@@ -53,6 +57,11 @@ public final class VerifyOptions {
     /** Databases to compare, or null for every database that holds keys on either side. */
     public Set<Integer> dbs() {
         return dbs;
+    }
+
+    /** Which keys are compared ({@code --keys}, {@code --exclude-keys}), as the sync copied them. */
+    public KeyFilter keys() {
+        return keys;
     }
 
     /** How many times differing keys are looked at before they are reported (1: no re-check). */
@@ -91,6 +100,7 @@ public final class VerifyOptions {
         private final RedisEndpoint target;
         private VerifyMode mode = VerifyMode.OUTLINE;
         private Set<Integer> dbs;
+        private KeyFilter keys = KeyFilter.all();
         private int rounds = 3;
         private Duration roundPause = Duration.ofSeconds(1);
         private Duration ttlTolerance = Duration.ofMillis(1000);
@@ -105,6 +115,11 @@ public final class VerifyOptions {
 
         public Builder mode(VerifyMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        public Builder keys(KeyFilter keys) {
+            this.keys = java.util.Objects.requireNonNull(keys, "keys");
             return this;
         }
 
