@@ -1,10 +1,10 @@
 package dev.ferry.precheck;
 
 import dev.ferry.pipeline.Filters;
+import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
-import dev.ferry.verify.KeyText;
 
 import java.util.ArrayList;
 import java.util.List;

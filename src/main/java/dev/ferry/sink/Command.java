@@ -1,5 +1,7 @@
 package dev.ferry.sink;
 
+import dev.ferry.resp.KeyText;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -33,31 +35,8 @@ public final class Command {
         return sb.toString();
     }
 
-    /** A byte string quoted and escaped like redis-cli does, cut after a few dozen characters. */
+    /** A byte string quoted and escaped ({@link KeyText}), cut after a few dozen characters. */
     public static String printable(byte[] b) {
-        StringBuilder sb = new StringBuilder("\"");
-        int n = Math.min(b.length, MAX_ARG_CHARS);
-        for (int i = 0; i < n; i++) {
-            int c = b[i] & 0xff;
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7f) {
-                        sb.append((char) c);
-                    } else {
-                        sb.append(String.format("\\x%02x", c));
-                    }
-                }
-            }
-        }
-        sb.append('"');
-        if (b.length > n) {
-            sb.append("...(").append(b.length).append(" bytes)");
-        }
-        return sb.toString();
+        return KeyText.shortQuoted(b, MAX_ARG_CHARS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RespValue;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.resp.KeyText;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.resp.KeyText;
 import java.util.Arrays;
 
 /** A key in a database: the unit verify compares and reports. Equality by content; ordered by db, then bytes. */

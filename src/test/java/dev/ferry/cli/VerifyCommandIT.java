@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
+import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
@@ -9,7 +10,6 @@ import dev.ferry.task.TaskState;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.MixedWorkload;
 import dev.ferry.verify.Difference;
-import dev.ferry.verify.KeyText;
 import dev.ferry.verify.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.ferry.verify;
+package dev.ferry.resp;
 
 /**
  * Key names and values as printable, unambiguous text: printable ASCII as is, {@code "} and {@code \}
