@@ -1,5 +1,7 @@
 package dev.ferry.testing;
 
+import dev.ferry.resp.KeyText;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -8,25 +10,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Printable {
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private Printable() {
     }
 
-    /** The whole string, quoted and escaped. */
+    /** The whole string, quoted and escaped (as Ferry's own messages do it: {@link KeyText}). */
     public static String of(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length + 2).append('"');
-        for (byte value : bytes) {
-            int b = value & 0xff;
-            if (b == '"' || b == '\\') {
-                sb.append('\\').append((char) b);
-            } else if (b >= 0x20 && b < 0x7f) {
-                sb.append((char) b);
-            } else {
-                sb.append('\\').append('x').append(HEX[b >> 4]).append(HEX[b & 0xf]);
-            }
-        }
-        return sb.append('"').toString();
+        return KeyText.quoted(bytes);
     }
 
     public static String of(String text) {
