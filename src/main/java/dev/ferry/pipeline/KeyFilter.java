@@ -30,11 +30,26 @@ public record KeyFilter(List<KeyPattern> include, List<KeyPattern> exclude) {
         return include.isEmpty() && exclude.isEmpty();
     }
 
+    /** Called for every key of a snapshot: plain loops, and nothing at all without patterns. */
     public boolean matches(byte[] key) {
-        if (!include.isEmpty() && include.stream().noneMatch(p -> p.matches(key))) {
-            return false;
+        if (!include.isEmpty()) {
+            boolean any = false;
+            for (KeyPattern p : include) {
+                if (p.matches(key)) {
+                    any = true;
+                    break;
+                }
+            }
+            if (!any) {
+                return false;
+            }
         }
-        return exclude.stream().noneMatch(p -> p.matches(key));
+        for (KeyPattern p : exclude) {
+            if (p.matches(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
