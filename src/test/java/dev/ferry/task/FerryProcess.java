@@ -1,5 +1,9 @@
 package dev.ferry.task;
 
+import dev.ferry.checkpoint.Checkpoint;
+import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.resp.RedisConnection;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,5 +79,22 @@ final class FerryProcess implements AutoCloseable {
     public void close() {
         process.destroyForcibly();
         new File(log.toString()).delete();
+    }
+
+    /** Waits until {@code store}'s checkpoint in {@code target} is in the stream phase, at {@code offset} or beyond. */
+    void awaitCheckpoint(CheckpointStore store, RedisConnection target, long offset)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        Checkpoint cp = store.load(target);
+        while (cp == null || cp.phase() != Checkpoint.Phase.STREAM || cp.position().offset() < offset) {
+            if (!isAlive()) {
+                throw new AssertionError("ferry died:\n" + log());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("checkpoint not at offset " + offset + " within 60 s; log:\n" + log());
+            }
+            Thread.sleep(50);
+            cp = store.load(target);
+        }
     }
 }

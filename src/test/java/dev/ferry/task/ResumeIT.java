@@ -1,6 +1,5 @@
 package dev.ferry.task;
 
-import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
@@ -66,7 +65,7 @@ class ResumeIT {
             }
             // Then one run that reaches the stream, and KILLS kills at random moments of streaming.
             try (FerryProcess ferry = FerryProcess.start(args)) {
-                awaitCheckpoint(store, tgt, ferry, 0);
+                ferry.awaitCheckpoint(store, tgt, 0);
                 ferry.kill();
             }
             ServerInfo before = ServerInfo.fetch(src);
@@ -88,7 +87,7 @@ class ResumeIT {
             try (FerryProcess ferry = FerryProcess.start(args)) {
                 // The last run's own progress, not its predecessor's: it must have resumed first.
                 ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
-                awaitCheckpoint(store, tgt, ferry, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
+                ferry.awaitCheckpoint(store, tgt, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
                 assertThat(ferry.terminate()).as("exit code after SIGTERM; log:\n%s", ferry.log()).isZero();
             }
             DataAssertions.assertSameData(src, tgt, Set.of(0, 3));
@@ -96,19 +95,6 @@ class ResumeIT {
             assertThat(after.getLong("sync_full", -1)).as("no full resync after the stream started").isEqualTo(fullBefore);
             // Every restart continued the stream: one partial resync per kill, and one for the last run.
             assertThat(after.getLong("sync_partial_ok", -1) - partialBefore).as("partial resyncs").isEqualTo(KILLS + 1);
-        }
-    }
-
-    /** Waits until the target's checkpoint is in the stream phase, at {@code offset} or beyond. */
-    private static void awaitCheckpoint(CheckpointStore store, RedisConnection tgt, FerryProcess ferry, long offset)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        Checkpoint cp = store.load(tgt);
-        while (cp == null || cp.phase() != Checkpoint.Phase.STREAM || cp.position().offset() < offset) {
-            assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.log()).isTrue();
-            assertThat(System.currentTimeMillis()).as("checkpoint reached; log:\n%s", ferry.log()).isLessThan(deadline);
-            Thread.sleep(50);
-            cp = store.load(tgt);
         }
     }
 }
