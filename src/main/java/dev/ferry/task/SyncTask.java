@@ -78,9 +78,25 @@ public final class SyncTask {
         this.checkpoints = new CheckpointStore(taskId);
     }
 
-    /** A stable name for the task, from what it copies: the same command line gives the same id. */
+    /**
+     * A stable name for the task, from what it copies: the same command line gives the same id. A master of
+     * a cluster source is named by the slots it serves, not its address, so that after a failover the
+     * replica that took over (same slots, another address) continues under the same checkpoint.
+     */
     static String taskId(SyncOptions o) {
-        return taskId(o.source().address(), o.target().address(), o.dbs());
+        String source = o.shardSlots() == null ? o.source().address() : "cluster slots " + ranges(o.shardSlots());
+        return taskId(source, o.target().address(), o.dbs());
+    }
+
+    /** Slot ranges as text: "0-5460,10923". */
+    private static String ranges(BitSet slots) {
+        StringBuilder sb = new StringBuilder();
+        for (int from = slots.nextSetBit(0); from >= 0; ) {
+            int to = slots.nextClearBit(from) - 1;
+            sb.append(sb.length() == 0 ? "" : ",").append(from).append(from == to ? "" : "-" + to);
+            from = slots.nextSetBit(to + 1);
+        }
+        return sb.toString();
     }
 
     /** Two-way sync: the id of the task copying the other way, given or derived like this one's. */

@@ -48,6 +48,13 @@ class ClusterSourceIT {
             Thread run1 = start(first);
             awaitStreaming(first);
             assertThat(first.shards()).hasSize(3);
+            // A master's task is named by its slots: another node serving them (after a failover) keeps the checkpoint.
+            Topology slots = Topology.discover(source.endpoint());
+            for (int i = 0; i < 3; i++) {
+                RedisEndpoint elsewhere = RedisEndpoint.parse("redis://10.0.0.9:" + (7000 + i));
+                assertThat(SyncTask.taskId(options.forShard(elsewhere, slots.slotsOf(first.masters().get(i)))))
+                        .isEqualTo(first.shards().get(i).id());
+            }
             for (int i = 0; i < 300; i++) {
                 source.call("INCR", "n:" + (i % 50));
                 source.call("LPUSH", "l:" + i, "x");
