@@ -11,11 +11,12 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
  * Turns what a replication link reads into writes: the snapshot through a {@link SnapshotApplier},
@@ -62,7 +63,7 @@ public final class Replayer implements ReplicationListener {
     private boolean peerSnapshot;
     private ConflictWatch conflicts;
     /** Two-way sync: the first keys written inside the source transaction being read. */
-    private final java.util.List<byte[]> transactionKeys = new java.util.ArrayList<>();
+    private final List<byte[]> transactionKeys = new ArrayList<>();
     private long conflictsReported;
     private IntFunction<Map<Integer, List<byte[][]>>> ownedFlush;
     private CommandKeys commandKeys;
@@ -174,11 +175,12 @@ public final class Replayer implements ReplicationListener {
 
     @Override
     public void command(byte[][] argv, long offsetAfter) {
-        switch (CommandName.of(argv[0])) {
+        CommandName name = CommandName.of(argv[0]);
+        switch (name) {
             case PING, REPLCONF -> drop(offsetAfter, false);
             case SELECT -> select(argv, offsetAfter);
             case MULTI, EXEC, DISCARD -> {
-                inSourceTransaction = CommandName.of(argv[0]) == CommandName.MULTI;
+                inSourceTransaction = name == CommandName.MULTI;
                 if (conflicts != null) {
                     // A transaction that ends without the peer's mark was written by a client of the source.
                     long now = System.currentTimeMillis();
@@ -198,12 +200,12 @@ public final class Replayer implements ReplicationListener {
             }
             case FLUSHALL -> flushAll(argv, offsetAfter);
             case FLUSHDB -> {
-                if (ownedFlush != null && db >= 0 && filters.includesDb(db) && !peerSnapshot) {
-                    ownedFlush(db, offsetAfter);
-                } else if (db >= 0 && filters.includesDb(db) && !peerSnapshot) {
-                    forward(argv, offsetAfter);
-                } else {
+                if (db < 0 || !filters.includesDb(db) || peerSnapshot) {
                     drop(offsetAfter, true);
+                } else if (ownedFlush != null) {
+                    ownedFlush(db, offsetAfter);
+                } else {
+                    forward(argv, offsetAfter);
                 }
             }
             case RESTORE_ASKING -> {
@@ -290,7 +292,7 @@ public final class Replayer implements ReplicationListener {
             return;
         }
         String name = new String(argv[0], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
-        List<byte[]> kept = new java.util.ArrayList<>();
+        List<byte[]> kept = new ArrayList<>();
         switch (name) {
             case "MSET", "MSETNX" -> {
                 // In the stream MSETNX means it set every key: an MSET of the kept ones does the same here.

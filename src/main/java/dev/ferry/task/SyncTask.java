@@ -351,7 +351,7 @@ public final class SyncTask {
                             + " sent back", taskId, peerTaskId());
                     TransactionalSink txSink = sink;
                     replayer[0].twoWay(new CheckpointStore(peerTaskId()).key(),
-                            value -> isSnapshotMark(value), txSink::discardSourceTransaction);
+                            SyncTask::isSnapshotMark, txSink::discardSourceTransaction);
                 }
                 ReplicationOffset from = null;
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
