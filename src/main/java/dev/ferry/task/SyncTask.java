@@ -32,8 +32,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One sync from a source server to a target server: checks, then the snapshot and/or the stream,
@@ -543,34 +546,26 @@ public final class SyncTask {
 
     /** {@link #ownedDeletes}, by database. */
     private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
-        Map<Integer, List<byte[][]>> byDb = new java.util.TreeMap<>();
+        Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
             // A master of a cluster source writes database 0 only.
             Set<Integer> dbs = db >= 0 ? Set.of(db)
                     : options.shardSlots() != null ? Set.of(0) : ServerInfo.fetch(conn).keysPerDb().keySet();
-            for (int d : new java.util.TreeSet<>(dbs)) {
+            for (int d : new TreeSet<>(dbs)) {
                 if (options.dbs() != null && !options.dbs().contains(d)) {
                     continue;
                 }
                 List<byte[][]> cmds = byDb.computeIfAbsent(d, x -> new ArrayList<>());
-                conn.callChecked("SELECT", Integer.toString(d));
                 List<byte[]> batch = new ArrayList<>();
                 batch.add(bytes("DEL"));
-                String cursor = "0";
-                do {
-                    var items = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
-                    cursor = items.get(0).asText();
-                    for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
-                        byte[] key = ((RespValue.Bulk) k).bytes();
-                        if (owns(key)) {
-                            batch.add(key);
-                            if (batch.size() > 500) {
-                                cmds.add(batch.toArray(new byte[0][]));
-                                batch.subList(1, batch.size()).clear();
-                            }
-                        }
+                forEachOwnedKey(conn, d, key -> {
+                    batch.add(key);
+                    if (batch.size() > 500) {
+                        cmds.add(batch.toArray(new byte[0][]));
+                        batch.subList(1, batch.size()).clear();
                     }
-                } while (!cursor.equals("0"));
+                    return true;
+                });
                 if (batch.size() > 1) {
                     cmds.add(batch.toArray(new byte[0][]));
                 }
@@ -632,19 +627,30 @@ public final class SyncTask {
 
     /** Whether a database holds keys other than Ferry's own. */
     private boolean hasUserKeys(RedisConnection conn, int db) {
+        boolean[] found = {false};
+        forEachOwnedKey(conn, db, key -> {
+            found[0] = true;
+            return false;
+        });
+        return found[0];
+    }
+
+    /**
+     * Walks, with {@code SCAN}, the target keys of {@code db} this task owns ({@link #owns}); stops early
+     * when {@code visit} returns false.
+     */
+    private void forEachOwnedKey(RedisConnection conn, int db, Predicate<byte[]> visit) {
         conn.callChecked("SELECT", Integer.toString(db));
         String cursor = "0";
         do {
-            RespValue reply = conn.callChecked("SCAN", cursor, "COUNT", "1000");
-            var items = ((RespValue.Array) reply).items();
+            var items = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
             cursor = items.get(0).asText();
             for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
-                // One master of a cluster source owns only its slots' keys, a key filter only matching keys.
-                if (owns(((RespValue.Bulk) k).bytes())) {
-                    return true;
+                byte[] key = ((RespValue.Bulk) k).bytes();
+                if (owns(key) && !visit.test(key)) {
+                    return;
                 }
             }
         } while (!cursor.equals("0"));
-        return false;
     }
 }
