@@ -6,6 +6,7 @@ import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbParser;
 import dev.ferry.sink.Command;
+import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
 
 import java.io.ByteArrayInputStream;
@@ -29,8 +30,8 @@ final class StreamRestore {
 
     /** Whether {@code argv} is a {@code RESTORE} whose payload {@code target} cannot take as it is. */
     static boolean needsAdapting(byte[][] argv, TargetProfile target) {
-        if (argv.length < 4 || argv[0].length != 7
-                || !new String(argv[0], StandardCharsets.US_ASCII).equalsIgnoreCase("RESTORE")) {
+        // Checked for every forwarded command: recognised from the bytes, without a String.
+        if (argv.length < 4 || CommandName.of(argv[0]) != CommandName.RESTORE) {
             return false;
         }
         byte[] payload = argv[3];
