@@ -49,10 +49,7 @@ class TwoWayIT {
                         write(cb, "b", round);
                     }
                     // Each side's writes went over, came back marked, and were dropped: wait for all of it.
-                    for (int pass = 0; pass < 2; pass++) {
-                        fwd.awaitCaughtUp(ca, TIMEOUT);
-                        rev.awaitCaughtUp(cb, TIMEOUT);
-                    }
+                    awaitBothCaughtUp(fwd, ca, rev, cb);
                     assertThat(fwd.task.counters().transactionsLooped.sum()).as("forward: reverse's batches dropped").isPositive();
                     assertThat(rev.task.counters().transactionsLooped.sum()).as("reverse: forward's batches dropped").isPositive();
                     // Each side writes its own keys: nothing is reported as a conflict.
@@ -101,10 +98,7 @@ class TwoWayIT {
                     rev.awaitStreaming(TIMEOUT);
                     assertThat(rev.task.partialResyncs()).isEqualTo(1);
                     assertThat(rev.task.fullResyncs()).isZero();
-                    for (int pass = 0; pass < 2; pass++) {
-                        fwd.awaitCaughtUp(ca, TIMEOUT);
-                        rev.awaitCaughtUp(cb, TIMEOUT);
-                    }
+                    awaitBothCaughtUp(fwd, ca, rev, cb);
                     rev.stop();
                 }
                 fwd.stop();
@@ -140,10 +134,7 @@ class TwoWayIT {
                 cb.callChecked("SET", "shared", "from-b");
                 try (SyncHarness fwd = SyncHarness.start(forward)) {
                     fwd.awaitStreaming(TIMEOUT);
-                    for (int pass = 0; pass < 2; pass++) {
-                        fwd.awaitCaughtUp(ca, TIMEOUT);
-                        rev.awaitCaughtUp(cb, TIMEOUT);
-                    }
+                    awaitBothCaughtUp(fwd, ca, rev, cb);
                     assertThat(rev.task.counters().conflicts.sum()).as("reverse saw B's write, then A's").isEqualTo(1);
                     assertThat(fwd.task.counters().conflicts.sum()).as("forward saw A's write, then B's").isEqualTo(1);
                     fwd.stop();
@@ -167,6 +158,18 @@ class TwoWayIT {
                 assertThat(failure).isNotNull();
                 assertThat(failure.getMessage()).contains("two-way").contains("has no checkpoint").contains("start it first");
             }
+        }
+    }
+
+    /**
+     * Waits until each direction has applied what its source holds, twice over: the first pass brings the
+     * other direction's marked batches into each source, the second sees them dropped.
+     */
+    private static void awaitBothCaughtUp(SyncHarness fwd, RedisConnection a, SyncHarness rev, RedisConnection b)
+            throws InterruptedException {
+        for (int pass = 0; pass < 2; pass++) {
+            fwd.awaitCaughtUp(a, TIMEOUT);
+            rev.awaitCaughtUp(b, TIMEOUT);
         }
     }
 
