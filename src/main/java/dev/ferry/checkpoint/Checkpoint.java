@@ -4,17 +4,29 @@ import dev.ferry.FerryException;
 import dev.ferry.source.ReplicationOffset;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Where a task stands, as recorded in the target: the phase, the source position the target has
  * applied, the source database that position is in, and whether the task owns the target's databases
  * (it found them empty when it first started, so it may empty them again for a new full resync).
  *
- * <p>Stored as one line of text, {@code v1 <phase> <replid> <offset> <db> <owns>}.
+ * <p>A checkpoint may also say that writes after its position are applied already, up to
+ * {@code appliedThrough}: a transaction in which the target refused one write still applied the others
+ * (Redis has no rollback). The position is then just before the refused write; a resumed task reads the
+ * stream from there, applies the refused write again ({@code retryFirst}) and passes over every other
+ * write up to {@code appliedThrough}, so nothing is applied twice and the refused write is never skipped
+ * silently.
+ *
+ * <p>Stored as one line of text, {@code v1 <phase> <replid> <offset> <db> <owns>}, or with the applied
+ * range {@code v2 <phase> <replid> <offset> <db> <owns> <appliedThrough> <retryFirst>}.
  *
  * @param db the source database selected at {@code position} (stream phase), or -1
+ * @param appliedThrough the source offset up to which writes after {@code position} are already applied, or -1
+ * @param retryFirst whether the first write after {@code position} was refused and must be applied again
  */
-public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget) {
+public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget, long appliedThrough,
+                         boolean retryFirst) {
 
     /** How far the task got. */
     public enum Phase {
@@ -24,7 +36,21 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         STREAM
     }
 
-    private static final String VERSION = "v1";
+    private static final String V1 = "v1";
+    private static final String V2 = "v2";
+
+    public Checkpoint {
+        if (appliedThrough >= 0 && appliedThrough <= position.offset()) {
+            appliedThrough = -1;
+        }
+        if (appliedThrough < 0) {
+            retryFirst = false;
+        }
+    }
+
+    public Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget) {
+        this(phase, position, db, ownsTarget, -1, false);
+    }
 
     public static Checkpoint snapshot(ReplicationOffset start, boolean ownsTarget) {
         return new Checkpoint(Phase.SNAPSHOT, start, -1, ownsTarget);
@@ -34,26 +60,44 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         return new Checkpoint(Phase.STREAM, position, db, ownsTarget);
     }
 
+    /**
+     * This checkpoint with the writes after its position already applied up to {@code through} (ignored
+     * when not beyond the position); {@code retryFirst} says the first of them was refused.
+     */
+    public Checkpoint withApplied(long through, boolean retryFirst) {
+        return new Checkpoint(phase, position, db, ownsTarget, through, retryFirst);
+    }
+
     /** The position to ask {@code PSYNC} for, or null when only a full resync will do. */
     public ReplicationOffset resumeFrom() {
         return phase == Phase.STREAM ? position : null;
     }
 
+    /** Whether the target refused the first write after the position, which a restart applies again. */
+    public boolean hasRefusedWrite() {
+        return retryFirst;
+    }
+
     public byte[] encode() {
-        return (VERSION + " " + phase.name().toLowerCase(java.util.Locale.ROOT) + " " + position.replId() + " "
-                + position.offset() + " " + db + " " + (ownsTarget ? 1 : 0)).getBytes(StandardCharsets.US_ASCII);
+        String base = phase.name().toLowerCase(Locale.ROOT) + " " + position.replId() + " " + position.offset() + " "
+                + db + " " + (ownsTarget ? 1 : 0);
+        String text = appliedThrough < 0 ? V1 + " " + base
+                : V2 + " " + base + " " + appliedThrough + " " + (retryFirst ? 1 : 0);
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     public static Checkpoint decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.US_ASCII);
         String[] f = text.split(" ");
         try {
-            if (f.length != 6 || !f[0].equals(VERSION)) {
+            boolean v2 = f.length == 8 && f[0].equals(V2);
+            if (!(f.length == 6 && f[0].equals(V1)) && !v2) {
                 throw new IllegalArgumentException("unknown format");
             }
-            Phase phase = Phase.valueOf(f[1].toUpperCase(java.util.Locale.ROOT));
-            return new Checkpoint(phase, new ReplicationOffset(f[2], Long.parseLong(f[3])), Integer.parseInt(f[4]),
-                    f[5].equals("1"));
+            Phase phase = Phase.valueOf(f[1].toUpperCase(Locale.ROOT));
+            Checkpoint cp = new Checkpoint(phase, new ReplicationOffset(f[2], Long.parseLong(f[3])),
+                    Integer.parseInt(f[4]), f[5].equals("1"));
+            return v2 ? cp.withApplied(Long.parseLong(f[6]), f[7].equals("1")) : cp;
         } catch (RuntimeException e) {
             throw new FerryException("unreadable checkpoint '" + text + "' (" + e.getMessage()
                     + "): delete the key to start over with a full sync");

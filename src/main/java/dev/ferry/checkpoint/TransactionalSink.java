@@ -36,6 +36,8 @@ public final class TransactionalSink implements WriteSink {
     private static final long IDLE_CHECKPOINT_MS = 1000;
     /** Queued commands wait in the target's memory until EXEC: bound a batch in bytes too. */
     private static final long MAX_BATCH_BYTES = 8L << 20;
+    /** How long a snapshot write waits for the lease to be renewed before the attempt counts as lost. */
+    private static final java.time.Duration LEASE_WAIT = java.time.Duration.ofSeconds(30);
 
     private final TargetWriter writer;
     private final byte[] key;
@@ -47,7 +49,13 @@ public final class TransactionalSink implements WriteSink {
     private boolean streaming;
     private String replId;
     private long lastOffset = -1;
-    private final java.util.ArrayList<byte[][]> pending = new java.util.ArrayList<>();
+    private TaskLease lease;
+    /** Writes after the resume position already applied up to here (-1: none), and whether the first is retried. */
+    private long appliedThrough = -1;
+    private long retryAfter = -1;
+    private java.util.ArrayList<Queued> pending = new java.util.ArrayList<>();
+    /** The writes of the transaction in flight, in the order queued after its MULTI. */
+    private java.util.ArrayList<Queued> sent = new java.util.ArrayList<>();
     private long pendingBytes;
     private int pendingDb = -1;
     private long inFlightOffset = -1;
@@ -58,6 +66,7 @@ public final class TransactionalSink implements WriteSink {
     private int sourceTransactionDb;
     private boolean discardingSourceTransaction;
     private long checkpointedOffset = -1;
+    private long sentEnd = -1;
     private long checkpointedAt;
 
     public TransactionalSink(TargetWriter writer, CheckpointStore store, int maxBatch, LongSupplier clock) {
@@ -68,6 +77,24 @@ public final class TransactionalSink implements WriteSink {
         this.key = store.key();
         this.maxBatch = maxBatch;
         this.clock = clock;
+    }
+
+    /**
+     * Guards every transaction with the task's lease ({@link TaskLease#guard()}) and holds writes outside
+     * transactions back while the lease is not known to be valid. Without this call, nothing is guarded.
+     */
+    public void lease(TaskLease lease) {
+        this.lease = lease;
+    }
+
+    /**
+     * The stream resumes at a position after which writes are already applied up to {@code through}
+     * ({@link Checkpoint#appliedThrough()}): the checkpoints written until the stream passes it keep saying
+     * so, and keep saying that the first write is to be retried until a batch includes it.
+     */
+    public void resumeApplied(long through, boolean retryFirst, long position) {
+        this.appliedThrough = through;
+        this.retryAfter = retryFirst ? position : -1;
     }
 
     /** Where the source database of the current stream position comes from (the replayer tracks it). */
@@ -85,7 +112,9 @@ public final class TransactionalSink implements WriteSink {
         streaming = false;
         ownsTarget = owns;
         replId = start.replId();
-        writer.write(new byte[][] {MULTI}, -1);
+        appliedThrough = -1;
+        retryAfter = -1;
+        beginTransaction();
         for (byte[][] flush : flushCommands) {
             writer.write(flush, -1);
         }
@@ -115,8 +144,8 @@ public final class TransactionalSink implements WriteSink {
         inSourceTransaction = false;
         discardingSourceTransaction = false;
         // Marks the snapshot complete (or confirms the resume point) before any stream write.
-        writer.write(new byte[][] {MULTI}, -1);
-        writeCheckpoint(Checkpoint.stream(position, db, owns));
+        beginTransaction();
+        writeCheckpoint(streamCheckpoint(position, db));
         writer.write(new byte[][] {EXEC}, position.offset());
         pendingDb = writer.selectedDb();
         inFlightOffset = position.offset();
@@ -128,6 +157,9 @@ public final class TransactionalSink implements WriteSink {
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         if (!streaming) {
+            if (lease != null) {
+                lease.awaitValid(LEASE_WAIT);
+            }
             writer.write(argv, sourceOffset);
             return;
         }
@@ -244,7 +276,8 @@ public final class TransactionalSink implements WriteSink {
     }
 
     private void add(byte[][] argv) {
-        pending.add(argv);
+        // The offset before the source command this write comes from, and its database: where to resume to retry it.
+        pending.add(new Queued(argv, lastOffset, sourceDb.getAsInt()));
         for (byte[] a : argv) {
             pendingBytes += a.length;
         }
@@ -254,19 +287,59 @@ public final class TransactionalSink implements WriteSink {
         // One transaction in flight at a time: if the previous one failed, a later one must not land,
         // or its checkpoint would skip the failed writes.
         drain();
-        writer.write(new byte[][] {MULTI}, -1);
-        for (byte[][] argv : pending) {
-            writer.write(argv, -1);
+        beginTransaction();
+        for (Queued q : pending) {
+            writer.write(q.argv, -1);
         }
-        writeCheckpoint(Checkpoint.stream(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt(), ownsTarget));
+        writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt()));
         writer.write(new byte[][] {EXEC}, lastOffset);
         writer.flush();
+        java.util.ArrayList<Queued> done = sent;
+        sent = pending;
+        sentEnd = lastOffset;
+        pending = done;
         pending.clear();
         pendingBytes = 0;
         pendingDb = writer.selectedDb();
         inFlightOffset = lastOffset;
         checkpointedOffset = lastOffset;
         checkpointedAt = clock.getAsLong();
+    }
+
+    /**
+     * After the target refused the write at {@code index} of the transaction in flight (counted after its
+     * {@code MULTI}) and applied the others, checkpoint included: the checkpoint that says so, positioned
+     * just before the refused write, which a restart applies again before passing over the rest; or null
+     * when the index is not one of the stream's writes. Call once the producer thread has stopped.
+     */
+    public Checkpoint refusedWrite(int index) {
+        if (index < 0 || index >= sent.size() || sent.get(index).start < 0) {
+            return null;
+        }
+        Queued q = sent.get(index);
+        return Checkpoint.stream(new ReplicationOffset(replId, q.start), q.db, ownsTarget)
+                .withApplied(Math.max(sentEnd, appliedThrough), true);
+    }
+
+    /** The checkpoint for the stream at {@code position}, with the writes beyond it already applied, if any. */
+    private Checkpoint streamCheckpoint(ReplicationOffset position, int db) {
+        return Checkpoint.stream(position, db, ownsTarget)
+                .withApplied(appliedThrough, retryAfter >= 0 && position.offset() <= retryAfter);
+    }
+
+    /** {@code MULTI}, after the lease's guard when there is a lease. */
+    private void beginTransaction() {
+        if (lease != null) {
+            int db = writer.selectedDb();
+            writer.select(CheckpointStore.DB, -1);
+            for (byte[][] cmd : lease.guard()) {
+                writer.write(cmd, -1);
+            }
+            if (db >= 0) {
+                writer.select(db, -1);
+            }
+        }
+        writer.write(new byte[][] {MULTI}, -1);
     }
 
     /** The offset of the last checkpoint sent (acknowledged or not), or -1. */
@@ -294,5 +367,9 @@ public final class TransactionalSink implements WriteSink {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A write waiting for its transaction, with the source position it comes from. */
+    private record Queued(byte[][] argv, long start, int db) {
     }
 }

@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             awaitApplied(task, target0);
             out.printf("5. %d writes made; the target has applied the stream up to source offset %d (lag %d ms)%n",
-                    writes, task.appliedOffset(), task.counters().lagMillis.get());
+                    writes, task.appliedOffset(), task.lagMillis());
             task.stop();
             runner.join();
             if (task.failure() != null) {

@@ -8,6 +8,7 @@ import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.task.ClusterSyncTask;
 import dev.ferry.task.ExistingKeys;
 import dev.ferry.task.ProgressReporter;
+import dev.ferry.task.SourceReset;
 import dev.ferry.task.SyncMode;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
@@ -85,6 +86,16 @@ final class SyncCommand implements Callable<Integer> {
             + " way (default: derived from the two addresses swapped; give it when the other task names the servers differently).")
     String peerTask;
 
+    @Option(names = "--skip-refused", description = "Pass over the write the target refused in the previous run (counted and"
+            + " logged) instead of applying it again first.")
+    boolean skipRefused;
+
+    @Option(names = "--on-source-reset", defaultValue = "stop", paramLabel = "POLICY",
+            description = "When the source's replication history restarted (it lost its data, or is another server):"
+                    + " stop (default) and leave the target as it is, or resync: empty what the task owns on the target"
+                    + " and copy the source again.")
+    String onSourceReset;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -102,6 +113,8 @@ final class SyncCommand implements Callable<Integer> {
                 .rawLimit(rawLimit)
                 .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
                 .spoolSize(spoolSize)
+                .skipRefused(skipRefused)
+                .onSourceReset(SourceReset.parse(onSourceReset))
                 .build();
         if (peerTask != null && !twoWay) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer-task needs --two-way");

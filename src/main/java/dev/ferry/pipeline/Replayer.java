@@ -53,6 +53,8 @@ public final class Replayer implements ReplicationListener {
     private final TargetProfile target;
     private int db;
     private int resumeDb = -1;
+    private long appliedThrough = -1;
+    private boolean retryNext;
     private ReplicationOffset snapshotStart;
 
     /** Two-way sync: the reverse task's mark, and whether it says that task is copying a snapshot. */
@@ -132,6 +134,16 @@ public final class Replayer implements ReplicationListener {
         this.commandKeys = filters.keys().isAll() ? null : keys;
     }
 
+    /**
+     * The stream resumes at a position after which writes are already applied on the target up to
+     * {@code through} (a transaction in which the target refused one write applied the others): those are
+     * passed over, except the first when {@code retryFirst} (the refused one, applied again).
+     */
+    public void resumeApplied(long through, boolean retryFirst) {
+        this.appliedThrough = through;
+        this.retryNext = retryFirst;
+    }
+
     /** The source database at the position a partial resync continues from (from the checkpoint). */
     public void resumeDb(int db) {
         this.resumeDb = db;
@@ -176,6 +188,13 @@ public final class Replayer implements ReplicationListener {
     @Override
     public void command(byte[][] argv, long offsetAfter) {
         CommandName name = CommandName.of(argv[0]);
+        if (offsetAfter <= appliedThrough && isWrite(name, argv)) {
+            if (!retryNext) {
+                drop(offsetAfter, false);
+                return;
+            }
+            retryNext = false;
+        }
         switch (name) {
             case PING, REPLCONF -> drop(offsetAfter, false);
             case SELECT -> select(argv, offsetAfter);
@@ -249,9 +268,7 @@ public final class Replayer implements ReplicationListener {
             sentAt = heartbeatSentAt;
             heartbeatOffset = -1;
         }
-        long now = System.currentTimeMillis();
-        counters.lagMillis.set(Math.max(0, now - sentAt));
-        counters.lastHeartbeatAppliedAt.set(now);
+        counters.lag.applied(sentAt, System.currentTimeMillis());
     }
 
     private void forward(byte[][] argv, long offsetAfter) {
@@ -317,6 +334,14 @@ public final class Replayer implements ReplicationListener {
                     + ": Ferry cannot apply part of it; choose patterns that keep such keys together");
         }
         forward(kept.toArray(new byte[0][]), offsetAfter);
+    }
+
+    /** Whether a stream command changes data on the target (not a ping, a SELECT, a transaction mark, Ferry's own key). */
+    private static boolean isWrite(CommandName name, byte[][] argv) {
+        return switch (name) {
+            case PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD -> false;
+            default -> !(argv.length > 1 && Filters.isControlKey(argv[1]));
+        };
     }
 
     private void drop(long offsetAfter, boolean count) {

@@ -1,6 +1,5 @@
 package dev.ferry.pipeline;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Live counters of one sync, written by the pipeline, read by progress reporting from any thread. */
@@ -16,8 +15,16 @@ public final class SyncCounters {
     public final LongAdder transactionsLooped = new LongAdder();
     /** Two-way sync: keys written on both sides within a few seconds (ConflictWatch). */
     public final LongAdder conflicts = new LongAdder();
-    /** Heartbeat lag: source write time to target acknowledgement, in ms; -1 until measured. */
-    public final AtomicLong lagMillis = new AtomicLong(-1);
-    /** When the last heartbeat reached the target (epoch ms), 0 if none yet. */
-    public final AtomicLong lastHeartbeatAppliedAt = new AtomicLong();
+    /** Writes passed over at a restart because the target had refused them ({@code --skip-refused}). */
+    public final LongAdder refusedSkipped = new LongAdder();
+    /** End-to-end lag, from the heartbeat. */
+    public final HeartbeatLag lag = new HeartbeatLag();
+
+    /** Forgets the previous snapshot's numbers: a full resync copies the data set again. */
+    public void resetSnapshot() {
+        snapshotKeys.reset();
+        snapshotBytes.reset();
+        snapshotKeysRewritten.reset();
+        snapshotKeysSkipped.reset();
+    }
 }

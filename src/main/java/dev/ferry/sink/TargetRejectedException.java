@@ -6,15 +6,30 @@ import dev.ferry.FerryException;
 public final class TargetRejectedException extends FerryException {
 
     private final String reply;
+    private final int transactionIndex;
 
     public TargetRejectedException(String command, long sourceOffset, String reply) {
+        this(command, sourceOffset, reply, -1);
+    }
+
+    /**
+     * @param transactionIndex where the refused command stands among those queued inside {@code MULTI}
+     *                         (0: the first after it), or -1 for a command outside a transaction
+     */
+    public TargetRejectedException(String command, long sourceOffset, String reply, int transactionIndex) {
         super("target rejected " + command + (sourceOffset >= 0 ? " (source offset " + sourceOffset + ")" : "")
                 + ": " + reply + hint(reply));
         this.reply = reply;
+        this.transactionIndex = transactionIndex;
     }
 
     public String reply() {
         return reply;
+    }
+
+    /** Where the refused command stands inside its transaction (0: first after {@code MULTI}), or -1. */
+    public int transactionIndex() {
+        return transactionIndex;
     }
 
     private static String hint(String reply) {

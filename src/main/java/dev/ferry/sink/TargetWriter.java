@@ -190,6 +190,23 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         checkFailure();
     }
 
+    /**
+     * Flushes, then waits at most {@code millis} until every command written so far has been acknowledged.
+     *
+     * @return whether everything was acknowledged in time (false also when the writer failed)
+     */
+    public boolean awaitDrained(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        flush();
+        synchronized (lock) {
+            long left;
+            while (!inFlight.isEmpty() && failure == null && (left = deadline - System.currentTimeMillis()) > 0) {
+                lock.wait(Math.min(100, left));
+            }
+            return inFlight.isEmpty() && failure == null;
+        }
+    }
+
     /** The highest source offset whose writes the target has acknowledged, or -1. */
     public long ackedOffset() {
         synchronized (lock) {
@@ -347,6 +364,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
 
     private void check(Pending p, ReplyCheck reply) {
         if (reply.failed() && reply.index() < 0) {
+            if (FencedException.isFenceReply(reply.error())) {
+                throw fenced();
+            }
             throw new TargetRejectedException(Command.describe(p.argv), p.offset, reply.error());
         }
         if (p.transaction == null) {
@@ -356,11 +376,17 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         if (reply.failed()) {
             int i = reply.index();
             byte[][] inner = i < p.transaction.size() ? p.transaction.get(i) : p.argv;
-            throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", p.offset, reply.error());
+            throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", -1, reply.error(), i);
         }
         if (reply.nullArray()) {
-            throw new TargetRejectedException(Command.describe(p.argv), p.offset, "transaction aborted (null EXEC reply)");
+            // Only a WATCHed key makes EXEC answer nil, and Ferry watches only its task's lease fence.
+            throw fenced();
         }
+    }
+
+    private static FencedException fenced() {
+        return new FencedException("the target aborted a transaction guarded by the task's lease: another process"
+                + " took the task over; this process stops without applying anything more");
     }
 
     private FerryException fail(FerryException e) {

@@ -136,16 +136,18 @@ public final class ClusterSyncTask {
         StringBuilder sb = new StringBuilder("ferry: cluster sync, ").append(masters.size()).append(" masters: ");
         List<SyncTask> all = shards();
         long maxLag = -1;
+        boolean unknownLag = false;
         for (int i = 0; i < all.size(); i++) {
             SyncTask s = all.get(i);
             sb.append(i == 0 ? "" : ", ").append(masters.get(i).address()).append(' ')
                     .append(s.state().name().toLowerCase(java.util.Locale.ROOT));
-            maxLag = Math.max(maxLag, s.counters().lagMillis.get());
+            long lag = s.lagMillis();
+            unknownLag |= lag < 0;
+            maxLag = Math.max(maxLag, lag);
         }
         sb.append("; ").append(snapshotKeys()).append(" keys copied, ").append(commandsForwarded()).append(" writes forwarded");
-        if (maxLag >= 0) {
-            sb.append(", lag ").append(maxLag).append(" ms");
-        }
+        sb.append(", largest lag ").append(maxLag >= 0 ? maxLag + " ms" : "unknown")
+                .append(unknownLag && maxLag >= 0 ? " (unknown for some masters)" : "");
         return sb.toString();
     }
 }

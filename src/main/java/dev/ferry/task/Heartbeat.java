@@ -1,5 +1,6 @@
 package dev.ferry.task;
 
+import dev.ferry.pipeline.HeartbeatLag;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import org.slf4j.Logger;
@@ -24,11 +25,13 @@ final class Heartbeat implements AutoCloseable {
     private final String key;
     private final Duration interval;
     private final ScheduledExecutorService timer;
+    private final HeartbeatLag lag;
     private RedisConnection conn;
     private boolean warned;
 
-    Heartbeat(RedisEndpoint source, String key, Duration interval) {
+    Heartbeat(RedisEndpoint source, String key, Duration interval, HeartbeatLag lag) {
         this.source = source;
+        this.lag = lag;
         this.key = key;
         this.interval = interval;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -48,9 +51,12 @@ final class Heartbeat implements AutoCloseable {
                 conn = RedisConnection.open(source);
             }
             long ttl = Math.max(10_000, interval.toMillis() * 10);
-            conn.callChecked("SET", key, Long.toString(System.currentTimeMillis()), "PX", Long.toString(ttl));
+            long now = System.currentTimeMillis();
+            conn.callChecked("SET", key, Long.toString(now), "PX", Long.toString(ttl));
+            lag.written(now);
             warned = false;
         } catch (RuntimeException e) {
+            lag.writeFailed();
             if (!warned) {
                 log.warn("heartbeat write on the source failed (lag is not measured meanwhile): {}", e.getMessage());
                 warned = true;
@@ -70,7 +76,8 @@ final class Heartbeat implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (RedisConnection c = RedisConnection.open(source)) {
+        // Short timeouts: a stop must not wait long for a source that is away.
+        try (RedisConnection c = RedisConnection.open(source, Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             c.call("DEL", key);
         } catch (RuntimeException e) {
             log.debug("could not delete the heartbeat key: {}", e.getMessage());

@@ -101,18 +101,21 @@ public final class ProgressReporter {
             return sb.toString();
         }
         if (t.state() == TaskState.RETRYING) {
-            return "retrying: " + t.retryReason();
+            return "retrying: " + t.retryReason() + ", lag " + lag(t.lagMillis());
         }
         long ops = c.commandsForwarded.sum();
         double seconds = Math.max(0.001, (now - lastTick) / 1000.0);
         double opsRate = (ops - lastOps) / seconds;
         lastOps = ops;
         lastTick = now;
-        long lag = c.lagMillis.get();
         long spooled = t.spooled();
         return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s",
                 t.state().name().toLowerCase(Locale.ROOT), c.snapshotKeys.sum(), ops, opsRate,
-                lag < 0 ? "-" : lag + " ms", t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "");
+                lag(t.lagMillis()), t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "");
+    }
+
+    private static String lag(long ms) {
+        return ms < 0 ? "unknown" : ms + " ms";
     }
 
     static String bytes(long n) {

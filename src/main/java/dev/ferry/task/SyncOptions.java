@@ -32,6 +32,9 @@ public final class SyncOptions {
     private final int maxBatch;
     private final long spoolSize;
     private final Duration targetTimeout;
+    private final Duration leaseTtl;
+    private final boolean skipRefused;
+    private final SourceReset onSourceReset;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -53,6 +56,24 @@ public final class SyncOptions {
         this.maxBatch = b.maxBatch;
         this.spoolSize = b.spoolSize;
         this.targetTimeout = b.targetTimeout;
+        this.leaseTtl = b.leaseTtl;
+        this.skipRefused = b.skipRefused;
+        this.onSourceReset = b.onSourceReset;
+    }
+
+    /** How long the task's lease in the target lasts without renewal (a dead process's task is free after it). */
+    public Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    /** Whether a write the target refused in the previous run is passed over instead of applied again. */
+    public boolean skipRefused() {
+        return skipRefused;
+    }
+
+    /** What to do when the source's replication history restarted (it lost its data, or is another server). */
+    public SourceReset onSourceReset() {
+        return onSourceReset;
     }
 
     /** How long the target may owe replies without answering before its connection counts as lost. */
@@ -147,6 +168,9 @@ public final class SyncOptions {
         b.maxBatch = maxBatch;
         b.spoolSize = spoolSize;
         b.targetTimeout = targetTimeout;
+        b.leaseTtl = leaseTtl;
+        b.skipRefused = skipRefused;
+        b.onSourceReset = onSourceReset;
         return new SyncOptions(b);
     }
 
@@ -200,6 +224,9 @@ public final class SyncOptions {
         private int maxBatch = 10_000;
         private long spoolSize = 1L << 30;
         private Duration targetTimeout = Duration.ofSeconds(60);
+        private Duration leaseTtl = Duration.ofSeconds(10);
+        private boolean skipRefused;
+        private SourceReset onSourceReset = SourceReset.STOP;
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -314,6 +341,24 @@ public final class SyncOptions {
                 throw new IllegalArgumentException("targetTimeout: " + timeout + " (expected: >= 100 ms)");
             }
             this.targetTimeout = timeout;
+            return this;
+        }
+
+        public Builder leaseTtl(Duration ttl) {
+            if (ttl.toMillis() < 2000) {
+                throw new IllegalArgumentException("leaseTtl: " + ttl + " (expected: >= 2 s)");
+            }
+            this.leaseTtl = ttl;
+            return this;
+        }
+
+        public Builder skipRefused(boolean skip) {
+            this.skipRefused = skip;
+            return this;
+        }
+
+        public Builder onSourceReset(SourceReset policy) {
+            this.onSourceReset = Objects.requireNonNull(policy, "onSourceReset");
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.ferry.task;
 import dev.ferry.FerryException;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.checkpoint.TaskLease;
 import dev.ferry.checkpoint.TransactionalSink;
 import dev.ferry.pipeline.CommandKeys;
 import dev.ferry.pipeline.Filters;
@@ -15,6 +16,7 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.TargetRejectedException;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
@@ -56,12 +58,16 @@ public final class SyncTask {
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long SPOOL_MEMORY = 32L << 20;
     private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /** A stop waits this long for the link to hand over what it read, then as long again for the target's replies. */
+    private static final long STOP_GRACE_MS = 4_000;
 
     private final SyncOptions options;
     private final SyncCounters counters = new SyncCounters();
     private final String taskId;
     private final ProgressReporter progress;
     private final CheckpointStore checkpoints;
+    private final TaskLease lease;
+    private Heartbeat heartbeat;
 
     private volatile TaskState state = TaskState.CREATED;
     private volatile FerryException failure;
@@ -79,6 +85,7 @@ public final class SyncTask {
         this.progress = progress;
         this.taskId = taskId(options);
         this.checkpoints = new CheckpointStore(taskId);
+        this.lease = new TaskLease(taskId, options.target(), options.leaseTtl());
     }
 
     /**
@@ -159,6 +166,11 @@ public final class SyncTask {
         return a == null || a.writer == null ? appliedOffset : Math.max(appliedOffset, a.writer.ackedOffset());
     }
 
+    /** End-to-end lag in ms (the age of the oldest write the target has not acknowledged), or -1 when unknown. */
+    public long lagMillis() {
+        return counters.lag.millis(System.currentTimeMillis());
+    }
+
     /** Why the task is retrying, while it is. */
     public String retryReason() {
         return retryReason;
@@ -214,6 +226,10 @@ public final class SyncTask {
                     if (stopRequested && e.isRetriable()) {
                         break;
                     }
+                    if (a.progressed) {
+                        // A new outage after a working stream: back off from the start again.
+                        failures = 0;
+                    }
                     // A server that cannot be reached before the task ever ran is a configuration error
                     // (wrong host or port): say so at once instead of retrying for hours.
                     if (!e.isRetriable() || !connectedOnce || System.currentTimeMillis() >= giveUpAt) {
@@ -242,9 +258,24 @@ public final class SyncTask {
             state = TaskState.FAILED;
             throw failure;
         } finally {
+            if (heartbeat != null) {
+                heartbeat.close();
+            }
+            lease.close();
+            releaseLease();
             if (progress != null) {
                 progress.stop();
             }
+        }
+    }
+
+    /** Gives the lease up so that a next run starts at once; best effort, quickly (a stop must not hang). */
+    private void releaseLease() {
+        try (RedisConnection admin = RedisConnection.open(options.target(), java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(1))) {
+            lease.release(admin);
+        } catch (RuntimeException e) {
+            log.debug("could not release the lease of task {}: {}", taskId, e.getMessage());
         }
     }
 
@@ -266,6 +297,9 @@ public final class SyncTask {
         final CountDownLatch done = new CountDownLatch(1);
         volatile FerryException error;
         volatile boolean finished;
+        /** The source accepted PSYNC: the attempt got somewhere, so a later failure is a new outage. */
+        volatile boolean progressed;
+        ServerInfo sourceInfo;
         TargetWriter writer;
         TransactionalSink sink;
         ReplicationLink link;
@@ -274,7 +308,6 @@ public final class SyncTask {
 
         void run() {
             RedisConnection targetConn = null;
-            Heartbeat heartbeat = null;
             Thread linkThread = null;
             try {
                 TargetProfile target;
@@ -286,6 +319,8 @@ public final class SyncTask {
                                 + " is a Redis Cluster node: cluster targets are not supported yet");
                     }
                     modules = new HashSet<>(TargetProfile.modules(admin));
+                    // First the lease, then the checkpoint: once the lease is ours, no other process moves it.
+                    lease.acquire(admin, () -> stopRequested);
                     checkpoint = checkpoints.load(admin);
                     if (checkpoint == null && !options.mode().copiesSnapshot()) {
                         // Later writes only: the target is expected to hold the data already, and is never emptied.
@@ -298,7 +333,6 @@ public final class SyncTask {
                         log.info("found checkpoint {} in the target", checkpoint);
                     }
                 }
-                ServerInfo sourceInfo;
                 CommandKeys commandKeys;
                 try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
@@ -323,6 +357,7 @@ public final class SyncTask {
                 Replayer[] replayer = new Replayer[1];
                 writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset));
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis);
+                sink.lease(lease);
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
@@ -360,16 +395,35 @@ public final class SyncTask {
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
                     from = checkpoint.resumeFrom();
                     replayer[0].resumeDb(checkpoint.db());
+                    if (from != null && checkpoint.appliedThrough() >= 0) {
+                        boolean retry = checkpoint.hasRefusedWrite() && !options.skipRefused();
+                        if (checkpoint.hasRefusedWrite()) {
+                            if (retry) {
+                                log.warn("the target refused the write after source offset {} in the previous run: applying"
+                                        + " it again first (writes up to offset {} are applied already and are not repeated);"
+                                        + " pass --skip-refused to pass over it", from.offset(), checkpoint.appliedThrough());
+                            } else {
+                                log.warn("--skip-refused: passing over the write after source offset {} that the target"
+                                        + " refused in the previous run", from.offset());
+                                counters.refusedSkipped.increment();
+                            }
+                        }
+                        replayer[0].resumeApplied(checkpoint.appliedThrough(), retry);
+                        sink.resumeApplied(checkpoint.appliedThrough(), retry, from.offset());
+                    }
                 }
                 ReplicationOffset resumeFrom = from;
                 linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());
                 linkThread.start();
-                if (options.mode().streams()) {
-                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval());
+                if (options.mode().streams() && heartbeat == null) {
+                    // One heartbeat for the task's life: it keeps beating while the task retries, so the lag grows.
+                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval(), counters.lag);
                     heartbeat.start();
                 }
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
-                    if (writer.failure() != null) {
+                    if (lease.lost() != null) {
+                        fail(lease.lost());
+                    } else if (writer.failure() != null) {
                         fail(writer.failure());
                     } else if (writer.stalledMillis() > options.targetTimeout().toMillis()) {
                         RedisConnectionException e = new RedisConnectionException("the target "
@@ -383,10 +437,21 @@ public final class SyncTask {
                     state = TaskState.STOPPING;
                 }
                 link.stop();
-                linkThread.join();
+                linkThread.join(STOP_GRACE_MS);
+                if (linkThread.isAlive()) {
+                    // The link is stuck handing a write to a target that does not answer: a stop must not wait for it.
+                    writer.abort(new RedisConnectionException("the target " + options.target().address()
+                            + " did not take writes within " + STOP_GRACE_MS / 1000 + " s of the stop", null));
+                    linkThread.join(1000);
+                }
                 if (error == null) {
                     sink.finish();
-                    writer.drain();
+                    if (!writer.awaitDrained(STOP_GRACE_MS)) {
+                        log.warn("the target {} did not acknowledge the last writes within {} s of the stop: stopping"
+                                + " anyway; the checkpoint in the target covers what it applied, the rest is read again"
+                                + " at the next start", options.target().address(), STOP_GRACE_MS / 1000);
+                        writer.abort(new RedisConnectionException("stopped before the target answered", null));
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -406,18 +471,44 @@ public final class SyncTask {
                         Thread.currentThread().interrupt();
                     }
                 }
-                if (heartbeat != null) {
-                    heartbeat.close();
-                }
                 if (writer != null) {
                     writer.close();
                 } else if (targetConn != null) {
                     targetConn.close();
                 }
             }
+            if (error instanceof TargetRejectedException rejected && rejected.transactionIndex() >= 0 && sink != null) {
+                error = recordRefused(rejected);
+            }
             if (error != null) {
                 throw error;
             }
+        }
+
+        /**
+         * The target refused one write of a transaction and applied the others, checkpoint included: records
+         * in the checkpoint that this write is to be applied again (and the rest not), so that a restart
+         * neither passes over it silently nor applies anything twice.
+         */
+        private FerryException recordRefused(TargetRejectedException e) {
+            Checkpoint refused = sink.refusedWrite(e.transactionIndex());
+            if (refused == null) {
+                return e;
+            }
+            String where = "the write after source offset " + refused.position().offset();
+            try (RedisConnection admin = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                if (!lease.setIfOwner(admin, checkpoints.key(), refused.encode())) {
+                    return new FerryException(e.getMessage() + " (" + where + "); this process no longer holds the task's"
+                            + " lease, so the refusal is not recorded", e);
+                }
+            } catch (FerryException x) {
+                return new FerryException(e.getMessage() + " (" + where + "); the refusal could not be recorded in the"
+                        + " checkpoint (" + x.getMessage() + "): the other writes of that batch are applied, so a restart"
+                        + " would pass over it", e);
+            }
+            return new FerryException(e.getMessage() + " (" + where + "); the other writes of that batch are applied. Fix"
+                    + " the cause and run the same command again: it applies this write first and nothing twice; or pass"
+                    + " --skip-refused to pass over it", e);
         }
 
         private void runLink(ReplicationOffset from, Replayer replayer) {
@@ -436,6 +527,23 @@ public final class SyncTask {
         @Override
         public void fullResync(ReplicationOffset start) {
             fullResyncs++;
+            progressed = true;
+            counters.resetSnapshot();
+            boolean reset = checkpoint != null && checkpoint.resumeFrom() != null && options.mode() != SyncMode.FULL
+                    && !continuesHistory(checkpoint.position(), start);
+            if (reset) {
+                String why = "the source " + options.source().address() + " started a new replication history ("
+                        + start + "), which does not continue the checkpoint " + checkpoint.position()
+                        + ": it restarted without its data (or with it, but before Redis 7 without its replication id),"
+                        + " or it is another server";
+                if (options.onSourceReset() == SourceReset.STOP || !options.mode().copiesSnapshot()) {
+                    throw new FerryException(why + ". Ferry leaves the target as it is. To copy the source as it is now,"
+                            + " emptying what this task owns on the target, run again with --on-source-reset resync"
+                            + (options.mode().copiesSnapshot() ? "" : " and --mode full+incremental")
+                            + "; to keep the target, point --source at the server that holds the data");
+                }
+                log.warn("{}; following it (--on-source-reset resync)", why);
+            }
             if (checkpoint != null && !options.mode().copiesSnapshot()) {
                 // Later writes only, and the source no longer has those since the checkpoint: they are lost.
                 throw new FerryException("the source " + options.source().address() + " can no longer continue after"
@@ -445,15 +553,16 @@ public final class SyncTask {
             }
             List<byte[][]> flush = new ArrayList<>();
             if (checkpoint != null && options.mode().copiesSnapshot()) {
+                String cause = reset ? "the source's history restarted"
+                        : "the source's backlog does not cover the checkpoint " + checkpoint.position();
                 if (owns) {
-                    log.warn("full resync from {}: the source's backlog does not cover the checkpoint {}; emptying the"
-                            + " target's databases this task owns ({}) before copying the snapshot again",
-                            options.source().address(), checkpoint.position(), options.dbs() == null ? "all" : options.dbs());
+                    log.warn("full resync from {}: {}; emptying the target's databases this task owns ({}) before copying"
+                            + " the snapshot again", options.source().address(), cause,
+                            options.dbs() == null ? "all" : options.dbs());
                     flush.addAll(flushCommands());
                 } else {
-                    log.warn("full resync from {}: the source's backlog does not cover the checkpoint {}; the target"
-                            + " was not empty when this task started, so keys deleted on the source meanwhile may remain",
-                            options.source().address(), checkpoint.position());
+                    log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
+                            + " on the source meanwhile may remain", options.source().address(), cause);
                 }
             }
             state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
@@ -481,9 +590,24 @@ public final class SyncTask {
             }
         }
 
+        /**
+         * Whether a full resync at {@code start} continues the history the checkpoint {@code at} belongs to: the
+         * same replication id (the backlog just no longer covers the gap), or a source that took the id over
+         * as its previous one (a promoted replica: {@code master_replid2} up to {@code second_repl_offset}).
+         */
+        private boolean continuesHistory(ReplicationOffset at, ReplicationOffset start) {
+            if (start.replId().equals(at.replId())) {
+                return true;
+            }
+            ServerInfo info = sourceInfo;
+            return info != null && at.replId().equals(info.get("master_replid2"))
+                    && at.offset() <= info.getLong("second_repl_offset", -1);
+        }
+
         @Override
         public void partialResync(ReplicationOffset position) {
             partialResyncs++;
+            progressed = true;
             log.info("resumed from checkpoint {}: the source continues the stream, no full resync", checkpoint);
             sink.startStream(position, checkpoint.db(), owns);
             state = TaskState.STREAMING;
