@@ -275,8 +275,8 @@ public final class TaskLease implements AutoCloseable {
     }
 
     private FencedException lose(String holder) {
-        return new FencedException("task " + taskId + " was taken over by " + holder + ": this process lost its lease "
-                + "and stops without applying anything more");
+        return new FencedException("task " + taskId + ": another process took the task over (" + holder + "); this"
+                + " process lost its lease and stops without applying anything more");
     }
 
     private static String holderOf(RespValue reply) {

@@ -38,6 +38,42 @@ public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys) {
         return dbs == null || dbs.contains(db);
     }
 
+    /**
+     * Whether a stream command writes Ferry's own keys only: its first argument is a control key, or it is
+     * a script ({@code EVAL}/{@code EVALSHA}) whose keys all are (Ferry's lease scripts, replicated verbatim
+     * by servers older than 3.2).
+     */
+    public static boolean writesControlKeysOnly(byte[][] argv) {
+        if (argv.length < 2) {
+            return false;
+        }
+        if (isControlKey(argv[1])) {
+            return true;
+        }
+        if (argv.length < 4 || !(isAscii(argv[0], "EVAL") || isAscii(argv[0], "EVALSHA"))) {
+            return false;
+        }
+        int keys;
+        try {
+            keys = Integer.parseInt(new String(argv[2], StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (keys < 1 || 3 + keys > argv.length) {
+            return false;
+        }
+        for (int i = 3; i < 3 + keys; i++) {
+            if (!isControlKey(argv[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(byte[] arg, String upper) {
+        return new String(arg, StandardCharsets.ISO_8859_1).equalsIgnoreCase(upper);
+    }
+
     /** Whether {@code key} is one of Ferry's own control keys. */
     public static boolean isControlKey(byte[] key) {
         if (key.length < PREFIX.length) {

@@ -54,6 +54,8 @@ public final class Replayer implements ReplicationListener {
     private int db;
     private int resumeDb = -1;
     private long appliedThrough = -1;
+    /** Writes forwarded inside the source transaction being read, not counted yet. */
+    private long transactionForwarded;
     private boolean retryNext;
     private ReplicationOffset snapshotStart;
 
@@ -200,6 +202,9 @@ public final class Replayer implements ReplicationListener {
             case SELECT -> select(argv, offsetAfter);
             case MULTI, EXEC, DISCARD -> {
                 inSourceTransaction = name == CommandName.MULTI;
+                // Writes of a source transaction count once it ends: a two-way task may still drop it whole.
+                counters.commandsForwarded.add(transactionForwarded);
+                transactionForwarded = 0;
                 if (conflicts != null) {
                     // A transaction that ends without the peer's mark was written by a client of the source.
                     long now = System.currentTimeMillis();
@@ -238,7 +243,7 @@ public final class Replayer implements ReplicationListener {
                     throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.name(argv)
                             + " at offset " + offsetAfter + " before any SELECT: the target database is unknown");
                 }
-                if (argv.length > 1 && Filters.isControlKey(argv[1])) {
+                if (Filters.writesControlKeysOnly(argv)) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db) && !peerSnapshot) {
                     if (commandKeys == null) {
@@ -284,7 +289,11 @@ public final class Replayer implements ReplicationListener {
         } else {
             sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
         }
-        counters.commandsForwarded.increment();
+        if (inSourceTransaction) {
+            transactionForwarded++;
+        } else {
+            counters.commandsForwarded.increment();
+        }
     }
 
     /**
@@ -340,7 +349,7 @@ public final class Replayer implements ReplicationListener {
     private static boolean isWrite(CommandName name, byte[][] argv) {
         return switch (name) {
             case PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD -> false;
-            default -> !(argv.length > 1 && Filters.isControlKey(argv[1]));
+            default -> !Filters.writesControlKeysOnly(argv);
         };
     }
 
@@ -436,6 +445,7 @@ public final class Replayer implements ReplicationListener {
             // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction.
             discardTransaction.run();
             counters.transactionsLooped.increment();
+            transactionForwarded = 0;
             long now = System.currentTimeMillis();
             for (byte[] key : transactionKeys) {
                 long ago = conflicts.peer(key, now);

@@ -72,6 +72,7 @@ public final class SyncTask {
     private volatile TaskState state = TaskState.CREATED;
     private volatile FerryException failure;
     private volatile String retryReason;
+    private volatile long retryDelayMillis = -1;
     private volatile boolean stopRequested;
     private volatile Attempt attempt;
     private volatile long sourceKeys = -1;
@@ -171,6 +172,11 @@ public final class SyncTask {
         return counters.lag.millis(System.currentTimeMillis());
     }
 
+    /** How long the task waited (or waits) before its latest retry, in ms, or -1 if it never retried. */
+    public long retryDelayMillis() {
+        return retryDelayMillis;
+    }
+
     /** Why the task is retrying, while it is. */
     public String retryReason() {
         return retryReason;
@@ -237,6 +243,7 @@ public final class SyncTask {
                     }
                     failures++;
                     long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
+                    retryDelayMillis = backoff;
                     retryReason = e.getMessage();
                     state = TaskState.RETRYING;
                     log.warn("{}; retrying in {} ms (giving up in {} min)", e.getMessage(), backoff,

@@ -113,6 +113,60 @@ class ReplayerTest {
         assertThat(sink.writes).containsExactly("MULTI", "INCR x", "EXEC");
     }
 
+    @Test
+    void aResumeRetriesTheRefusedWriteAndPassesOverTheOthersAlreadyApplied() {
+        Replayer r = replayer(Filters.all());
+        r.resumeDb(2);
+        r.resumeApplied(50, true);
+        r.partialResync(new dev.ferry.source.ReplicationOffset("a".repeat(40), 10));
+        r.command(argv("LPUSH", "l", "refused"), 20);
+        r.command(argv("INCR", "applied"), 30);
+        r.command(argv("SELECT", "4"), 35);
+        r.command(argv("INCR", "applied-too"), 50);
+        r.command(argv("INCR", "new"), 60);
+        assertThat(sink.writes).containsExactly("SELECT 2", "LPUSH l refused", "SELECT 4", "INCR new");
+        assertThat(sink.advanced).isEqualTo(60);
+    }
+
+    @Test
+    void aSkippedRefusedWriteIsNotAppliedEither() {
+        Replayer r = replayer(Filters.all());
+        r.resumeDb(0);
+        r.resumeApplied(30, false);
+        r.partialResync(new dev.ferry.source.ReplicationOffset("a".repeat(40), 10));
+        r.command(argv("LPUSH", "l", "refused"), 20);
+        r.command(argv("INCR", "applied"), 30);
+        r.command(argv("INCR", "new"), 40);
+        assertThat(sink.writes).containsExactly("SELECT 0", "INCR new");
+    }
+
+    @Test
+    void aTransactionTheReverseTaskAppliedIsNotCountedAsForwarded() {
+        Replayer r = replayer(Filters.all());
+        byte[] peerMark = "__ferry:cp:peer".getBytes(StandardCharsets.US_ASCII);
+        r.twoWay(peerMark, value -> false, () -> { });
+        r.command(argv("SELECT", "0"), 5);
+        r.command(argv("MULTI"), 10);
+        r.command(argv("INCR", "looped"), 20);
+        r.command(argv("SET", "__ferry:cp:peer", "v1 stream x 1 0 1"), 30);
+        r.command(argv("EXEC"), 40);
+        r.command(argv("MULTI"), 50);
+        r.command(argv("INCR", "a"), 60);
+        r.command(argv("INCR", "b"), 70);
+        r.command(argv("EXEC"), 80);
+        assertThat(counters.commandsForwarded.sum()).isEqualTo(2);
+        assertThat(counters.transactionsLooped.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void scriptsOverFerrysOwnKeysOnlyNeverReachTheTarget() {
+        Replayer r = replayer(Filters.all());
+        r.command(argv("SELECT", "0"), 5);
+        r.command(argv("EVAL", "return 1", "2", "__ferry:lease:t", "__ferry:fence:t", "x"), 10);
+        r.command(argv("EVAL", "return 1", "2", "__ferry:lease:t", "user", "x"), 20);
+        assertThat(sink.writes).containsExactly("SELECT 0", "EVAL return 1 2 __ferry:lease:t user x");
+    }
+
     static byte[][] argv(String... parts) {
         byte[][] a = new byte[parts.length][];
         for (int i = 0; i < parts.length; i++) {

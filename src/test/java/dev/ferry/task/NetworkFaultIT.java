@@ -78,6 +78,29 @@ class NetworkFaultIT {
         }
     }
 
+    @Test
+    void everyNewOutageIsRetriedAfterTheShortestDelayAgain() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect()) {
+            SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).progressInterval(Duration.ZERO).build();
+            try (SyncHarness sync = SyncHarness.start(options)) {
+                sync.awaitStreaming(TIMEOUT);
+                for (int outage = 1; outage <= 3; outage++) {
+                    int partialsBefore = sync.task.partialResyncs();
+                    src.callChecked("CLIENT", "KILL", "TYPE", "slave");
+                    long deadline = System.currentTimeMillis() + 30_000;
+                    while (sync.task.partialResyncs() == partialsBefore || sync.task.state() != TaskState.STREAMING) {
+                        assertThat(System.currentTimeMillis()).as("streaming again after outage %d", outage).isLessThan(deadline);
+                        Thread.sleep(10);
+                    }
+                    assertThat(sync.task.retryDelayMillis()).as("first retry delay of outage %d", outage).isEqualTo(500);
+                }
+                sync.stop();
+            }
+        }
+    }
+
     private static void partition(SyncHarness sync, int seconds, FaultProxy... proxies) throws InterruptedException {
         for (FaultProxy p : proxies) {
             p.blackhole(true);

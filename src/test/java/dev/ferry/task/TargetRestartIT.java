@@ -51,4 +51,31 @@ class TargetRestartIT {
             }
         }
     }
+
+    @Test
+    void keysCopiedCountTheLatestSnapshotOnly() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisConnection src = source.connect()) {
+            SampleData.load(src, source.version(), SampleData.Options.builder().dbs(0).build());
+            RedisServer target = RedisServer.builder().version("7.0.15").start();
+            int port = target.port();
+            SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).progressInterval(Duration.ZERO).build();
+            try (SyncHarness sync = SyncHarness.start(options)) {
+                sync.awaitStreaming(TIMEOUT);
+                long first = sync.task.counters().snapshotKeys.sum();
+                assertThat(first).isPositive();
+                target.stop();
+                target = RedisServer.builder().version("7.0.15").port(port).start();
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (sync.task.fullResyncs() < 2 || sync.task.state() != TaskState.STREAMING) {
+                    assertThat(System.nanoTime()).as("second full resync").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                sync.stop();
+                assertThat(sync.task.counters().snapshotKeys.sum()).as("keys copied by the second snapshot").isEqualTo(first);
+            } finally {
+                target.stop();
+            }
+        }
+    }
 }

@@ -52,6 +52,9 @@ class TwoWayIT {
                     awaitBothCaughtUp(fwd, ca, rev, cb);
                     assertThat(fwd.task.counters().transactionsLooped.sum()).as("forward: reverse's batches dropped").isPositive();
                     assertThat(rev.task.counters().transactionsLooped.sum()).as("reverse: forward's batches dropped").isPositive();
+                    // Five writes a round on each side: what came back and was dropped is not counted as forwarded.
+                    assertThat(fwd.task.counters().commandsForwarded.sum()).as("forward: writes forwarded").isEqualTo(1000);
+                    assertThat(rev.task.counters().commandsForwarded.sum()).as("reverse: writes forwarded").isEqualTo(1000);
                     // Each side writes its own keys: nothing is reported as a conflict.
                     assertThat(fwd.task.counters().conflicts.sum() + rev.task.counters().conflicts.sum()).isZero();
                     rev.stop();

@@ -1,0 +1,127 @@
+package dev.ferry.task;
+
+import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.ServerInfo;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One process per task: a second process on a running task refuses to start, and a process frozen past
+ * its lease (SIGSTOP) while another took over cannot apply a single write once it runs again (SIGCONT).
+ * Both under a steady INCR load: the target's counter must equal the source's, exactly.
+ */
+class LeaseIT {
+
+    @Test
+    void aSecondProcessOnARunningTaskRefusesToStart() throws Exception {
+        try (RedisServer source = source(); RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
+             Load load = new Load(source)) {
+            String[] args = args(source, target);
+            try (FerryProcess first = FerryProcess.start(args)) {
+                first.awaitCheckpoint(store(args), tgt, 0);
+                try (FerryProcess second = FerryProcess.start(args)) {
+                    int exit = second.awaitExit(Duration.ofSeconds(30));
+                    assertThat(exit).as("second process exit code; log:\n%s", second.log()).isEqualTo(1);
+                    assertThat(second.log()).contains("is running on host").contains("pid")
+                            .contains("a task runs in one process at a time");
+                }
+                load.stop();
+                first.awaitCheckpoint(store(args), tgt, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
+                assertThat(first.terminate()).isZero();
+            }
+            assertThat(tgt.callChecked("GET", "counter").asText()).isEqualTo(Long.toString(load.count()));
+        }
+    }
+
+    @Test
+    void aProcessFrozenPastItsLeaseAppliesNothingOnceAnotherTookOver() throws Exception {
+        try (RedisServer source = source(); RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
+             Load load = new Load(source)) {
+            String[] args = args(source, target);
+            try (FerryProcess frozen = FerryProcess.start(args)) {
+                frozen.awaitCheckpoint(store(args), tgt, 0);
+                frozen.signal("STOP");
+                try (FerryProcess successor = FerryProcess.start(args)) {
+                    // It waits for the frozen process's lease to expire, then continues the stream.
+                    successor.awaitLog("continues the stream", Duration.ofSeconds(40));
+                    long applied = Long.parseLong(tgt.callChecked("GET", "counter").asText());
+                    assertThat(applied).isPositive();
+                    // The frozen process wakes up with source writes in its socket buffer and tries to apply them.
+                    frozen.signal("CONT");
+                    int exit = frozen.awaitExit(Duration.ofSeconds(30));
+                    assertThat(exit).as("exit code of the process that lost its lease; log:\n%s", frozen.log()).isEqualTo(1);
+                    assertThat(frozen.log()).contains("took the task over");
+                    load.stop();
+                    successor.awaitCheckpoint(store(args), tgt, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
+                    assertThat(successor.terminate()).isZero();
+                }
+            }
+            assertThat(tgt.callChecked("GET", "counter").asText()).as("every INCR applied exactly once")
+                    .isEqualTo(Long.toString(load.count()));
+        }
+    }
+
+    private static RedisServer source() {
+        return RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0")
+                .arg("--repl-backlog-size", "64mb").start();
+    }
+
+    private static String[] args(RedisServer source, RedisServer target) {
+        return new String[] {"sync", "--quiet", "--source", "redis://127.0.0.1:" + source.port(),
+            "--target", "redis://127.0.0.1:" + target.port()};
+    }
+
+    private static CheckpointStore store(String[] args) {
+        return new CheckpointStore(SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[3]),
+                RedisEndpoint.parse(args[5])).build()));
+    }
+
+    /** INCR counter on the source, about 200 a second, until stopped; counts the INCRs the source took. */
+    private static final class Load implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong count = new AtomicLong();
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
+        private final Thread thread;
+
+        Load(RedisServer source) {
+            thread = new Thread(() -> {
+                try (RedisConnection w = source.connect()) {
+                    while (running.get()) {
+                        w.callChecked("INCR", "counter");
+                        count.incrementAndGet();
+                        Thread.sleep(5);
+                    }
+                } catch (Throwable t) {
+                    error.set(t);
+                }
+            }, "incr-load");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+            assertThat(error.get()).isNull();
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
+    }
+}
