@@ -4,6 +4,7 @@ import dev.ferry.FerryException;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RedisReplyException;
 import dev.ferry.resp.RespValue;
 import dev.ferry.sink.FencedException;
 import org.slf4j.Logger;
@@ -101,6 +102,8 @@ public final class TaskLease implements AutoCloseable {
     private final String value;
     private final ScheduledExecutorService renewer;
     private volatile boolean started;
+    /** The target refuses scripts (some managed services): nothing is enforced, and the log says so. */
+    private volatile boolean unsupported;
     private volatile long validUntilNanos;
     private volatile FerryException lost;
     private RedisConnection renewConn;
@@ -143,8 +146,20 @@ public final class TaskLease implements AutoCloseable {
         long waitUntil = 0;
         while (true) {
             long sentAt = System.nanoTime();
-            RespValue reply = eval(admin, ACQUIRE, 2, key, fenceKey, tokenPrefix, value,
-                    Long.toString(ttl.toMillis()), takeOver);
+            RespValue reply;
+            try {
+                reply = eval(admin, ACQUIRE, 2, key, fenceKey, tokenPrefix, value, Long.toString(ttl.toMillis()), takeOver);
+            } catch (RedisReplyException e) {
+                if (!refusesScripts(e)) {
+                    throw e;
+                }
+                if (!unsupported) {
+                    log.warn("the target refuses EVAL ({}): task {} runs without a lease, so nothing stops a second"
+                            + " process from running it at the same time", e.reply(), taskId);
+                }
+                unsupported = true;
+                return;
+            }
             if (reply instanceof RespValue.Integer) {
                 validUntilNanos = sentAt + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis() - SAFETY_MS);
                 startRenewing();
@@ -181,6 +196,9 @@ public final class TaskLease implements AutoCloseable {
      * {@code WATCH} the fence, then the check that aborts the transaction unless the lease is this process's.
      */
     public byte[][][] guard() {
+        if (unsupported) {
+            return new byte[0][][];
+        }
         return new byte[][][] {
             {ascii("WATCH"), ascii(fenceKey)},
             {ascii("EVAL"), ascii(CHECK), ascii("2"), ascii(key), ascii(fenceKey), ascii(tokenPrefix), ascii(value),
@@ -190,6 +208,9 @@ public final class TaskLease implements AutoCloseable {
 
     /** Throws when the lease is lost, or not renewed within its TTL (retriable: the target may be away). */
     public void checkValid() {
+        if (unsupported) {
+            return;
+        }
         FerryException e = lost;
         if (e != null) {
             throw e;
@@ -206,7 +227,7 @@ public final class TaskLease implements AutoCloseable {
      */
     public void awaitValid(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lost == null && System.nanoTime() - validUntilNanos > 0 && System.nanoTime() < deadline) {
+        while (!unsupported && lost == null && System.nanoTime() - validUntilNanos > 0 && System.nanoTime() < deadline) {
             sleep(50, () -> false);
         }
         checkValid();
@@ -220,12 +241,19 @@ public final class TaskLease implements AutoCloseable {
     /** Sets {@code key} to {@code value} in database 0 if this process still holds the lease; says whether it did. */
     public boolean setIfOwner(RedisConnection admin, byte[] targetKey, byte[] newValue) {
         admin.callChecked("SELECT", Integer.toString(CheckpointStore.DB));
+        if (unsupported) {
+            admin.callChecked("SET", targetKey, newValue);
+            return true;
+        }
         RespValue r = admin.callChecked("EVAL", SET_IF_OWNER, "2", key, targetKey, tokenPrefix, newValue);
         return r instanceof RespValue.Integer i && i.value() == 1;
     }
 
     /** Gives the lease up (a clean stop), so that the next process starts at once. */
     public void release(RedisConnection admin) {
+        if (unsupported) {
+            return;
+        }
         eval(admin, RELEASE, 1, key, tokenPrefix);
     }
 
@@ -272,6 +300,12 @@ public final class TaskLease implements AutoCloseable {
                 renewConn = null;
             }
         }
+    }
+
+    /** Scripts disabled or not permitted for this user: EVAL unknown, renamed away, or refused by ACL. */
+    private static boolean refusesScripts(RedisReplyException e) {
+        String r = e.reply();
+        return e.code().equals("NOPERM") || r.contains("unknown command") || r.contains("disabled");
     }
 
     private FencedException lose(String holder) {

@@ -139,9 +139,10 @@ public final class ClusterSyncTask {
         boolean unknownLag = false;
         for (int i = 0; i < all.size(); i++) {
             SyncTask s = all.get(i);
-            sb.append(i == 0 ? "" : ", ").append(masters.get(i).address()).append(' ')
-                    .append(s.state().name().toLowerCase(java.util.Locale.ROOT));
             long lag = s.lagMillis();
+            sb.append(i == 0 ? "" : ", ").append(masters.get(i).address()).append(' ')
+                    .append(s.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" (lag ").append(lag >= 0 ? lag + " ms" : "unknown").append(')');
             unknownLag |= lag < 0;
             maxLag = Math.max(maxLag, lag);
         }

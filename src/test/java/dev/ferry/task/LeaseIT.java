@@ -72,6 +72,24 @@ class LeaseIT {
         }
     }
 
+    @Test
+    void aTargetThatRefusesScriptsIsSyncedWithoutALease() throws Exception {
+        try (RedisServer source = source();
+             RedisServer target = RedisServer.builder().version("7.0.15").arg("--rename-command", "EVAL", "").start();
+             RedisConnection src = source.connect(); RedisConnection tgt = target.connect()) {
+            src.callChecked("SET", "k", "v");
+            SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).progressInterval(Duration.ZERO).build();
+            try (SyncHarness sync = SyncHarness.start(options)) {
+                sync.awaitStreaming(Duration.ofSeconds(60));
+                src.callChecked("INCR", "counter");
+                sync.awaitCaughtUp(src, Duration.ofSeconds(60));
+                sync.stop();
+            }
+            assertThat(tgt.callChecked("GET", "counter").asText()).isEqualTo("1");
+            assertThat(tgt.callChecked("EXISTS", "__ferry:lease:" + SyncTask.taskId(options)).asLong()).isZero();
+        }
+    }
+
     private static RedisServer source() {
         return RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0")
                 .arg("--repl-backlog-size", "64mb").start();
