@@ -50,6 +50,7 @@ public final class Replayer implements ReplicationListener {
     private final byte[] heartbeatKey;
     private final Lifecycle lifecycle;
     private final CommandTranslator translator;
+    private final ReplicaForms replicaForms;
     private final TargetProfile target;
     private int db;
     private int resumeDb = -1;
@@ -86,6 +87,7 @@ public final class Replayer implements ReplicationListener {
         this.heartbeatKey = heartbeatKey;
         this.lifecycle = lifecycle;
         this.translator = target == null ? null : new CommandTranslator(target);
+        this.replicaForms = target == null ? null : new ReplicaForms(target.protoMaxBulkLen());
         this.target = target;
     }
 
@@ -254,7 +256,8 @@ public final class Replayer implements ReplicationListener {
         counters.lastHeartbeatAppliedAt.set(now);
     }
 
-    private void forward(byte[][] argv, long offsetAfter) {
+    private void forward(byte[][] command, long offsetAfter) {
+        byte[][] argv = replicaForms == null ? command : replicaForms.adapt(command, offsetAfter);
         if (conflicts != null && argv.length > 1) {
             if (inSourceTransaction) {
                 transactionKeys.add(argv[1]);
