@@ -68,7 +68,7 @@ class KeyFilterIT {
 
                 // A value moving from inside the filter to outside cannot be applied in part.
                 src.callChecked("RENAME", "user:after", "other:after");
-                FerryException failure = awaitFailure(sync);
+                FerryException failure = sync.awaitFailure(TIMEOUT);
                 assertThat(failure.getMessage()).contains("RENAME").contains("inside and outside");
             }
         }
@@ -97,15 +97,6 @@ class KeyFilterIT {
                 assertThat(mine).as(pattern).isEqualTo(theirs);
             }
         }
-    }
-
-    private static FerryException awaitFailure(SyncHarness sync) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (sync.task.failure() == null) {
-            assertThat(System.nanoTime()).as("the sync fails").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        return sync.task.failure();
     }
 
     /** The source's keys that pass the filter, with the target's own keep:me. */
