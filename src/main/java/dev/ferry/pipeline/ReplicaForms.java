@@ -20,7 +20,8 @@ import java.util.Arrays;
  * <li>An argument longer than the target's {@code proto-max-bulk-len} ({@code processMultibulkBuffer}), a
  *     {@code SETBIT} / {@code BITFIELD} offset at or past it ({@code getBitOffsetFromArgument}), a
  *     {@code SETRANGE} that would grow a string past it ({@code checkStringLength}): no client can do it, so the
- *     sync stops and says to raise the limit on the target.</li>
+ *     sync stops and says to raise the limit on the target. A {@code RESTORE} payload that long is left to
+ *     {@link StreamRestore}, which rewrites the value into commands of bounded size.</li>
  * </ul>
  *
  * <p>Stateless apart from the limit; runs on the link thread for every forwarded command, so a command that
@@ -42,12 +43,15 @@ final class ReplicaForms {
      * @throws FerryException for a command the target cannot apply with the same effect
      */
     byte[][] adapt(byte[][] argv, long offsetAfter) {
-        for (byte[] arg : argv) {
-            if (arg.length > maxBulk) {
-                throw tooBig(argv, offsetAfter, "an argument of " + arg.length + " bytes");
+        byte[] name = argv[0];
+        // A RESTORE payload too long for the target is rewritten into commands by StreamRestore.
+        if (!is(name, "RESTORE")) {
+            for (byte[] arg : argv) {
+                if (arg.length > maxBulk) {
+                    throw tooBig(argv, offsetAfter, "an argument of " + arg.length + " bytes");
+                }
             }
         }
-        byte[] name = argv[0];
         if (is(name, "XADD") || is(name, "XTRIM")) {
             return withoutReplicaLimit(argv);
         }
