@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
@@ -77,6 +78,12 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     KeyFilterOptions keyFilter = new KeyFilterOptions();
 
+    @Option(names = "--on-mixed-keys", defaultValue = "stop", paramLabel = "ACTION",
+            description = "With --keys/--exclude-keys, a write touching keys inside and outside the filter that cannot be"
+                    + " split (RENAME user:1 other:1): stop (default), apply (whole; the target also gets the outside keys)"
+                    + " or drop (left out). Each applied or dropped one is counted and logged.")
+    String onMixedKeys;
+
     @Option(names = "--two-way", description = "One direction of a two-way sync: writes the task copying the other way"
             + " applied to this task's source are not sent back. Start the reverse direction with --mode incremental"
             + " once this one streams (see the README).")
@@ -107,6 +114,7 @@ final class SyncCommand implements Callable<Integer> {
                 .existing(ExistingKeys.parse(existing))
                 .publish(publish)
                 .keys(keyFilter.filter())
+                .onMixedKeys(MixedKeys.parse(onMixedKeys))
                 .twoWay(twoWay)
                 .peerTask(peerTask)
                 .stateDir(stateDir)

@@ -50,6 +50,7 @@ public final class Replayer implements ReplicationListener {
     private final byte[] heartbeatKey;
     private final Lifecycle lifecycle;
     private final CommandTranslator translator;
+    private final ReplicaForms replicaForms;
     private final TargetProfile target;
     private int db;
     private int resumeDb = -1;
@@ -71,6 +72,8 @@ public final class Replayer implements ReplicationListener {
     private long conflictsReported;
     private IntFunction<Map<Integer, List<byte[][]>>> ownedFlush;
     private CommandKeys commandKeys;
+    private MixedKeys onMixedKeys = MixedKeys.STOP;
+    private long mixedKeysReported;
 
     private final Object heartbeatLock = new Object();
     private long heartbeatOffset = -1;
@@ -90,6 +93,7 @@ public final class Replayer implements ReplicationListener {
         this.heartbeatKey = heartbeatKey;
         this.lifecycle = lifecycle;
         this.translator = target == null ? null : new CommandTranslator(target);
+        this.replicaForms = target == null ? null : new ReplicaForms(target.protoMaxBulkLen());
         this.target = target;
     }
 
@@ -144,6 +148,11 @@ public final class Replayer implements ReplicationListener {
     public void resumeApplied(long through, boolean retryFirst) {
         this.appliedThrough = through;
         this.retryNext = retryFirst;
+    }
+
+    /** With a key filter: what to do with a write that touches keys inside and outside it ({@link MixedKeys#STOP} by default). */
+    public void onMixedKeys(MixedKeys policy) {
+        this.onMixedKeys = policy;
     }
 
     /** The source database at the position a partial resync continues from (from the checkpoint). */
@@ -276,7 +285,8 @@ public final class Replayer implements ReplicationListener {
         counters.lag.applied(sentAt, System.currentTimeMillis());
     }
 
-    private void forward(byte[][] argv, long offsetAfter) {
+    private void forward(byte[][] command, long offsetAfter) {
+        byte[][] argv = replicaForms == null ? command : replicaForms.adapt(command, offsetAfter);
         if (conflicts != null && argv.length > 1) {
             if (inSourceTransaction) {
                 transactionKeys.add(argv[1]);
@@ -338,9 +348,10 @@ public final class Replayer implements ReplicationListener {
                     }
                 }
             }
-            default -> throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.describe(argv)
-                    + " at offset " + offsetAfter + ", which touches keys both inside and outside " + filters.keys()
-                    + ": Ferry cannot apply part of it; choose patterns that keep such keys together");
+            default -> {
+                mixedKeys(argv, offsetAfter);
+                return;
+            }
         }
         forward(kept.toArray(new byte[0][]), offsetAfter);
     }
@@ -351,6 +362,28 @@ public final class Replayer implements ReplicationListener {
             case PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD -> false;
             default -> !Filters.writesControlKeysOnly(argv);
         };
+    }
+
+    /** A write that cannot be split by key: stopped, applied whole or dropped, as the user chose; logged like conflicts. */
+    private void mixedKeys(byte[][] argv, long offsetAfter) {
+        if (onMixedKeys == MixedKeys.STOP) {
+            throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.describe(argv)
+                    + " at offset " + offsetAfter + ", which touches keys both inside and outside " + filters.keys()
+                    + ": Ferry cannot apply part of it; choose patterns that keep such keys together, or restart with"
+                    + " --on-mixed-keys apply (the target also gets the keys outside the filter) or --on-mixed-keys drop"
+                    + " (such writes are left out)");
+        }
+        counters.commandsMixedKeys.increment();
+        mixedKeysReported++;
+        if (mixedKeysReported <= 20 || mixedKeysReported % 1000 == 0) {
+            log.warn("--on-mixed-keys {}: {} at offset {} touches keys both inside and outside {} ({} so far)",
+                    onMixedKeys.text(), dev.ferry.sink.Command.describe(argv), offsetAfter, filters.keys(), mixedKeysReported);
+        }
+        if (onMixedKeys == MixedKeys.APPLY) {
+            forward(argv, offsetAfter);
+        } else {
+            drop(offsetAfter, true);
+        }
     }
 
     private void drop(long offsetAfter, boolean count) {

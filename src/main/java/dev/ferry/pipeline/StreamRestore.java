@@ -28,7 +28,10 @@ final class StreamRestore {
     private StreamRestore() {
     }
 
-    /** Whether {@code argv} is a {@code RESTORE} whose payload {@code target} cannot take as it is. */
+    /**
+     * Whether {@code argv} is a {@code RESTORE} whose payload {@code target} cannot take as it is: labelled with a
+     * newer RDB version, or longer than the target's {@code proto-max-bulk-len} (a source's replicas take any).
+     */
     static boolean needsAdapting(byte[][] argv, TargetProfile target) {
         // Checked for every forwarded command: recognised from the bytes, without a String.
         if (argv.length < 4 || CommandName.of(argv[0]) != CommandName.RESTORE) {
@@ -37,6 +40,9 @@ final class StreamRestore {
         byte[] payload = argv[3];
         if (payload.length < 11) {
             return false;
+        }
+        if (payload.length > target.protoMaxBulkLen()) {
+            return true;
         }
         int version = (payload[payload.length - 10] & 0xff) | (payload[payload.length - 9] & 0xff) << 8;
         return version > target.rdbVersion();
@@ -66,7 +72,8 @@ final class StreamRestore {
         // An old target may also lack RESTORE's options (REPLACE: 3.0, ABSTTL, IDLETIME, FREQ: 5.0): then commands.
         boolean optionsKnown = (!replace || target.restoreReplace())
                 && ((!absolute && !otherOptions) || target.restoreAbsTtl());
-        if (parsed.type().sinceVersion() <= target.rdbVersion() && optionsKnown) {
+        if (parsed.type().sinceVersion() <= target.rdbVersion() && optionsKnown
+                && argv[3].length <= target.protoMaxBulkLen()) {
             byte[][] relabelled = argv.clone();
             relabelled[3] = DumpPayload.encode(parsed.type(), parsed.value(), target.rdbVersion());
             sink.write(relabelled, offsetAfter);

@@ -11,6 +11,8 @@ public final class SyncCounters {
     public final LongAdder snapshotKeysSkipped = new LongAdder();
     public final LongAdder commandsForwarded = new LongAdder();
     public final LongAdder commandsFiltered = new LongAdder();
+    /** Key filter: writes touching keys inside and outside it, applied whole or dropped (--on-mixed-keys). */
+    public final LongAdder commandsMixedKeys = new LongAdder();
     /** Two-way sync: source transactions dropped because the reverse task applied them. */
     public final LongAdder transactionsLooped = new LongAdder();
     /** Two-way sync: keys written on both sides within a few seconds (ConflictWatch). */

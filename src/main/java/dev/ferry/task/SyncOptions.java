@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.resp.RedisEndpoint;
 
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ public final class SyncOptions {
     private final String peerTask;
     private final BitSet shardSlots;
     private final KeyFilter keys;
+    private final MixedKeys onMixedKeys;
     private final Path stateDir;
     private final int rawLimit;
     private final Duration heartbeatInterval;
@@ -47,6 +49,7 @@ public final class SyncOptions {
         this.peerTask = b.peerTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.keys = b.keys;
+        this.onMixedKeys = b.onMixedKeys;
         this.stateDir = b.stateDir;
         this.rawLimit = b.rawLimit;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -159,6 +162,7 @@ public final class SyncOptions {
         b.peerTask = peerTask;
         b.shardSlots = slots;
         b.keys = keys;
+        b.onMixedKeys = onMixedKeys;
         b.stateDir = stateDir;
         b.rawLimit = rawLimit;
         b.heartbeatInterval = heartbeatInterval;
@@ -177,6 +181,11 @@ public final class SyncOptions {
     /** Which keys are copied ({@code --keys}, {@code --exclude-keys}); all by default. */
     public KeyFilter keys() {
         return keys;
+    }
+
+    /** With a key filter: what to do with a write that touches keys inside and outside it ({@code --on-mixed-keys}). */
+    public MixedKeys onMixedKeys() {
+        return onMixedKeys;
     }
 
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
@@ -215,6 +224,7 @@ public final class SyncOptions {
         private String peerTask;
         private BitSet shardSlots;
         private KeyFilter keys = KeyFilter.all();
+        private MixedKeys onMixedKeys = MixedKeys.STOP;
         private Path stateDir;
         private int rawLimit = 32 << 20;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -257,6 +267,11 @@ public final class SyncOptions {
 
         public Builder keys(KeyFilter keys) {
             this.keys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        public Builder onMixedKeys(MixedKeys policy) {
+            this.onMixedKeys = Objects.requireNonNull(policy, "onMixedKeys");
             return this;
         }
 

@@ -375,6 +375,7 @@ public final class SyncTask {
                 sink.sourceDb(replayer[0]::currentDb);
                 if (!options.keys().isAll()) {
                     replayer[0].filterKeys(commandKeys);
+                    replayer[0].onMixedKeys(options.onMixedKeys());
                 }
                 if (ownsSomeKeysOnly()) {
                     TransactionalSink txSink = sink;

@@ -4,6 +4,7 @@ import dev.ferry.FerryException;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.pipeline.KeyPattern;
+import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.verify.Verifier;
@@ -68,8 +69,59 @@ class KeyFilterIT {
 
                 // A value moving from inside the filter to outside cannot be applied in part.
                 src.callChecked("RENAME", "user:after", "other:after");
-                FerryException failure = awaitFailure(sync);
-                assertThat(failure.getMessage()).contains("RENAME").contains("inside and outside");
+                FerryException failure = sync.awaitFailure(TIMEOUT);
+                assertThat(failure.getMessage()).contains("RENAME").contains("inside and outside").contains("--on-mixed-keys");
+            }
+        }
+    }
+
+    /**
+     * A write the filter cannot split stops every restart at the same offset, until the user says what to do with
+     * it: --on-mixed-keys drop goes past it, leaving it out; apply applies it whole. Each is counted.
+     */
+    @Test
+    void aWriteTheFilterCannotSplitIsDroppedOrAppliedWhenTheUserSaysSo() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect()) {
+            for (String key : List.of("user:1", "user:2", "user:3")) {
+                src.callChecked("SET", key, "v" + key);
+            }
+            SyncOptions.Builder options = SyncOptions.builder(source.endpoint(), target.endpoint()).keys(FILTER)
+                    .progressInterval(Duration.ZERO);
+            try (SyncHarness sync = SyncHarness.start(options.build())) {
+                sync.awaitStreaming(TIMEOUT);
+                src.callChecked("RENAME", "user:1", "other:1");
+                src.callChecked("SET", "user:after", "1");
+                assertThat(sync.awaitFailure(TIMEOUT).getMessage()).contains("--on-mixed-keys");
+            }
+            try (SyncHarness again = SyncHarness.start(options.build())) {
+                assertThat(again.awaitFailure(TIMEOUT).getMessage()).contains("RENAME").contains("--on-mixed-keys");
+            }
+
+            try (SyncHarness drop = SyncHarness.start(options.onMixedKeys(MixedKeys.DROP).build())) {
+                drop.awaitStreaming(TIMEOUT);
+                src.callChecked("RENAME", "user:2", "other:2");
+                src.callChecked("SET", "user:after", "2");
+                drop.awaitCaughtUp(src, TIMEOUT);
+                assertThat(tgt.callChecked("GET", "user:after").asText()).isEqualTo("2");
+                // Left out: the target keeps the keys the source renamed away, and gets nothing outside the filter.
+                assertThat(userKeys(tgt)).containsExactly("user:1", "user:2", "user:3", "user:after");
+                assertThat(drop.task.counters().commandsMixedKeys.sum()).isEqualTo(2);
+                drop.stop();
+            }
+
+            try (SyncHarness apply = SyncHarness.start(options.onMixedKeys(MixedKeys.APPLY).build())) {
+                apply.awaitStreaming(TIMEOUT);
+                src.callChecked("RENAME", "user:3", "other:3");
+                src.callChecked("SET", "user:after", "3");
+                apply.awaitCaughtUp(src, TIMEOUT);
+                assertThat(tgt.callChecked("GET", "user:after").asText()).isEqualTo("3");
+                assertThat(tgt.callChecked("GET", "other:3").asText()).isEqualTo("vuser:3");
+                assertThat(userKeys(tgt)).containsExactly("other:3", "user:1", "user:2", "user:after");
+                assertThat(apply.task.counters().commandsMixedKeys.sum()).isEqualTo(1);
+                apply.stop();
             }
         }
     }
@@ -97,15 +149,6 @@ class KeyFilterIT {
                 assertThat(mine).as(pattern).isEqualTo(theirs);
             }
         }
-    }
-
-    private static FerryException awaitFailure(SyncHarness sync) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (sync.task.failure() == null) {
-            assertThat(System.nanoTime()).as("the sync fails").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        return sync.task.failure();
     }
 
     /** The source's keys that pass the filter, with the target's own keep:me. */

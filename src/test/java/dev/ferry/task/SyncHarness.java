@@ -64,6 +64,18 @@ final class SyncHarness implements AutoCloseable {
         return task.failure();
     }
 
+    /** Waits for the task to fail, as it should, and returns the failure. */
+    FerryException awaitFailure(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (task.failure() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sync still running after " + timeout + " (state " + task.state() + ")");
+            }
+            Thread.sleep(20);
+        }
+        return task.failure();
+    }
+
     /** Stops the task cleanly and rethrows its failure, if any. */
     void stop() throws InterruptedException {
         task.stop();
