@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,16 +41,17 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
     String target;
 
-    @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE", converter = Converters.Mode.class,
             description = "full+incremental (default), full (exit once the snapshot is applied), or incremental (later writes only).")
-    String mode;
+    SyncMode mode;
 
-    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Source databases to copy (default: all), e.g. --dbs 0,3.")
+    @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
+            description = "Source databases to copy (default: all, or the /N of the source URI), e.g. --dbs 0,3.")
     Set<Integer> dbs = new LinkedHashSet<>();
 
-    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY",
+    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY", converter = Converters.Existing.class,
             description = "check (default): refuse a target that already holds keys; overwrite: replace same-name keys.")
-    String existing;
+    ExistingKeys existing;
 
     @Option(names = "--publish", description = "Also forward PUBLISH (not forwarded by default).")
     boolean publish;
@@ -57,19 +59,20 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the spool spills to disk (default: the temp directory).")
     Path stateDir;
 
-    @Option(names = "--raw-limit", defaultValue = "33554432", paramLabel = "BYTES",
-            description = "Largest value copied raw with RESTORE (default 32 MiB); larger ones are rewritten as commands, in chunks.")
+    @Option(names = "--raw-limit", defaultValue = "32MiB", paramLabel = "SIZE", converter = ByteSize.Int.class,
+            description = "Largest value copied raw with RESTORE (default 32MiB; bytes, or KiB/MiB/GiB = KB/MB/GB, powers of 1024);"
+                    + " larger ones are rewritten as commands, in chunks.")
     int rawLimit;
 
-    @Option(names = "--retry-for", defaultValue = "720", paramLabel = "MINUTES",
+    @Option(names = "--retry-for", defaultValue = "720", paramLabel = "MINUTES", converter = Converters.NonNegative.class,
             description = "How long lost connections are retried before the sync fails (default 720 minutes).")
     long retryForMinutes;
 
-    @Option(names = "--spool-size", defaultValue = "1073741824", paramLabel = "BYTES",
+    @Option(names = "--spool-size", defaultValue = "1GiB", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
     long spoolSize;
 
-    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME",
+    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", converter = Converters.CheckName.class,
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
 
@@ -90,10 +93,12 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SyncOptions options = SyncOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
-                .mode(SyncMode.parse(mode))
-                .dbs(dbs)
-                .existing(ExistingKeys.parse(existing))
+        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
+        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        SyncOptions options = SyncOptions.builder(sourceEndpoint, targetEndpoint)
+                .mode(mode)
+                .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of()))
+                .existing(existing)
                 .publish(publish)
                 .keys(keyFilter.filter())
                 .twoWay(twoWay)
