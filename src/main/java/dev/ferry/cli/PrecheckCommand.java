@@ -10,6 +10,7 @@ import dev.ferry.task.ExistingKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashSet;
@@ -38,18 +39,20 @@ final class PrecheckCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server (any node of a cluster).")
     String target;
 
-    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Source databases the sync copies (default: all).")
+    @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
+            description = "Source databases the sync copies (default: all, or the /N of the source URI).")
     Set<Integer> dbs = new LinkedHashSet<>();
 
     @Option(names = "--db-map", split = ",", paramLabel = "SRC:DST",
             description = "Where source databases land on the target, e.g. --db-map 3:0 (a cluster has database 0 only).")
     Set<String> dbMap = new LinkedHashSet<>();
 
-    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY",
+    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY", converter = Converters.Existing.class,
             description = "check (default): the target must be empty in the copied databases; overwrite: it need not be.")
-    String existing;
+    ExistingKeys existing;
 
-    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", description = "Checks not to run, by name.")
+    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", converter = Converters.CheckName.class,
+            description = "Checks not to run, by name.")
     Set<String> skip = new LinkedHashSet<>();
 
     @Option(names = "--sample-keys", defaultValue = "10000", paramLabel = "N",
@@ -58,14 +61,22 @@ final class PrecheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
+        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        Map<Integer, Integer> map = parseDbMap(dbMap);
+        PrecheckOptions options;
         try {
-            PrecheckOptions options = PrecheckOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
-                    .dbs(dbs)
-                    .dbMap(parseDbMap(dbMap))
-                    .existing(ExistingKeys.parse(existing))
+            options = PrecheckOptions.builder(sourceEndpoint, targetEndpoint)
+                    .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map))
+                    .dbMap(map)
+                    .existing(existing)
                     .skip(skip)
                     .sampleKeys(sampleKeys)
                     .build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
             PrecheckReport report = Precheck.run(options);
             spec.commandLine().getOut().print(TableRenderer.render(report));
             spec.commandLine().getOut().flush();
@@ -76,7 +87,7 @@ final class PrecheckCommand implements Callable<Integer> {
         }
     }
 
-    static Map<Integer, Integer> parseDbMap(Set<String> pairs) {
+    private Map<Integer, Integer> parseDbMap(Set<String> pairs) {
         Map<Integer, Integer> map = new TreeMap<>();
         for (String pair : pairs) {
             String[] parts = pair.split(":");
@@ -86,7 +97,7 @@ final class PrecheckCommand implements Callable<Integer> {
                 }
                 map.put(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--db-map: " + pair + " (expected: SRC:DST, e.g. 3:0)");
+                throw new ParameterException(spec.commandLine(), "--db-map: " + pair + " (expected: SRC:DST, e.g. 3:0)");
             }
         }
         return map;

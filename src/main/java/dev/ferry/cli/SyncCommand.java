@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,16 +43,17 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
     String target;
 
-    @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE", converter = Converters.Mode.class,
             description = "full+incremental (default), full (exit once the snapshot is applied), or incremental (later writes only).")
-    String mode;
+    SyncMode mode;
 
-    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Source databases to copy (default: all), e.g. --dbs 0,3.")
+    @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
+            description = "Source databases to copy (default: all, or the /N of the source URI), e.g. --dbs 0,3.")
     Set<Integer> dbs = new LinkedHashSet<>();
 
-    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY",
+    @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY", converter = Converters.Existing.class,
             description = "check (default): refuse a target that already holds keys; overwrite: replace same-name keys.")
-    String existing;
+    ExistingKeys existing;
 
     @Option(names = "--publish", description = "Also forward PUBLISH (not forwarded by default).")
     boolean publish;
@@ -59,30 +61,31 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the spool spills to disk (default: the temp directory).")
     Path stateDir;
 
-    @Option(names = "--raw-limit", defaultValue = "33554432", paramLabel = "BYTES",
-            description = "Largest value copied raw with RESTORE (default 32 MiB); larger ones are rewritten as commands, in chunks.")
+    @Option(names = "--raw-limit", defaultValue = "32MiB", paramLabel = "SIZE", converter = ByteSize.Int.class,
+            description = "Largest value copied raw with RESTORE (default 32MiB; bytes, or KiB/MiB/GiB = KB/MB/GB, powers of 1024);"
+                    + " larger ones are rewritten as commands, in chunks.")
     int rawLimit;
 
-    @Option(names = "--retry-for", defaultValue = "720", paramLabel = "MINUTES",
+    @Option(names = "--retry-for", defaultValue = "720", paramLabel = "MINUTES", converter = Converters.NonNegative.class,
             description = "How long lost connections are retried before the sync fails (default 720 minutes).")
     long retryForMinutes;
 
-    @Option(names = "--spool-size", defaultValue = "1073741824", paramLabel = "BYTES",
+    @Option(names = "--spool-size", defaultValue = "1GiB", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
     long spoolSize;
 
-    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME",
+    @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", converter = Converters.CheckName.class,
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
 
     @Mixin
     KeyFilterOptions keyFilter = new KeyFilterOptions();
 
-    @Option(names = "--on-mixed-keys", defaultValue = "stop", paramLabel = "ACTION",
+    @Option(names = "--on-mixed-keys", defaultValue = "stop", paramLabel = "ACTION", converter = Converters.Mixed.class,
             description = "With --keys/--exclude-keys, a write touching keys inside and outside the filter that cannot be"
                     + " split (RENAME user:1 other:1): stop (default), apply (whole; the target also gets the outside keys)"
                     + " or drop (left out). Each applied or dropped one is counted and logged.")
-    String onMixedKeys;
+    MixedKeys onMixedKeys;
 
     @Option(names = "--two-way", description = "One direction of a two-way sync: writes the task copying the other way"
             + " applied to this task's source are not sent back. Start the reverse direction with --mode incremental"
@@ -97,24 +100,26 @@ final class SyncCommand implements Callable<Integer> {
             + " logged) instead of applying it again first.")
     boolean skipRefused;
 
-    @Option(names = "--on-source-reset", defaultValue = "stop", paramLabel = "POLICY",
+    @Option(names = "--on-source-reset", defaultValue = "stop", paramLabel = "POLICY", converter = Converters.Reset.class,
             description = "When the source's replication history restarted (it lost its data, or is another server):"
                     + " stop (default) and leave the target as it is, or resync: empty what the task owns on the target"
                     + " and copy the source again.")
-    String onSourceReset;
+    SourceReset onSourceReset;
 
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
     @Override
     public Integer call() {
-        SyncOptions options = SyncOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
-                .mode(SyncMode.parse(mode))
-                .dbs(dbs)
-                .existing(ExistingKeys.parse(existing))
+        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
+        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        SyncOptions options = SyncOptions.builder(sourceEndpoint, targetEndpoint)
+                .mode(mode)
+                .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of()))
+                .existing(existing)
                 .publish(publish)
                 .keys(keyFilter.filter())
-                .onMixedKeys(MixedKeys.parse(onMixedKeys))
+                .onMixedKeys(onMixedKeys)
                 .twoWay(twoWay)
                 .peerTask(peerTask)
                 .stateDir(stateDir)
@@ -122,7 +127,7 @@ final class SyncCommand implements Callable<Integer> {
                 .retryFor(java.time.Duration.ofMinutes(retryForMinutes))
                 .spoolSize(spoolSize)
                 .skipRefused(skipRefused)
-                .onSourceReset(SourceReset.parse(onSourceReset))
+                .onSourceReset(onSourceReset)
                 .build();
         if (peerTask != null && !twoWay) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer-task needs --two-way");

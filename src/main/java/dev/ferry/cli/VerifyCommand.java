@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -40,11 +41,12 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server (any node of a cluster).")
     String target;
 
-    @Option(names = "--mode", defaultValue = "outline", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "outline", paramLabel = "MODE", converter = Converters.Verify.class,
             description = "outline (default): type, size, expiry; full: every element too, read in chunks for big keys.")
-    String mode;
+    VerifyMode mode;
 
-    @Option(names = "--dbs", split = ",", paramLabel = "N", description = "Databases to compare (default: every one holding keys).")
+    @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
+            description = "Databases to compare (default: every one holding keys, or the /N of the source URI).")
     Set<Integer> dbs = new LinkedHashSet<>();
 
     @Option(names = "--rounds", defaultValue = "3", paramLabel = "N", description = "Rounds; later ones re-check only differing keys (default 3).")
@@ -72,10 +74,13 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
+        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of());
         try {
-            VerifyOptions.Builder options = VerifyOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
-                    .mode(VerifyMode.parse(mode))
-                    .dbs(dbs)
+            VerifyOptions.Builder options = VerifyOptions.builder(sourceEndpoint, targetEndpoint)
+                    .mode(mode)
+                    .dbs(databases)
                     .keys(keyFilter.filter())
                     .rounds(rounds)
                     .roundPause(Duration.ofMillis(roundPause))

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs every check before a sync and collects the results: connections and credentials, {@code PSYNC}
- * permission, versions, memory, eviction, replication settings, an empty target, database mapping and
+ * Runs every check before a sync and collects the results: connections and credentials, two distinct servers
+ * neither of which replicates the other, a target that accepts writes, {@code PSYNC} permission, versions, memory, eviction, replication settings, an empty target, databases that exist, database mapping and
  * slot coverage for clusters, modules, big keys, and old-version limits. A check that cannot run because
  * a connection failed is skipped, and one that hits an unexpected error becomes a warning, so the table is
  * always complete. Blocking; opens and closes its own connections.
@@ -26,8 +26,11 @@ public final class Precheck {
             check("source-cluster-slots", true, false, c -> ConnectionChecks.clusterSlots("source-cluster-slots", c.source())),
             check("target-cluster-nodes", false, true, c -> ConnectionChecks.clusterNodes("target-cluster-nodes", c.target(), "--target")),
             check("target-cluster-slots", false, true, c -> ConnectionChecks.clusterSlots("target-cluster-slots", c.target())),
+            check("same-server", true, true, c -> RoleChecks.sameServer("same-server", c.source(), c.target())),
+            check("target-writable", false, true, c -> RoleChecks.targetWritable("target-writable", c.target())),
             check("source-psync", true, false, c -> ReplicationChecks.psync("source-psync", c.source())),
             check("version", true, true, c -> ReplicationChecks.version("version", c.source(), c.target())),
+            check("databases", true, true, c -> TargetChecks.databases("databases", c)),
             check("db-mapping", true, true, c -> TargetChecks.dbMapping("db-mapping", c)),
             check("target-empty", true, true, c -> TargetChecks.empty("target-empty", c)),
             check("target-memory", true, true, c -> CapacityChecks.memory("target-memory", c.source(), c.target())),

@@ -1,5 +1,6 @@
 package dev.ferry.precheck;
 
+import dev.ferry.FerryException;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -26,6 +27,55 @@ final class TargetChecks {
         }
         Set<Integer> dbs = new TreeSet<>(ctx.source().keysPerDb().keySet());
         return dbs.isEmpty() ? Set.of(0) : dbs;
+    }
+
+    /**
+     * Every database of {@code --dbs} exists on the source, and on a standalone target where it lands: a database
+     * that does not exist would be copied as nothing, for ever. Probed with {@code SELECT}, which needs no CONFIG.
+     */
+    static CheckResult databases(String name, Check.Context ctx) {
+        Set<Integer> dbs = ctx.options().dbs();
+        if (dbs == null) {
+            return CheckResult.pass(name, "every database the source holds is copied");
+        }
+        Set<Integer> targetDbs = new TreeSet<>();
+        dbs.forEach(db -> targetDbs.add(ctx.options().targetDb(db)));
+        String missing = missingDbs(ctx.source(), dbs);
+        if (missing == null && !ctx.target().isCluster()) {
+            missing = missingDbs(ctx.target(), targetDbs);
+        }
+        if (missing != null) {
+            return CheckResult.fail(name, missing, "copy databases that exist (--dbs), or raise 'databases' in that server's configuration");
+        }
+        return CheckResult.pass(name, "database(s) " + join(dbs) + " exist on the source"
+                + (ctx.target().isCluster() ? "" : " and " + join(targetDbs) + " on the target"));
+    }
+
+    /** What is missing on {@code side} ("the source has no database 99 (it has 16: 0-15)"), or null. */
+    private static String missingDbs(Side side, Set<Integer> dbs) {
+        if (side.isCluster()) {
+            Set<Integer> other = new TreeSet<>(dbs);
+            other.remove(0);
+            return other.isEmpty() ? null : side.describe() + " is a cluster, which has only database 0; asked for database(s) " + join(other);
+        }
+        Set<Integer> missing = new TreeSet<>();
+        for (int db : dbs) {
+            if (side.conn().call("SELECT", db).isError()) {
+                missing.add(db);
+            }
+        }
+        side.conn().callChecked("SELECT", 0);
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String count;
+        try {
+            int n = Integer.parseInt(side.config("databases").trim());
+            count = " (it has " + n + ": 0-" + (n - 1) + ")";
+        } catch (FerryException | NumberFormatException e) {
+            count = "";
+        }
+        return side.describe() + " has no database " + join(missing) + count;
     }
 
     /** A cluster has database 0 only: every copied database must land there, through a mapping if it is not 0. */

@@ -43,10 +43,10 @@ public record RedisEndpoint(String host, int port, String user, String password,
         if (scheme >= 0) {
             String name = rest.substring(0, scheme);
             if (name.equals("rediss")) {
-                throw new FerryException("TLS (rediss://) is not supported yet: " + redact(uri));
+                throw new FerryException("TLS (rediss://) is not supported yet");
             }
             if (!name.equals("redis")) {
-                throw new FerryException("unsupported URI scheme '" + name + "' in " + redact(uri) + " (expected: redis://)");
+                throw new FerryException("unsupported URI scheme '" + name + "' (expected: redis://)");
             }
             rest = rest.substring(scheme + 3);
         }
@@ -76,7 +76,9 @@ public record RedisEndpoint(String host, int port, String user, String password,
                 try {
                     db = Integer.parseInt(path);
                 } catch (NumberFormatException e) {
-                    throw new FerryException("invalid database '" + path + "' in " + redact(uri) + " (expected: a number)");
+                    // Whatever follows the host is not echoed: a misplaced password may be in it.
+                    throw new FerryException("invalid database number after '/' in the URI (expected: a number, e.g."
+                            + " redis://host:6379/3)");
                 }
             }
         }
@@ -89,16 +91,20 @@ public record RedisEndpoint(String host, int port, String user, String password,
             try {
                 port = Integer.parseInt(p);
             } catch (NumberFormatException e) {
-                throw new FerryException("invalid port '" + p + "' in " + redact(uri));
+                throw new FerryException("invalid port in the URI of " + hostForMessage(host)
+                        + " (expected: host:port with a number 1-65535; a password goes before '@': redis://:password@host:port)");
             }
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new FerryException("invalid host in the URI: more than one ':' after the host (expected: host:port, an IPv6"
+                    + " address in brackets [::1]:6379, a password before '@': redis://:password@host:port)");
         }
         try {
             return new RedisEndpoint(host, port, user, password, db);
         } catch (IllegalArgumentException e) {
-            throw new FerryException("invalid Redis URI " + redact(uri) + ": " + e.getMessage());
+            throw new FerryException("invalid Redis URI: " + e.getMessage());
         }
     }
 
@@ -144,7 +150,18 @@ public record RedisEndpoint(String host, int port, String user, String password,
         return uri.substring(0, from) + user + ":***" + uri.substring(at);
     }
 
+    /** Percent-decodes a user name or password; an error never quotes it. */
     private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new FerryException("invalid percent-encoding in the user name or password of the URI"
+                    + " (expected: % followed by two hex digits, e.g. %40 for @)");
+        }
+    }
+
+    /** The host for an error message, or "the server" when it holds ':' (it may be a password typed in the wrong place). */
+    private static String hostForMessage(String host) {
+        return host.isEmpty() || host.indexOf(':') >= 0 && !host.startsWith("[") ? "the server" : "'" + host + "'";
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.testing.ClusterHarness;
+import dev.ferry.testing.Servers;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -64,6 +65,9 @@ class PrecheckCommandIT {
             assertThat(r.row("big-keys")).startsWith("pass").contains("sampled 1 of 1 keys");
             assertThat(r.row("source-backlog")).startsWith("WARN").contains("1 MB");
             assertThat(r.row("target-cluster-slots")).startsWith("skip");
+            assertThat(r.row("same-server")).startsWith("pass");
+            assertThat(r.row("target-writable")).startsWith("pass");
+            assertThat(r.row("databases")).startsWith("pass");
             assertThat(r.out()).contains("precheck passed with");
         }
     }
@@ -193,6 +197,116 @@ class PrecheckCommandIT {
             assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
             assertThat(r.row("target-cluster-slots")).startsWith("FAIL").contains("100 of 16384 slots").contains("100-199");
             assertThat(r.fix("target-cluster-slots")).contains("redis-cli --cluster fix");
+        }
+    }
+
+    @Test
+    void oneServerUnderTwoNamesOrAReplicaInTheSourcesChainFailsSameServer() {
+        try (Servers servers = new Servers()) {
+            RedisServer source = servers.start("7.0.15");
+            RedisServer replica = servers.startReplicaOf(source, "--replica-read-only", "no");
+            RedisServer second = servers.startReplicaOf(replica, "--replica-read-only", "no");
+            String[][] refused = {
+                    {uri(source), uri(source), "are one server (run_id "},
+                    {"redis://localhost:" + source.port(), "redis://127.0.0.1:" + source.port(), "are one server"},
+                    {uri(source), uri(replica), "the target 127.0.0.1:" + replica.port() + " is a replica in the replication chain"},
+                    {uri(source), uri(second), "is a replica in the replication chain"},
+                    {uri(second), uri(source), "the source 127.0.0.1:" + second.port() + " is a replica in the replication chain"}};
+            for (String[] c : refused) {
+                Result r = precheck("--source", c[0], "--target", c[1], "--existing", "overwrite");
+                assertThat(r.exitCode()).as(r.out()).isEqualTo(Main.EXIT_FAILURE);
+                assertThat(r.row("same-server")).as(c[0] + " -> " + c[1]).startsWith("FAIL").contains(c[2]);
+            }
+            assertThat(precheck("--source", uri(source), "--target", uri(second)).fix("same-server")).contains("REPLICAOF NO ONE");
+        }
+    }
+
+    @Test
+    void aReplicaAsSourceAndFerryCopiesBothWaysAreNotMistakenForOneServer() {
+        try (Servers servers = new Servers()) {
+            RedisServer a = servers.start("7.0.15");
+            RedisServer readReplica = servers.startReplicaOf(a);
+            RedisServer b = servers.start("7.0.15");
+            RedisServer c = servers.start("7.0.15");
+            try (RedisConnection conn = a.connect()) {
+                conn.callChecked("SET", "k", "v");
+            }
+            // B becomes a Ferry copy of A (not a Redis replica): the cascade B -> C and the reverse B -> A are legitimate.
+            StringWriter err = new StringWriter();
+            int copied = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                    "sync", "--quiet", "--mode", "full", "--source", uri(a), "--target", uri(b));
+            assertThat(copied).as(err.toString()).isZero();
+            String[][] fine = {{uri(readReplica), uri(c)}, {uri(b), uri(c)}, {uri(b), uri(a)}, {uri(a), uri(b)}};
+            for (String[] pair : fine) {
+                Result r = precheck("--source", pair[0], "--target", pair[1], "--existing", "overwrite");
+                assertThat(r.row("same-server")).as(pair[0] + " -> " + pair[1]).startsWith("pass");
+                assertThat(r.row("target-writable")).startsWith("pass");
+            }
+        }
+    }
+
+    @Test
+    void anOldReplicaWithoutReplicationIdsIsFoundByItsMasterAddress() {
+        try (Servers servers = new Servers()) {
+            RedisServer source = servers.start("2.8.19");
+            RedisServer replica = servers.startReplicaOf(source, "--slave-read-only", "no");
+            Result r = precheck("--source", uri(source), "--target", uri(replica), "--existing", "overwrite");
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.row("same-server")).startsWith("FAIL").contains("its master is 127.0.0.1:" + source.port());
+            assertThat(r.row("target-writable")).startsWith("WARN").contains("writable replica");
+            Result twice = precheck("--source", "redis://localhost:" + source.port(), "--target", uri(source), "--existing", "overwrite");
+            assertThat(twice.row("same-server")).startsWith("FAIL").contains("are one server");
+        }
+    }
+
+    @Test
+    void aReadOnlyReplicaAsTargetFailsBeforeAnySnapshot() {
+        try (Servers servers = new Servers()) {
+            RedisServer master = servers.start("7.0.15");
+            RedisServer readOnly = servers.startReplicaOf(master);
+            RedisServer source = servers.start("7.0.15");
+            Result r = precheck("--source", uri(source), "--target", uri(readOnly), "--existing", "overwrite");
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.row("target-writable")).startsWith("FAIL")
+                    .contains("read-only replica of 127.0.0.1:" + master.port()).contains("replica-read-only yes");
+            assertThat(r.fix("target-writable")).contains("REPLICAOF NO ONE");
+            assertThat(r.row("same-server")).startsWith("pass");
+        }
+    }
+
+    @Test
+    void databasesThatDoNotExistFail() {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").arg("--databases", "4").start()) {
+            Result r = precheck("--source", uri(source), "--target", uri(target), "--dbs", "99");
+            assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.row("databases")).startsWith("FAIL").contains("the source 127.0.0.1:" + source.port()
+                    + " has no database 99 (it has 16: 0-15)");
+            Result onTarget = precheck("--source", uri(source), "--target", uri(target), "--dbs", "2,5");
+            assertThat(onTarget.row("databases")).startsWith("FAIL").contains("the target").contains("has no database 5 (it has 4: 0-3)");
+            Result ok = precheck("--source", uri(source), "--target", uri(target), "--dbs", "3");
+            assertThat(ok.row("databases")).startsWith("pass");
+            assertThat(ok.exitCode()).as(ok.out()).isZero();
+        }
+    }
+
+    @Test
+    void theDatabaseOfTheSourceUriLimitsTheChecksAndAConflictIsAUsageError() {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection tgt = target.connect()) {
+            tgt.callChecked("SET", "in-db0", "v");
+            // Only database 3 is copied: keys in the target's database 0 do not matter.
+            Result r = precheck("--source", uri(source) + "/3", "--target", uri(target));
+            assertThat(r.row("target-empty")).startsWith("pass").contains("database(s) 3");
+            assertThat(r.exitCode()).as(r.out()).isZero();
+
+            Result conflict = precheck("--source", uri(source) + "/3", "--target", uri(target), "--dbs", "0");
+            assertThat(conflict.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(conflict.err()).contains("--source names database 3").contains("Try 'ferry precheck --help'.");
+            Result badValue = precheck("--source", uri(source), "--target", uri(target), "--existing", "yes");
+            assertThat(badValue.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(badValue.err()).contains("existing: yes").contains("Try 'ferry precheck --help'.");
         }
     }
 

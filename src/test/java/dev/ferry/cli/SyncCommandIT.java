@@ -4,6 +4,7 @@ import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.testing.ClusterHarness;
+import dev.ferry.testing.Servers;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -177,6 +178,105 @@ class SyncCommandIT {
         Result r = ferry("sync", "--source", "redis://h:1");
         assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
         assertThat(r.err()).contains("--target");
+    }
+
+    @Test
+    void badOptionValuesAreUsageErrorsFoundBeforeConnecting() {
+        // Nothing listens on these ports: an option that got past parsing would end in "cannot connect" and exit 1.
+        String[][] cases = {
+                {"--mode", "fast"}, {"--existing", "yes"}, {"--retry-for", "-5"}, {"--skip-checks", "nonsense"},
+                {"--dbs", "-1"}, {"--dbs", "x"}, {"--raw-limit", "64m"}, {"--raw-limit", "3GiB"}, {"--spool-size", "lots"},
+                {"--on-mixed-keys", "maybe"}, {"--on-source-reset", "ignore"}};
+        for (String[] c : cases) {
+            assertUsageError(ferry("sync", "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2", c[0], c[1]), c[0]);
+        }
+        assertUsageError(ferry("sync", "--source", "host:notaport", "--target", "redis://127.0.0.1:2"), "--source");
+        Result retry = ferry("sync", "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2", "--retry-for", "-5");
+        assertThat(retry.err()).contains("-5 (expected: 0 to");
+        Result skip = ferry("sync", "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2", "--skip-checks", "nonsense");
+        assertThat(skip.err()).contains("unknown check 'nonsense'").contains("same-server");
+    }
+
+    @Test
+    void theDatabaseOfAUriIsNeverIgnored() {
+        assertUsageError(ferry("sync", "--source", "redis://127.0.0.1:1/3", "--dbs", "0", "--target", "redis://127.0.0.1:2"),
+                "--source names database 3");
+        Result target = ferry("sync", "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2/5");
+        assertUsageError(target, "--target names database 5");
+        assertThat(target.err()).contains("keeps database numbers");
+        assertUsageError(ferry("sync", "--source", "redis://127.0.0.1:1/3", "--target", "redis://127.0.0.1:2/5"),
+                "--target names database 5");
+
+        try (RedisServer source = RedisServer.builder().start(); RedisServer target2 = RedisServer.builder().start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "in0", "x");
+                c.callChecked("SELECT", "3");
+                c.callChecked("SET", "in3", "y");
+            }
+            // The source's /3 means --dbs 3; the target's /3 is where database 3 lands anyway, so it is accepted.
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", uri(source) + "/3", "--target", uri(target2) + "/3");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            try (RedisConnection t = target2.connect()) {
+                assertThat(t.callChecked("EXISTS", "in0").asLong()).as("database 0 not copied").isZero();
+                t.callChecked("SELECT", "3");
+                assertThat(t.callChecked("GET", "in3").asText()).isEqualTo("y");
+            }
+        }
+    }
+
+    @Test
+    void sizesWithUnitsAreAcceptedAndAMissingDatabaseIsRefused() {
+        try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "k", "v");
+            }
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--raw-limit", "64MiB", "--spool-size", "1.5GiB",
+                    "--source", uri(source), "--target", uri(target));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            Result gb = ferry("sync", "--quiet", "--mode", "full", "--existing", "overwrite", "--spool-size", "2GB",
+                    "--raw-limit", "512KB", "--source", uri(source), "--target", uri(target));
+            assertThat(gb.exitCode()).as(gb.err()).isZero();
+
+            Result missing = ferry("sync", "--quiet", "--dbs", "99", "--source", uri(source), "--target", uri(target));
+            assertThat(missing.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(missing.err()).startsWith("ferry: error: precheck failed: databases")
+                    .contains("has no database 99 (it has 16: 0-15)");
+        }
+    }
+
+    @Test
+    void oneServerUnderTwoNamesOrAReplicaOfTheSourceIsRefusedBeforeAnythingIsWritten() {
+        try (Servers servers = new Servers()) {
+            RedisServer source = servers.start("7.0.15");
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("INCR", "counter");
+            }
+            RedisServer replica = servers.startReplicaOf(source, "--replica-read-only", "no");
+            String[][] pairs = {
+                    {uri(source), uri(source)},
+                    {"redis://localhost:" + source.port(), uri(source)},
+                    {uri(source), uri(replica)}};
+            for (String[] pair : pairs) {
+                Result r = ferry("sync", "--quiet", "--source", pair[0], "--target", pair[1]);
+                assertThat(r.exitCode()).as(r.err()).isEqualTo(Main.EXIT_FAILURE);
+                assertThat(r.err()).startsWith("ferry: error: precheck failed: same-server (").doesNotContain("\tat ");
+                assertThat(r.err().strip().lines()).hasSize(1);
+            }
+            for (RedisServer server : List.of(source, replica)) {
+                try (RedisConnection c = server.connect()) {
+                    assertThat(c.callChecked("DBSIZE").asLong()).as("no checkpoint written to " + server).isEqualTo(1);
+                    assertThat(c.callChecked("GET", "counter").asText()).isEqualTo("1");
+                }
+            }
+        }
+    }
+
+    private static void assertUsageError(Result r, String expected) {
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
+        List<String> lines = r.err().strip().lines().toList();
+        assertThat(lines).as(r.err()).hasSize(2);
+        assertThat(lines.get(0)).startsWith("ferry: ").contains(expected);
+        assertThat(lines.get(1)).isEqualTo("Try 'ferry sync --help'.");
     }
 
     private static String uri(RedisServer s) {

@@ -181,4 +181,30 @@ class VerifyCommandIT {
             assertThat(r.err()).contains("database 0 only").contains("--dbs 0");
         }
     }
+
+    @Test
+    void theSourceUrisDatabaseIsTheOneComparedAndBadValuesAreUsageErrors() {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect()) {
+            src.callChecked("SET", "only-on-source", "v");
+            src.callChecked("SELECT", "3");
+            src.callChecked("SET", "k", "same");
+            tgt.callChecked("SELECT", "3");
+            tgt.callChecked("SET", "k", "same");
+            Result db3 = verify(uri(source) + "/3", uri(target));
+            assertThat(db3.exitCode()).as(db3.out() + db3.err()).isZero();
+            assertThat(verify(uri(source), uri(target)).exitCode()).isEqualTo(Main.EXIT_FAILURE);
+
+            for (String[] bad : new String[][] {{"--mode", "fast"}, {"--dbs", "-1"}}) {
+                Result r = verify(uri(source), uri(target), bad);
+                assertThat(r.exitCode()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
+                assertThat(r.err()).contains(bad[0]).endsWith("Try 'ferry verify --help'.\n");
+            }
+            Result conflict = verify(uri(source) + "/3", uri(target), "--dbs", "0");
+            assertThat(conflict.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(conflict.err()).contains("--source names database 3");
+        }
+    }
 }

@@ -41,4 +41,32 @@ class RedisEndpointTest {
         assertThatThrownBy(() -> RedisEndpoint.parse("redis://h:1/x")).hasMessageContaining("invalid database");
         assertThatThrownBy(() -> RedisEndpoint.parse("redis://h:99999")).hasMessageContaining("port");
     }
+
+    @Test
+    void aBadPercentEscapeInThePasswordIsNamedWithoutQuotingIt() {
+        // The form of issue 11 with letters that appear in no message: "Illegal hex characters ... in: zz" is gone.
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://:qj%zzvyk@host:6379"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("percent-encoding")
+                .hasMessageNotContaining("qj").hasMessageNotContaining("zz").hasMessageNotContaining("vyk");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://alice:s3cret%@host:6379"))
+                .isInstanceOf(FerryException.class).hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void aPasswordTypedAfterThePortIsNeverEchoed() {
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:6379:s3cret"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("port").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:s3cret:6379"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("host").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:6379/s3cret"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("database").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://u:s3cret@host:99999"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("port").hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void anIpv6AddressInBracketsIsParsed() {
+        assertThat(RedisEndpoint.parse("redis://[::1]:7000")).isEqualTo(RedisEndpoint.of("::1", 7000));
+        assertThat(RedisEndpoint.parse("[::1]")).isEqualTo(RedisEndpoint.of("::1", 6379));
+    }
 }

@@ -1,0 +1,129 @@
+package dev.ferry.cli;
+
+import dev.ferry.FerryException;
+import dev.ferry.precheck.Precheck;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.pipeline.MixedKeys;
+import dev.ferry.task.ExistingKeys;
+import dev.ferry.task.SourceReset;
+import dev.ferry.task.SyncMode;
+import dev.ferry.verify.VerifyMode;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
+
+import java.util.function.Function;
+
+/**
+ * Picocli converters for the options the commands share, so that a bad value is a usage error (exit 2, with
+ * the "Try 'ferry … --help'" line) found before any server is contacted. Stateless and thread-safe.
+ */
+final class Converters {
+
+    private Converters() {
+    }
+
+    /** {@code --mode} of {@code sync}. */
+    static final class Mode implements ITypeConverter<SyncMode> {
+        @Override
+        public SyncMode convert(String text) {
+            return usage(SyncMode::parse, text);
+        }
+    }
+
+    /** {@code --mode} of {@code verify}. */
+    static final class Verify implements ITypeConverter<VerifyMode> {
+        @Override
+        public VerifyMode convert(String text) {
+            return usage(VerifyMode::parse, text);
+        }
+    }
+
+    /** {@code --on-mixed-keys}. */
+    static final class Mixed implements ITypeConverter<MixedKeys> {
+        @Override
+        public MixedKeys convert(String text) {
+            return usage(MixedKeys::parse, text);
+        }
+    }
+
+    /** {@code --on-source-reset}. */
+    static final class Reset implements ITypeConverter<SourceReset> {
+        @Override
+        public SourceReset convert(String text) {
+            return usage(SourceReset::parse, text);
+        }
+    }
+
+    /** {@code --existing}. */
+    static final class Existing implements ITypeConverter<ExistingKeys> {
+        @Override
+        public ExistingKeys convert(String text) {
+            return usage(ExistingKeys::parse, text);
+        }
+    }
+
+    /** One database number of {@code --dbs}. */
+    static final class Database implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return (int) atLeastZero(text, "a database number", Integer.MAX_VALUE);
+        }
+    }
+
+    /** A count or a duration in whole units that cannot be negative ({@code --retry-for}). */
+    static final class NonNegative implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            return atLeastZero(text, "a whole number", Long.MAX_VALUE);
+        }
+    }
+
+    /** One name of {@code --skip-checks}. */
+    static final class CheckName implements ITypeConverter<String> {
+        @Override
+        public String convert(String text) {
+            String name = text.trim();
+            if (!Precheck.CHECK_NAMES.contains(name)) {
+                throw new TypeConversionException("unknown check '" + text + "' (expected one of: "
+                        + String.join(", ", Precheck.CHECK_NAMES) + ")");
+            }
+            return name;
+        }
+    }
+
+    /**
+     * Parses the URI given to {@code option}.
+     *
+     * @throws ParameterException the URI is malformed (the message never quotes a password)
+     */
+    static RedisEndpoint endpoint(CommandLine cli, String option, String uri) {
+        try {
+            return RedisEndpoint.parse(uri);
+        } catch (FerryException e) {
+            throw new ParameterException(cli, option + ": " + e.getMessage());
+        }
+    }
+
+    private static long atLeastZero(String text, String what, long max) {
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + text + "' is not " + what + " (expected: 0 to " + max + ")");
+        }
+        if (value < 0 || value > max) {
+            throw new TypeConversionException(text + " (expected: 0 to " + max + ")");
+        }
+        return value;
+    }
+
+    private static <T> T usage(Function<String, T> parse, String text) {
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+}
