@@ -13,7 +13,7 @@ import dev.ferry.task.SourceReset;
 import dev.ferry.task.SyncMode;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
-import dev.ferry.verify.Topology;
+import dev.ferry.cluster.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -5,7 +5,7 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RedisReplyException;
-import dev.ferry.verify.SlotHash;
+import dev.ferry.cluster.SlotHash;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
-import dev.ferry.verify.Topology;
+import dev.ferry.cluster.Topology;
 
 import java.io.Closeable;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.ferry.task;
 
 import dev.ferry.FerryException;
 import dev.ferry.resp.RedisEndpoint;
-import dev.ferry.verify.Topology;
+import dev.ferry.cluster.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

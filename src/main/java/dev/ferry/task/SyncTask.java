@@ -20,7 +20,7 @@ import dev.ferry.sink.TargetRejectedException;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
-import dev.ferry.verify.SlotHash;
+import dev.ferry.cluster.SlotHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,8 @@
 package dev.ferry.verify;
 
+import dev.ferry.cluster.Redirect;
+import dev.ferry.cluster.SlotHash;
+import dev.ferry.cluster.Topology;
 import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -60,7 +63,7 @@ final class SideClient implements Closeable {
                 }
             }
             for (int i = 0; i < replies.length; i++) {
-                if (replies[i] instanceof RespValue.Error error && isRedirect(error)) {
+                if (replies[i] instanceof RespValue.Error error && redirectOf(error) != null) {
                     replies[i] = redirected(db, keys.get(i), commands.get(i), error);
                 }
             }
@@ -137,12 +140,12 @@ final class SideClient implements Closeable {
 
     private RespValue redirected(int db, byte[] key, Object[] command, RespValue.Error error) {
         RespValue reply = error;
-        for (int attempt = 0; attempt < MAX_REDIRECTS && reply instanceof RespValue.Error e && isRedirect(e); attempt++) {
-            String[] parts = e.message().split(" ");
-            RedisEndpoint target = endpointOf(parts[2]);
+        Redirect redirect;
+        for (int attempt = 0; attempt < MAX_REDIRECTS && (redirect = redirectOf(reply)) != null; attempt++) {
+            RedisEndpoint target = redirect.node();
             limiter.acquire(1);
             commands++;
-            if (parts[0].equals("ASK")) {
+            if (!redirect.moved()) {
                 // The slot is migrating: ask the importing node for this one command, and keep the slot map.
                 Node node = node(target, db);
                 node.conn.send("ASKING");
@@ -158,25 +161,15 @@ final class SideClient implements Closeable {
                 reply = node.conn.read();
             }
         }
-        if (reply instanceof RespValue.Error e && isRedirect(e)) {
+        if (reply instanceof RespValue.Error e && redirectOf(reply) != null) {
             throw new VerifyException("key " + KeyText.quoted(key) + " still redirected after " + MAX_REDIRECTS
                     + " attempts: " + e.message());
         }
         return reply;
     }
 
-    private RedisEndpoint endpointOf(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        String host = hostPort.substring(0, colon);
-        if (host.isEmpty()) {
-            host = topology.seed().host();
-        }
-        return topology.seed().withHostPort(host, Integer.parseInt(hostPort.substring(colon + 1)));
-    }
-
-    private static boolean isRedirect(RespValue.Error error) {
-        String code = error.code();
-        return code.equals("MOVED") || code.equals("ASK");
+    private Redirect redirectOf(RespValue reply) {
+        return reply instanceof RespValue.Error e ? Redirect.parse(e.message(), topology.seed()) : null;
     }
 
     private Node node(RedisEndpoint endpoint, int db) {

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.cluster.Topology;
 import dev.ferry.FerryException;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;

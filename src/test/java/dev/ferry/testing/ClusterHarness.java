@@ -5,8 +5,8 @@ import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
-import dev.ferry.verify.SlotHash;
-import dev.ferry.verify.Topology;
+import dev.ferry.cluster.SlotHash;
+import dev.ferry.cluster.Topology;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

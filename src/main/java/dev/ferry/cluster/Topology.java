@@ -1,4 +1,4 @@
-package dev.ferry.verify;
+package dev.ferry.cluster;
 
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -132,7 +132,7 @@ public final class Topology {
                 last = e;
             }
         }
-        throw new VerifyException("cannot refresh the cluster topology of " + seed.address() + ": " + last.getMessage(), last);
+        throw new dev.ferry.FerryException("cannot refresh the cluster topology of " + seed.address() + ": " + last.getMessage(), last);
     }
 
     /** A short description: "standalone 7.0.15" or "cluster of 3 masters, 7.0.15". */

@@ -1,4 +1,4 @@
-package dev.ferry.verify;
+package dev.ferry.cluster;
 
 /**
  * The Redis Cluster hash slot of a key: CRC16 (XMODEM) of the key, or of its hash tag, modulo 16384

@@ -1,4 +1,4 @@
-package dev.ferry.verify;
+package dev.ferry.cluster;
 
 import org.junit.jupiter.api.Test;
 
