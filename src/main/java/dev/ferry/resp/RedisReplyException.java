@@ -3,8 +3,8 @@ package dev.ferry.resp;
 import dev.ferry.FerryException;
 
 /**
- * A server answered a command with an error reply. Authentication and permission errors are
- * permanent; {@code LOADING}, {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN} are retriable.
+ * A server answered a command with an error reply; retriable when its {@link ErrorKind} is transient
+ * ({@code LOADING}, {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN}, a redirection...).
  */
 public final class RedisReplyException extends FerryException {
 
@@ -12,7 +12,7 @@ public final class RedisReplyException extends FerryException {
     private final String reply;
 
     public RedisReplyException(String message, RespValue.Error error) {
-        super(message, null, isTransient(error.code()));
+        super(message, null, ErrorKind.of(error.code()).isTransient());
         this.code = error.code();
         this.reply = error.message();
     }
@@ -30,12 +30,5 @@ public final class RedisReplyException extends FerryException {
     public boolean isAuthFailure() {
         return code.equals("NOAUTH") || code.equals("WRONGPASS") || code.equals("NOPERM")
                 || reply.startsWith("ERR invalid password") || reply.contains("AUTH <password> called without any password");
-    }
-
-    private static boolean isTransient(String code) {
-        return switch (code) {
-            case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN" -> true;
-            default -> false;
-        };
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.source;
 
 import dev.ferry.FerryException;
 import dev.ferry.rdb.RdbParser;
+import dev.ferry.resp.ErrorKind;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisEndpoint;
@@ -228,7 +229,7 @@ public final class ReplicationLink implements AutoCloseable {
                 return s.value();
             }
             String msg = reply.asText();
-            if (reply.isError() && (msg.startsWith("LOADING") || msg.startsWith("NOMASTERLINK") || msg.startsWith("MASTERDOWN"))) {
+            if (reply.isError() && ErrorKind.of(msg).isTransient()) {
                 throw new RedisConnectionException("source " + endpoint.address() + " cannot serve a replica yet: " + msg, null);
             }
             throw refusal("PSYNC", msg);
