@@ -43,7 +43,7 @@ public final class RespWriter {
     public RespWriter command(byte[]... args) throws IOException {
         arrayHeader(args.length);
         for (byte[] arg : args) {
-            bulk(arg, 0, arg.length);
+            argument(arg);
         }
         return this;
     }
@@ -52,9 +52,36 @@ public final class RespWriter {
     public RespWriter command(List<byte[]> args) throws IOException {
         arrayHeader(args.size());
         for (byte[] arg : args) {
-            bulk(arg, 0, arg.length);
+            argument(arg);
         }
         return this;
+    }
+
+    /**
+     * Encodes an argument that waits in a file: the header, then its bytes streamed from the file
+     * straight to the stream (everything buffered before goes first), which deletes the file.
+     */
+    public RespWriter spilled(SpilledBulk arg) throws IOException {
+        header('$', arg.length());
+        if (count > 0) {
+            out.write(buf, 0, count);
+            written += count;
+            count = 0;
+        }
+        arg.writeTo(out);
+        written += arg.length();
+        crlf();
+        return this;
+    }
+
+    /** A plain argument, or the one a {@link SpilledBulk} marker stands for. */
+    private void argument(byte[] arg) throws IOException {
+        SpilledBulk spilled = SpilledBulk.of(arg);
+        if (spilled == null) {
+            bulk(arg, 0, arg.length);
+        } else {
+            spilled(spilled);
+        }
     }
 
     /** Encodes a command whose arguments are strings (UTF-8) or byte arrays. */
