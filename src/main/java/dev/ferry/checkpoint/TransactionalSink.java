@@ -1,6 +1,7 @@
 package dev.ferry.checkpoint;
 
 import dev.ferry.pipeline.WriteSink;
+import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationOffset;
@@ -246,7 +247,8 @@ public final class TransactionalSink implements WriteSink {
     private void add(byte[][] argv) {
         pending.add(argv);
         for (byte[] a : argv) {
-            pendingBytes += a.length;
+            // A spilled argument counts whole: the target queues it whole until EXEC.
+            pendingBytes += SpilledBulk.length(a);
         }
     }
 

@@ -5,9 +5,11 @@ import dev.ferry.rdb.DumpPayload;
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbParser;
+import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.source.ReplicationLink;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +36,9 @@ final class StreamRestore {
         if (argv.length < 4 || CommandName.of(argv[0]) != CommandName.RESTORE) {
             return false;
         }
-        byte[] payload = argv[3];
+        SpilledBulk spilled = SpilledBulk.of(argv[3]);
+        // A spilled payload keeps its last bytes in memory: the version and the checksum.
+        byte[] payload = spilled == null ? argv[3] : spilled.tail();
         if (payload.length < 11) {
             return false;
         }
@@ -47,6 +51,12 @@ final class StreamRestore {
      * or {@code DEL} and plain commands plus the expiry.
      */
     static void adapt(byte[][] argv, TargetProfile target, WriteSink sink, long offsetAfter) {
+        if (SpilledBulk.of(argv[3]) != null) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + ", a payload in an RDB version newer than target " + target.version() + " reads: Ferry relabels"
+                    + " such payloads only up to " + (ReplicationLink.SPILL_THRESHOLD >> 20) + " MiB, since it would"
+                    + " have to hold this one whole; use a target of the source's version, or copy this key by hand");
+        }
         DumpPayload.Parsed parsed;
         try {
             parsed = DumpPayload.decode(argv[3]);

@@ -1,11 +1,13 @@
 package dev.ferry.sink;
 
 import dev.ferry.FerryException;
+import dev.ferry.ThreadFailure;
 import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.ReplyCheck;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.SpilledBulk;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +95,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     public void write(byte[][] argv, long sourceOffset) {
         long size = 16;
         for (byte[] a : argv) {
-            size += a.length + 16;
+            size += SpilledBulk.length(a) + 16;
         }
         Pending p = new Pending(argv, sourceOffset, size);
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
@@ -318,6 +320,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             if (!closing) {
                 fail(new FerryException("unexpected failure reading target replies: " + e, e));
             }
+        } catch (Error e) {
+            // The producer and the task learn of it through failure(), not from a thread that is just gone.
+            fail(ThreadFailure.of(Thread.currentThread().getName(), e));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.source;
 
 import dev.ferry.FerryException;
+import dev.ferry.ThreadFailure;
 import dev.ferry.rdb.RdbParser;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
@@ -8,6 +9,7 @@ import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.SpilledBulk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,11 +51,20 @@ public final class ReplicationLink implements AutoCloseable {
     }
 
     private static final int PUMP_CHUNK = 256 * 1024;
+    /**
+     * Stream arguments longer than this are spilled to a file instead of memory ({@link SpilledBulk}).
+     * At 1 MiB the reader holds a kept argument in one allocation of its exact size (its growth step),
+     * and the file costs little next to sending a megabyte: docs/DECISIONS.md, entry on big values.
+     */
+    public static final int SPILL_THRESHOLD = 1 << 20;
 
     private final RedisEndpoint endpoint;
     private final LongSupplier ackOffset;
     private final Options options;
     private volatile Spool spool;
+    private volatile SpilledBulk.Store spilled;
+    /** Why a thread of this link died, which makes the link fail for good (not a lost connection). */
+    private volatile FerryException threadFailure;
     private InputStream spoolIn;
     private Thread pump;
     private volatile RedisConnection conn;
@@ -110,6 +121,9 @@ public final class ReplicationLink implements AutoCloseable {
             startAcker();
             stream(in, streamStart, listener);
         } catch (IOException | RuntimeException e) {
+            if (threadFailure != null) {
+                throw threadFailure;
+            }
             if (stopping) {
                 return;
             }
@@ -144,6 +158,10 @@ public final class ReplicationLink implements AutoCloseable {
                 }
             } catch (IOException e) {
                 sp.finish(e);
+            } catch (Throwable t) {
+                // Without this the parser would wait for bytes for ever while the status says "streaming".
+                threadFailure = ThreadFailure.of(Thread.currentThread().getName(), t);
+                sp.finish(new IOException("the thread reading the source died", t));
             }
         }, "ferry-pump-" + endpoint.address());
         pump.setDaemon(true);
@@ -166,6 +184,17 @@ public final class ReplicationLink implements AutoCloseable {
     /** The source offset of the last stream byte read, or -1 before streaming starts. */
     public long receivedOffset() {
         return receivedOffset;
+    }
+
+    /**
+     * Deletes the files of spilled arguments not written to the target: call once nothing will write
+     * this link's commands any more (after the sink's last flush). Safe from any thread.
+     */
+    public void deleteSpilled() {
+        SpilledBulk.Store s = spilled;
+        if (s != null) {
+            s.close();
+        }
     }
 
     /** Makes {@link #run} return: closes the connection. Safe from any thread. */
@@ -285,8 +314,9 @@ public final class ReplicationLink implements AutoCloseable {
 
     private void stream(RespReader in, long streamStart, ReplicationListener listener) throws IOException {
         long base = in.position();
+        spilled = new SpilledBulk.Store(options.spoolDir(), SPILL_THRESHOLD);
         while (!stopping) {
-            byte[][] argv = in.readCommand();
+            byte[][] argv = in.readCommand(spilled);
             long offset = streamStart + (in.position() - base);
             receivedOffset = offset;
             if (argv.length >= 2 && equalsIgnoreCase(argv[0], "REPLCONF") && equalsIgnoreCase(argv[1], "GETACK")) {
@@ -312,6 +342,10 @@ public final class ReplicationLink implements AutoCloseable {
                 sendAck();
             } catch (RuntimeException e) {
                 log.debug("could not send REPLCONF ACK to {}: {}", endpoint.address(), e.getMessage());
+            } catch (Throwable t) {
+                // The executor would silently cancel every later ACK: end the link instead.
+                threadFailure = ThreadFailure.of(Thread.currentThread().getName(), t);
+                close();
             }
         }, 1, 1, TimeUnit.SECONDS);
     }

@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.ThreadFailure;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.TransactionalSink;
@@ -241,6 +242,10 @@ public final class SyncTask {
             failure = new FerryException("unexpected error: " + e, e);
             state = TaskState.FAILED;
             throw failure;
+        } catch (Error e) {
+            failure = ThreadFailure.of(Thread.currentThread().getName(), e);
+            state = TaskState.FAILED;
+            throw failure;
         } finally {
             if (progress != null) {
                 progress.stop();
@@ -365,7 +370,7 @@ public final class SyncTask {
                 linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());
                 linkThread.start();
                 if (options.mode().streams()) {
-                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval());
+                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval(), this::fail);
                     heartbeat.start();
                 }
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
@@ -414,6 +419,9 @@ public final class SyncTask {
                 } else if (targetConn != null) {
                     targetConn.close();
                 }
+                if (link != null) {
+                    link.deleteSpilled();
+                }
             }
             if (error != null) {
                 throw error;
@@ -430,6 +438,8 @@ public final class SyncTask {
                 fail(e);
             } catch (Exception e) {
                 fail(new FerryException("replication link failed: " + e, e));
+            } catch (Error e) {
+                fail(ThreadFailure.of(Thread.currentThread().getName(), e));
             }
         }
 
