@@ -97,6 +97,32 @@ class TargetWriterIT {
         assertThat(writer.ackedOffset()).isEqualTo(-1);
     }
 
+    @Test
+    void aReplyThreadThatDiesOfAnErrorFailsTheWriterWithAMessageThatSaysWhatToDo() throws InterruptedException {
+        TargetWriter dying = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), offset -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        try {
+            dying.write(argv("INCR", "n"), 1);
+            dying.flush();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (dying.failure() == null) {
+                assertThat(System.nanoTime()).as("the writer's failure, once its reply thread died").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(dying.failure().getMessage()).contains("ran out of memory").contains("--memory-budget")
+                    .contains("FERRY_JAVA_OPTS");
+            assertThat(dying.failure().isRetriable()).isFalse();
+            // The producer learns of it at its next call instead of waiting for replies that never come.
+            assertThatThrownBy(() -> {
+                dying.write(argv("INCR", "n"), 2);
+                dying.drain();
+            }).isSameAs(dying.failure());
+        } finally {
+            dying.close();
+        }
+    }
+
     private static byte[][] argv(String... args) {
         byte[][] out = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
