@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
@@ -69,6 +70,12 @@ final class SyncCommand implements Callable<Integer> {
             description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
     long spoolSize;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Memory for data in transit, shared by all tasks of this process: source bytes not yet parsed,"
+                    + " batches, writes not yet acknowledged (default: a quarter of the Java heap, about 46 MiB with the"
+                    + " launcher's -Xmx192m). Beyond it, source bytes wait on disk (--spool-size). E.g. 64m or 64MiB.")
+    Long memoryBudget;
+
     @Option(names = "--skip-checks", split = ",", paramLabel = "NAME",
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
@@ -90,7 +97,15 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SyncOptions options = SyncOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target))
+        SyncOptions.Builder builder = SyncOptions.builder(RedisEndpoint.parse(source), RedisEndpoint.parse(target));
+        if (memoryBudget != null) {
+            if (memoryBudget <= 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--memory-budget: " + memoryBudget + " (expected: > 0)");
+            }
+            builder.memoryBudget(new MemoryBudget(memoryBudget));
+        }
+        SyncOptions options = builder
                 .mode(SyncMode.parse(mode))
                 .dbs(dbs)
                 .existing(ExistingKeys.parse(existing))

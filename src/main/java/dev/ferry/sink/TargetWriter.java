@@ -1,6 +1,7 @@
 package dev.ferry.sink;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.ThreadFailure;
 import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
@@ -23,8 +24,9 @@ import java.util.function.LongConsumer;
  * <p>The producer thread (the replication link) encodes commands straight into the connection's
  * output buffer; a reply thread reads every reply, checks it, and advances the acknowledged source
  * offset. Nothing is dropped: the first error reply fails the writer, and every later call throws it.
- * The in-flight window is bounded in commands and bytes, so a slow target slows the producer instead
- * of filling memory.
+ * The in-flight window is bounded in commands and bytes, and its commands are held in the process's
+ * {@link MemoryBudget} (beyond it, the producer waits for replies; an empty window always takes one
+ * command), so a slow target slows the producer instead of filling memory.
  *
  * <p>Threading: {@link #write}, {@link #select}, {@link #advance}, {@link #flush} and {@link #drain}
  * are called by one producer thread; {@link #ackedOffset()} and {@link #failure()} from any thread.
@@ -56,6 +58,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private final Limits limits;
     private final Thread replyThread;
     private final LongConsumer onAck;
+    private final MemoryBudget.Account memory;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -76,6 +79,17 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
      * @param onAck called on the reply thread with each newly acknowledged source offset; may be null
      */
     public TargetWriter(RedisConnection conn, Limits limits, LongConsumer onAck) {
+        this(conn, limits, onAck, MemoryBudget.unlimited().open());
+    }
+
+    /**
+     * Takes over {@code conn} (already authenticated) and starts the reply thread.
+     *
+     * @param onAck called on the reply thread with each newly acknowledged source offset; may be null
+     * @param memory the budget the commands in flight are held in
+     */
+    public TargetWriter(RedisConnection conn, Limits limits, LongConsumer onAck, MemoryBudget.Account memory) {
+        this.memory = memory;
         this.conn = conn;
         this.out = conn.writer();
         this.limits = limits;
@@ -94,10 +108,13 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         long size = 16;
+        long heap = 16;
         for (byte[] a : argv) {
             size += SpilledBulk.length(a) + 16;
+            heap += a.length + 16;
         }
         Pending p = new Pending(argv, sourceOffset, size);
+        p.heap = heap;
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
         CommandName name = argv.length <= 2 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (transaction != null) {
@@ -245,7 +262,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         long size = p.size;
         synchronized (lock) {
             while ((inFlight.size() >= limits.maxInFlightCommands()
-                    || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty()))
+                    || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty())
+                    || !holdInMemory(p))
                     && failure == null) {
                 // Replies cannot arrive for commands still in our buffer.
                 if (out.pending() > 0) {
@@ -271,6 +289,15 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             }
         }
         checkFailure();
+    }
+
+    /** Takes {@code p}'s memory from the budget; an empty window takes it whatever the budget says. */
+    private boolean holdInMemory(Pending p) {
+        if (inFlight.isEmpty()) {
+            memory.acquire(p.heap);
+            return true;
+        }
+        return memory.tryAcquire(p.heap);
     }
 
     private void readReplies() {
@@ -332,10 +359,12 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             return;
         }
         long acked = -1;
+        long freed = 0;
         synchronized (lock) {
             for (int i = 0; i < count; i++) {
                 Pending p = inFlight.pollFirst();
                 inFlightBytes -= p.size;
+                freed += p.heap;
                 if (p.offset > ackedOffset) {
                     ackedOffset = p.offset;
                     acked = p.offset;
@@ -345,6 +374,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             progressAt = System.currentTimeMillis();
             lock.notifyAll();
         }
+        memory.release(freed);
         if (acked >= 0 && onAck != null) {
             onAck.accept(acked);
         }
@@ -382,6 +412,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private static final class Pending {
         final byte[][] argv;
         final long size;
+        /** Heap the command holds: a spilled argument counts as its marker. */
+        long heap;
         long offset;
         List<byte[][]> transaction;
 

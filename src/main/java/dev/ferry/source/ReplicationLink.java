@@ -1,6 +1,7 @@
 package dev.ferry.source;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.ThreadFailure;
 import dev.ferry.rdb.RdbParser;
 import dev.ferry.resp.RedisConnection;
@@ -46,8 +47,13 @@ public final class ReplicationLink implements AutoCloseable {
      * @param spoolDir where the spool spills to disk
      * @param spoolMemory spool bytes kept in memory
      * @param spoolDisk spool bytes allowed on disk
+     * @param memory the budget the spool's bytes in memory are taken from
      */
-    public record Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk) {
+    public record Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk,
+                          MemoryBudget.Account memory) {
+        public Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk) {
+            this(readTimeout, spoolDir, spoolMemory, spoolDisk, MemoryBudget.unlimited().open());
+        }
     }
 
     private static final int PUMP_CHUNK = 256 * 1024;
@@ -141,7 +147,7 @@ public final class ReplicationLink implements AutoCloseable {
      * source sends, and parsing reads from the spool.
      */
     private RespReader startPump() {
-        Spool sp = new Spool(options.spoolDir(), options.spoolMemory(), options.spoolDisk());
+        Spool sp = new Spool(options.spoolDir(), options.spoolMemory(), options.spoolDisk(), options.memory());
         spool = sp;
         InputStream socket = conn.reader().inputStream();
         pump = new Thread(() -> {

@@ -1,5 +1,6 @@
 package dev.ferry.task;
 
+import dev.ferry.MemoryBudget;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisEndpoint;
 
@@ -32,6 +33,7 @@ public final class SyncOptions {
     private final int maxBatch;
     private final long spoolSize;
     private final Duration targetTimeout;
+    private final MemoryBudget memoryBudget;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -53,6 +55,12 @@ public final class SyncOptions {
         this.maxBatch = b.maxBatch;
         this.spoolSize = b.spoolSize;
         this.targetTimeout = b.targetTimeout;
+        this.memoryBudget = b.memoryBudget;
+    }
+
+    /** The memory for data in transit, shared by every task of the process ({@link MemoryBudget}). */
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
     }
 
     /** How long the target may owe replies without answering before its connection counts as lost. */
@@ -147,6 +155,7 @@ public final class SyncOptions {
         b.maxBatch = maxBatch;
         b.spoolSize = spoolSize;
         b.targetTimeout = targetTimeout;
+        b.memoryBudget = memoryBudget;
         return new SyncOptions(b);
     }
 
@@ -200,6 +209,7 @@ public final class SyncOptions {
         private int maxBatch = 10_000;
         private long spoolSize = 1L << 30;
         private Duration targetTimeout = Duration.ofSeconds(60);
+        private MemoryBudget memoryBudget = MemoryBudget.fromHeap();
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -314,6 +324,12 @@ public final class SyncOptions {
                 throw new IllegalArgumentException("targetTimeout: " + timeout + " (expected: >= 100 ms)");
             }
             this.targetTimeout = timeout;
+            return this;
+        }
+
+        /** The memory budget of the process (default: {@link MemoryBudget#fromHeap()}); the tasks of a cluster share it. */
+        public Builder memoryBudget(MemoryBudget budget) {
+            this.memoryBudget = Objects.requireNonNull(budget, "memoryBudget");
             return this;
         }
 

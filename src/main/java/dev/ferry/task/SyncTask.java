@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.ThreadFailure;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
@@ -278,6 +279,8 @@ public final class SyncTask {
         boolean owns;
 
         void run() {
+            // What this attempt holds of the process's memory budget; all of it is given back at its end.
+            MemoryBudget.Account memory = options.memoryBudget().open();
             RedisConnection targetConn = null;
             Heartbeat heartbeat = null;
             Thread linkThread = null;
@@ -326,13 +329,13 @@ public final class SyncTask {
                 targetConn = RedisConnection.open(options.target());
                 Filters filters = new Filters(options.dbs(), options.publish(), options.keys());
                 Replayer[] replayer = new Replayer[1];
-                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset));
-                sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis);
+                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
+                sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
                 link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
-                        options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize()));
+                        options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
@@ -422,6 +425,7 @@ public final class SyncTask {
                 if (link != null) {
                     link.deleteSpilled();
                 }
+                memory.close();
             }
             if (error != null) {
                 throw error;
