@@ -108,6 +108,26 @@ class BigValueIT {
         }
     }
 
+    @Test
+    void aThreadThatRunsOutOfMemoryEndsTheSyncWithWhatToDoInsteadOfAGreenStatus() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect();
+             FerryProcess ferry = FerryProcess.start("sync", "--quiet", "--state-dir", stateDir.toString(),
+                     "--source", "redis://127.0.0.1:" + source.port(), "--target", "redis://127.0.0.1:" + target.port())) {
+            awaitStreaming(ferry, source, target, tgt);
+            // A key is held in memory (filters read it): one of 150 MiB cannot fit in the launcher's heap.
+            src.callChecked("SET", randomBytes(150 << 20, 6), "v");
+            int exit = ferry.awaitExit(TIMEOUT);
+            String log = ferry.log();
+            assertThat(exit).as("exit code; log:\n%s", log).isEqualTo(1);
+            assertThat(log.lines().filter(l -> l.startsWith("ferry: error:")).toList()).as("log:\n%s", log)
+                    .singleElement().asString().contains("ran out of memory").contains("FERRY_JAVA_OPTS")
+                    .contains("--memory-budget");
+        }
+    }
+
     /** SET key <length bytes>, written to the socket in 1 MiB chunks: the test never holds the value whole. */
     private static void setStreamed(RedisServer server, String key, long length) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
