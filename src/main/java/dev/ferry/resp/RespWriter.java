@@ -1,5 +1,6 @@
 package dev.ferry.resp;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ public final class RespWriter {
     private final byte[] buf;
     private int count;
     private long written;
+    /** Bytes of spilled arguments handed to the stream so far; read by other threads to see a long send move. */
+    private volatile long streamed;
 
     public RespWriter(OutputStream out) {
         this(out, 64 * 1024);
@@ -68,7 +71,13 @@ public final class RespWriter {
             written += count;
             count = 0;
         }
-        arg.writeTo(out);
+        arg.writeTo(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                streamed += len;
+            }
+        });
         written += arg.length();
         crlf();
         return this;
@@ -109,6 +118,14 @@ public final class RespWriter {
     /** Bytes encoded so far, flushed or not. */
     public long written() {
         return written + count;
+    }
+
+    /**
+     * Bytes of spilled arguments handed to the stream so far. Safe from any thread: a send of hundreds
+     * of megabytes over a slow link moves it, while no reply can come yet.
+     */
+    public long streamed() {
+        return streamed;
     }
 
     /** Bytes encoded but not yet handed to the stream. */

@@ -72,6 +72,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private List<byte[][]> transaction;
     /** When the window last moved: a reply arrived, or the window went from empty to busy. */
     private long progressAt = System.currentTimeMillis();
+    /** {@link RespWriter#streamed()} when last looked at: a spilled argument going out is progress too. */
+    private long streamedAt;
 
     /**
      * Takes over {@code conn} (already authenticated) and starts the reply thread.
@@ -218,10 +220,17 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
 
     /**
      * How long commands have been waiting for a reply without any arriving, in ms; 0 when nothing is in
-     * flight. A target that stays silent while owing replies is gone, even if its socket is not.
+     * flight. A target that stays silent while owing replies is gone, even if its socket is not. While a
+     * spilled argument goes out, each chunk the socket takes counts as progress: hundreds of megabytes
+     * over a slow link take longer than the timeout, and no reply can come before they are sent.
      */
     public long stalledMillis() {
         synchronized (lock) {
+            long streamed = out.streamed();
+            if (streamed != streamedAt) {
+                streamedAt = streamed;
+                progressAt = System.currentTimeMillis();
+            }
             return inFlight.isEmpty() ? 0 : System.currentTimeMillis() - progressAt;
         }
     }
