@@ -9,7 +9,6 @@ import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
-import dev.ferry.source.ReplicationLink;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +25,9 @@ import java.util.Locale;
  * value is decoded by the RDB parser from a one-key RDB built around the payload.
  */
 final class StreamRestore {
+
+    /** Largest spilled payload read back into memory to be adapted: the snapshot's default --raw-limit. */
+    static final long MAX_ADAPTED_PAYLOAD = 32L << 20;
 
     private StreamRestore() {
     }
@@ -51,11 +53,9 @@ final class StreamRestore {
      * or {@code DEL} and plain commands plus the expiry.
      */
     static void adapt(byte[][] argv, TargetProfile target, WriteSink sink, long offsetAfter) {
-        if (SpilledBulk.of(argv[3]) != null) {
-            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
-                    + ", a payload in an RDB version newer than target " + target.version() + " reads: Ferry relabels"
-                    + " such payloads only up to " + (ReplicationLink.SPILL_THRESHOLD >> 20) + " MiB, since it would"
-                    + " have to hold this one whole; use a target of the source's version, or copy this key by hand");
+        SpilledBulk spilled = SpilledBulk.of(argv[3]);
+        if (spilled != null) {
+            argv = inMemory(argv, spilled, target, offsetAfter);
         }
         DumpPayload.Parsed parsed;
         try {
@@ -102,6 +102,27 @@ final class StreamRestore {
         } else {
             sink.advance(offsetAfter);
         }
+    }
+
+    /**
+     * {@code argv} with its spilled payload read back: adapting needs it whole (relabelling rewrites the
+     * checksum over all of it). Up to {@link #MAX_ADAPTED_PAYLOAD}, as large as a raw value the snapshot
+     * holds, so a cascade of Ferry tasks (whose snapshot RESTOREs come back in the stream) still works.
+     */
+    private static byte[][] inMemory(byte[][] argv, SpilledBulk spilled, TargetProfile target, long offsetAfter) {
+        if (spilled.length() > MAX_ADAPTED_PAYLOAD) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + ", a payload in an RDB version newer than target " + target.version() + " reads: Ferry adapts"
+                    + " such payloads only up to " + (MAX_ADAPTED_PAYLOAD >> 20) + " MiB, since it holds them whole;"
+                    + " use a target of the source's version, or copy this key by hand");
+        }
+        byte[][] copy = argv.clone();
+        try {
+            copy[3] = spilled.take();
+        } catch (IOException e) {
+            throw new FerryException("could not read back the payload of " + Command.describe(argv) + ": " + e.getMessage(), e);
+        }
+        return copy;
     }
 
     /** An RDB file of the payload's version holding one key: header, the value, EOF, no checksum (0). */

@@ -2,6 +2,7 @@ package dev.ferry.resp;
 
 import dev.ferry.FerryException;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.Cleaner;
@@ -114,6 +115,21 @@ public final class SpilledBulk {
         } finally {
             delete.clean();
         }
+    }
+
+    /**
+     * Reads the value back into memory, for the rare code that must see all of it, and deletes its file:
+     * it cannot be written after.
+     *
+     * @throws FerryException taken or written before, too long for an array, or its file has gone
+     */
+    public byte[] take() throws IOException {
+        if (length > Integer.MAX_VALUE - 16) {
+            throw new FerryException("a spilled argument of " + length + " bytes cannot be held in memory");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) length);
+        writeTo(out);
+        return out.toByteArray();
     }
 
     /** As error messages show it: {@code <104857600 bytes>}. */

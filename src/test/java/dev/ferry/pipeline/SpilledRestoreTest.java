@@ -28,10 +28,15 @@ class SpilledRestoreTest {
     @TempDir
     Path dir;
 
-    /** {@code RESTORE k 0 <payload of a 100-byte string, RDB 10>}, read with the payload spilled. */
-    private byte[][] spilledRestore() throws IOException {
-        byte[] raw = new byte[101];
-        raw[0] = 100;
+    /** {@code RESTORE k 0 <payload of a string of valueLength bytes, RDB 10>}, read with the payload spilled. */
+    private byte[][] spilledRestore(int valueLength) throws IOException {
+        byte[] raw = new byte[5 + valueLength];
+        // A string of 32-bit length: 0x80, then the length big-endian.
+        raw[0] = (byte) 0x80;
+        raw[1] = (byte) (valueLength >>> 24);
+        raw[2] = (byte) (valueLength >>> 16);
+        raw[3] = (byte) (valueLength >>> 8);
+        raw[4] = (byte) valueLength;
         byte[] payload = DumpPayload.encode(RdbType.STRING, raw, 10);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new RespWriter(out).command(ascii("RESTORE"), ascii("k"), ascii("0"), payload).flush();
@@ -42,7 +47,7 @@ class SpilledRestoreTest {
 
     @Test
     void aSpilledPayloadTheTargetReadsIsForwardedAsItIs() throws IOException {
-        byte[][] argv = spilledRestore();
+        byte[][] argv = spilledRestore(100);
         List<byte[][]> written = new ArrayList<>();
         replayer(written, "7.0.15").command(argv, 100);
         assertThat(written).hasSize(1);
@@ -50,12 +55,28 @@ class SpilledRestoreTest {
     }
 
     @Test
-    void aSpilledPayloadThatWouldNeedRelabellingStopsWithTheCommandNamed() throws IOException {
-        byte[][] argv = spilledRestore();
+    void aSpilledPayloadForAnOlderTargetIsReadBackAndRelabelled() throws IOException {
+        byte[][] argv = spilledRestore(100);
+        List<byte[][]> written = new ArrayList<>();
+        replayer(written, "6.2.7").command(argv, 100);
+        assertThat(written).hasSize(1);
+        byte[] relabelled = written.get(0)[3];
+        assertThat(SpilledBulk.of(relabelled)).isNull();
+        DumpPayload.Parsed parsed = DumpPayload.decode(relabelled);
+        assertThat(parsed.rdbVersion()).isEqualTo(9);
+        assertThat(parsed.value()).hasSize(105);
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files).as("the spilled payload's file, once read back").isEmpty();
+        }
+    }
+
+    @Test
+    void aSpilledPayloadTooLargeToAdaptInMemoryStopsWithTheCommandNamed() throws IOException {
+        byte[][] argv = spilledRestore((int) StreamRestore.MAX_ADAPTED_PAYLOAD);
         assertThatThrownBy(() -> replayer(new ArrayList<>(), "6.2.7").command(argv, 100))
                 .isInstanceOf(FerryException.class)
-                .hasMessageContaining("RESTORE \"k\" \"0\" <112 bytes>")
-                .hasMessageContaining("only up to 1 MiB");
+                .hasMessageContaining("RESTORE \"k\" \"0\" <" + (StreamRestore.MAX_ADAPTED_PAYLOAD + 16) + " bytes>")
+                .hasMessageContaining("only up to 32 MiB");
     }
 
     private static Replayer replayer(List<byte[][]> written, String targetVersion) {
