@@ -46,9 +46,19 @@ class BigValueIT {
             src.callChecked("SET", "big", randomBytes(100 << 20, 1));
             src.callChecked("HSET", "hash", "small", "1", "large", randomBytes(24 << 20, 2));
             src.callChecked("RPUSH", "list", "a", randomBytes(24 << 20, 3), "z");
+            // Inside a source transaction, which is applied whole in one batch.
+            src.send("MULTI");
+            src.send("SET", "inside", randomBytes(8 << 20, 7));
+            src.send("INCR", "counter");
+            src.send("EXEC");
+            src.flush();
+            for (int i = 0; i < 4; i++) {
+                assertThat(src.read().isError()).isFalse();
+            }
             src.callChecked("SET", "after", "1");
             awaitValue(ferry, tgt, "after", "1");
-            assertThat(digests(tgt, "big", "hash", "list")).isEqualTo(digests(src, "big", "hash", "list"));
+            assertThat(digests(tgt, "big", "hash", "list", "inside", "counter"))
+                    .isEqualTo(digests(src, "big", "hash", "list", "inside", "counter"));
             assertThat(spilledFiles()).as("spill files, once written to the target").isEmpty();
 
             src.callChecked("INCR", "later");
