@@ -1,6 +1,8 @@
 package dev.ferry.checkpoint;
 
+import dev.ferry.MemoryBudget;
 import dev.ferry.pipeline.WriteSink;
+import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationOffset;
@@ -19,7 +21,8 @@ import java.util.function.LongSupplier;
  * land (a full target may have room again a moment later) and its checkpoint would then skip the
  * failed writes. Writes are therefore group-committed: they collect while a transaction is in flight
  * and go as the next one as soon as it is acknowledged, when the source is idle, or at
- * {@code maxBatch} writes or 8 MiB. Under load batches grow; when quiet, a write waits one round trip.
+ * {@code maxBatch} writes or 8 MiB, or when the process's {@link MemoryBudget} has no room for the
+ * batch. Under load batches grow; when quiet, a write waits one round trip.
  * The source's own {@code MULTI}/{@code EXEC} blocks are unwrapped into a batch (Redis does not nest
  * transactions) and never split, so their atomicity is kept. While the source only sends pings and
  * heartbeats, a checkpoint-only transaction records progress once a second.
@@ -43,6 +46,11 @@ public final class TransactionalSink implements WriteSink {
     private final byte[] key;
     private final int maxBatch;
     private final LongSupplier clock;
+    private final MemoryBudget.Account memory;
+    /** Heap the pending writes hold, taken from {@link #memory}; at the open source transaction's start. */
+    private long pendingHeap;
+    private long sourceTransactionHeap;
+    private boolean overBudget;
     private IntSupplier sourceDb = () -> -1;
     private boolean ownsTarget;
 
@@ -70,6 +78,13 @@ public final class TransactionalSink implements WriteSink {
     private long checkpointedAt;
 
     public TransactionalSink(TargetWriter writer, CheckpointStore store, int maxBatch, LongSupplier clock) {
+        this(writer, store, maxBatch, clock, MemoryBudget.unlimited().open());
+    }
+
+    /** @param memory the budget the pending batch is held in */
+    public TransactionalSink(TargetWriter writer, CheckpointStore store, int maxBatch, LongSupplier clock,
+                             MemoryBudget.Account memory) {
+        this.memory = memory;
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("maxBatch: " + maxBatch + " (expected: > 0)");
         }
@@ -141,6 +156,7 @@ public final class TransactionalSink implements WriteSink {
         streaming = true;
         pending.clear();
         pendingBytes = 0;
+        releasePendingMemory();
         inSourceTransaction = false;
         discardingSourceTransaction = false;
         // Marks the snapshot complete (or confirms the resume point) before any stream write.
@@ -168,6 +184,7 @@ public final class TransactionalSink implements WriteSink {
             inSourceTransaction = true;
             sourceTransactionStart = pending.size();
             sourceTransactionBytes = pendingBytes;
+            sourceTransactionHeap = pendingHeap;
             sourceTransactionDb = pendingDb;
         } else if (name == CommandName.EXEC) {
             inSourceTransaction = false;
@@ -193,6 +210,8 @@ public final class TransactionalSink implements WriteSink {
         }
         pending.subList(sourceTransactionStart, pending.size()).clear();
         pendingBytes = sourceTransactionBytes;
+        memory.release(pendingHeap - sourceTransactionHeap);
+        pendingHeap = sourceTransactionHeap;
         pendingDb = sourceTransactionDb;
         discardingSourceTransaction = true;
         int db = sourceDb.getAsInt();
@@ -246,6 +265,7 @@ public final class TransactionalSink implements WriteSink {
             if (inSourceTransaction) {
                 pending.clear();
                 pendingBytes = 0;
+                releasePendingMemory();
                 inSourceTransaction = false;
                 discardingSourceTransaction = false;
             } else {
@@ -269,7 +289,7 @@ public final class TransactionalSink implements WriteSink {
             }
             return;
         }
-        boolean full = pending.size() >= maxBatch || pendingBytes >= MAX_BATCH_BYTES;
+        boolean full = pending.size() >= maxBatch || pendingBytes >= MAX_BATCH_BYTES || overBudget;
         if (idle || full || writer.ackedOffset() >= inFlightOffset) {
             commit();
         }
@@ -278,15 +298,32 @@ public final class TransactionalSink implements WriteSink {
     private void add(byte[][] argv) {
         // The offset before the source command this write comes from, and its database: where to resume to retry it.
         pending.add(new Queued(argv, lastOffset, sourceDb.getAsInt()));
+        long heap = 16;
         for (byte[] a : argv) {
-            pendingBytes += a.length;
+            // A spilled argument counts whole: the target queues it whole until EXEC.
+            pendingBytes += SpilledBulk.length(a);
+            heap += a.length + 16;
         }
+        pendingHeap += heap;
+        if (!memory.tryAcquire(heap)) {
+            // Held anyway, and the batch goes at once: it waits for no more writes.
+            memory.acquire(heap);
+            overBudget = true;
+        }
+    }
+
+    /** The pending writes go to the writer, which holds them in its own share of the budget, or are dropped. */
+    private void releasePendingMemory() {
+        memory.release(pendingHeap);
+        pendingHeap = 0;
+        overBudget = false;
     }
 
     private void commit() {
         // One transaction in flight at a time: if the previous one failed, a later one must not land,
         // or its checkpoint would skip the failed writes.
         drain();
+        releasePendingMemory();
         beginTransaction();
         for (Queued q : pending) {
             writer.write(q.argv, -1);

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
@@ -74,6 +75,12 @@ final class SyncCommand implements Callable<Integer> {
             description = "Disk space for stream bytes read from the source but not yet applied (default 1 GiB), so a slow target never slows the source link.")
     long spoolSize;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Memory for data in transit, shared by all tasks of this process: source bytes not yet parsed,"
+                    + " batches, writes not yet acknowledged (default: a quarter of the Java heap, about 46 MiB with the"
+                    + " launcher's -Xmx192m). Beyond it, source bytes wait on disk (--spool-size). E.g. 64MiB.")
+    Long memoryBudget;
+
     @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", converter = Converters.CheckName.class,
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
@@ -113,7 +120,15 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
         RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
-        SyncOptions options = SyncOptions.builder(sourceEndpoint, targetEndpoint)
+        SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
+        if (memoryBudget != null) {
+            if (memoryBudget <= 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--memory-budget: " + memoryBudget + " (expected: > 0)");
+            }
+            builder.memoryBudget(new MemoryBudget(memoryBudget));
+        }
+        SyncOptions options = builder
                 .mode(mode)
                 .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of()))
                 .existing(existing)

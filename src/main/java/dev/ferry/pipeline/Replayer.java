@@ -315,6 +315,11 @@ public final class Replayer implements ReplicationListener {
         int[] keys = commandKeys.keyIndexes(argv);
         int inside = 0;
         for (int i : keys) {
+            if (i < argv.length && dev.ferry.resp.SpilledBulk.of(argv[i]) != null) {
+                throw new dev.ferry.FerryException("the source sent " + dev.ferry.sink.Command.describe(argv) + " at offset "
+                        + offsetAfter + ": its argument " + i + " is a key of more than 1 MiB, which Ferry does not match against "
+                        + filters.keys());
+            }
             if (i < argv.length && filters.keys().matches(argv[i])) {
                 inside++;
             }

@@ -5,6 +5,7 @@ import dev.ferry.rdb.DumpPayload;
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbParser;
+import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
@@ -25,6 +26,9 @@ import java.util.Locale;
  */
 final class StreamRestore {
 
+    /** Largest spilled payload read back into memory to be adapted: the snapshot's default --raw-limit. */
+    static final long MAX_ADAPTED_PAYLOAD = 32L << 20;
+
     private StreamRestore() {
     }
 
@@ -37,7 +41,9 @@ final class StreamRestore {
         if (argv.length < 4 || CommandName.of(argv[0]) != CommandName.RESTORE) {
             return false;
         }
-        byte[] payload = argv[3];
+        SpilledBulk spilled = SpilledBulk.of(argv[3]);
+        // A spilled payload keeps its last bytes in memory: the version and the checksum.
+        byte[] payload = spilled == null ? argv[3] : spilled.tail();
         if (payload.length < 11) {
             return false;
         }
@@ -53,6 +59,10 @@ final class StreamRestore {
      * or {@code DEL} and plain commands plus the expiry.
      */
     static void adapt(byte[][] argv, TargetProfile target, WriteSink sink, long offsetAfter) {
+        SpilledBulk spilled = SpilledBulk.of(argv[3]);
+        if (spilled != null) {
+            argv = inMemory(argv, spilled, target, offsetAfter);
+        }
         DumpPayload.Parsed parsed;
         try {
             parsed = DumpPayload.decode(argv[3]);
@@ -99,6 +109,27 @@ final class StreamRestore {
         } else {
             sink.advance(offsetAfter);
         }
+    }
+
+    /**
+     * {@code argv} with its spilled payload read back: adapting needs it whole (relabelling rewrites the
+     * checksum over all of it). Up to {@link #MAX_ADAPTED_PAYLOAD}, as large as a raw value the snapshot
+     * holds, so a cascade of Ferry tasks (whose snapshot RESTOREs come back in the stream) still works.
+     */
+    private static byte[][] inMemory(byte[][] argv, SpilledBulk spilled, TargetProfile target, long offsetAfter) {
+        if (spilled.length() > MAX_ADAPTED_PAYLOAD) {
+            throw new FerryException("the source sent " + Command.describe(argv) + " at offset " + offsetAfter
+                    + ", a payload in an RDB version newer than target " + target.version() + " reads: Ferry adapts"
+                    + " such payloads only up to " + (MAX_ADAPTED_PAYLOAD >> 20) + " MiB, since it holds them whole;"
+                    + " use a target of the source's version, or copy this key by hand");
+        }
+        byte[][] copy = argv.clone();
+        try {
+            copy[3] = spilled.take();
+        } catch (IOException e) {
+            throw new FerryException("could not read back the payload of " + Command.describe(argv) + ": " + e.getMessage(), e);
+        }
+        return copy;
     }
 
     /** An RDB file of the payload's version holding one key: header, the value, EOF, no checksum (0). */

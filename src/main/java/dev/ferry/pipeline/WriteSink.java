@@ -6,7 +6,7 @@ package dev.ferry.pipeline;
 public interface WriteSink {
 
     /**
-     * Sends a command.
+     * Sends a command; its arguments may include {@link dev.ferry.resp.SpilledBulk} markers, sent once.
      *
      * @param sourceOffset the source offset this command completes, or -1 for snapshot writes
      */

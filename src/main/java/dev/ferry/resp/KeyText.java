@@ -13,9 +13,14 @@ public final class KeyText {
 
     /** The bytes escaped, without quotes. */
     public static String escape(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length + 8);
-        for (byte value : bytes) {
-            int b = value & 0xff;
+        return escape(bytes, bytes.length);
+    }
+
+    /** The first {@code len} bytes escaped: a message about a huge value escapes only what it shows. */
+    private static String escape(byte[] bytes, int len) {
+        StringBuilder sb = new StringBuilder(len + 8);
+        for (int i = 0; i < len; i++) {
+            int b = bytes[i] & 0xff;
             if (b == '"' || b == '\\') {
                 sb.append('\\').append((char) b);
             } else if (b >= 0x20 && b < 0x7f) {
@@ -34,8 +39,9 @@ public final class KeyText {
 
     /** The bytes quoted and cut to about {@code max} characters, for showing a value in a message. */
     public static String shortQuoted(byte[] bytes, int max) {
-        String text = escape(bytes);
-        if (text.length() <= max) {
+        // Every byte prints as at least one character: past the first max bytes nothing is shown.
+        String text = escape(bytes, Math.min(bytes.length, max));
+        if (text.length() <= max && bytes.length <= max) {
             return '"' + text + '"';
         }
         return '"' + text.substring(0, max) + "\"... (" + bytes.length + " bytes)";

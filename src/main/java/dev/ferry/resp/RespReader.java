@@ -183,6 +183,18 @@ public final class RespReader {
      * Returns the arguments, raw.
      */
     public byte[][] readCommand() throws IOException {
+        return readCommand(null);
+    }
+
+    /**
+     * Reads a command like {@link #readCommand()}, but an argument after the first two (the name and,
+     * in every write, a key) longer than {@code spill}'s threshold goes to a file of {@code spill}
+     * instead of memory, and stands in the argv as a {@link SpilledBulk} marker. Such an argument may
+     * be as long as the peer sends ({@code proto-max-bulk-len}): only the disk bounds it.
+     *
+     * @param spill where large arguments go; null holds every argument in memory
+     */
+    public byte[][] readCommand(SpilledBulk.Store spill) throws IOException {
         long start = position();
         byte type = readByte();
         if (type != '*') {
@@ -204,7 +216,12 @@ public final class RespReader {
             if (len < 0) {
                 throw new RespProtocolException("null bulk string as command argument " + i, argStart);
             }
-            args[i] = readBulkBody(len, argStart);
+            if (spill != null && i >= 2 && len > spill.threshold()) {
+                args[i] = spill.spill(this, len);
+                expectCrlf(argStart);
+            } else {
+                args[i] = readBulkBody(len, argStart);
+            }
         }
         return args;
     }

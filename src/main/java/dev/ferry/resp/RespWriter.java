@@ -1,5 +1,6 @@
 package dev.ferry.resp;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ public final class RespWriter {
     private final byte[] buf;
     private int count;
     private long written;
+    /** Bytes of spilled arguments handed to the stream so far; read by other threads to see a long send move. */
+    private volatile long streamed;
 
     public RespWriter(OutputStream out) {
         this(out, 64 * 1024);
@@ -43,7 +46,7 @@ public final class RespWriter {
     public RespWriter command(byte[]... args) throws IOException {
         arrayHeader(args.length);
         for (byte[] arg : args) {
-            bulk(arg, 0, arg.length);
+            argument(arg);
         }
         return this;
     }
@@ -52,9 +55,42 @@ public final class RespWriter {
     public RespWriter command(List<byte[]> args) throws IOException {
         arrayHeader(args.size());
         for (byte[] arg : args) {
-            bulk(arg, 0, arg.length);
+            argument(arg);
         }
         return this;
+    }
+
+    /**
+     * Encodes an argument that waits in a file: the header, then its bytes streamed from the file
+     * straight to the stream (everything buffered before goes first), which deletes the file.
+     */
+    public RespWriter spilled(SpilledBulk arg) throws IOException {
+        header('$', arg.length());
+        if (count > 0) {
+            out.write(buf, 0, count);
+            written += count;
+            count = 0;
+        }
+        arg.writeTo(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                streamed += len;
+            }
+        });
+        written += arg.length();
+        crlf();
+        return this;
+    }
+
+    /** A plain argument, or the one a {@link SpilledBulk} marker stands for. */
+    private void argument(byte[] arg) throws IOException {
+        SpilledBulk spilled = SpilledBulk.of(arg);
+        if (spilled == null) {
+            bulk(arg, 0, arg.length);
+        } else {
+            spilled(spilled);
+        }
     }
 
     /** Encodes a command whose arguments are strings (UTF-8) or byte arrays. */
@@ -82,6 +118,14 @@ public final class RespWriter {
     /** Bytes encoded so far, flushed or not. */
     public long written() {
         return written + count;
+    }
+
+    /**
+     * Bytes of spilled arguments handed to the stream so far. Safe from any thread: a send of hundreds
+     * of megabytes over a slow link moves it, while no reply can come yet.
+     */
+    public long streamed() {
+        return streamed;
     }
 
     /** Bytes encoded but not yet handed to the stream. */

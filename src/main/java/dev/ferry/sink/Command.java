@@ -1,6 +1,7 @@
 package dev.ferry.sink;
 
 import dev.ferry.resp.KeyText;
+import dev.ferry.resp.SpilledBulk;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -35,8 +36,12 @@ public final class Command {
         return sb.toString();
     }
 
-    /** A byte string quoted and escaped ({@link KeyText}), cut after a few dozen characters. */
+    /**
+     * A byte string quoted and escaped ({@link KeyText}), cut after a few dozen characters; a spilled
+     * argument as its size, {@code <104857600 bytes>}. Costs the characters shown, whatever the size.
+     */
     public static String printable(byte[] b) {
-        return KeyText.shortQuoted(b, MAX_ARG_CHARS);
+        SpilledBulk spilled = SpilledBulk.of(b);
+        return spilled != null ? spilled.toString() : KeyText.shortQuoted(b, MAX_ARG_CHARS);
     }
 }

@@ -1,11 +1,14 @@
 package dev.ferry.sink;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
+import dev.ferry.ThreadFailure;
 import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.ReplyCheck;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.SpilledBulk;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +24,9 @@ import java.util.function.LongConsumer;
  * <p>The producer thread (the replication link) encodes commands straight into the connection's
  * output buffer; a reply thread reads every reply, checks it, and advances the acknowledged source
  * offset. Nothing is dropped: the first error reply fails the writer, and every later call throws it.
- * The in-flight window is bounded in commands and bytes, so a slow target slows the producer instead
- * of filling memory.
+ * The in-flight window is bounded in commands and bytes, and its commands are held in the process's
+ * {@link MemoryBudget} (beyond it, the producer waits for replies; an empty window always takes one
+ * command), so a slow target slows the producer instead of filling memory.
  *
  * <p>Threading: {@link #write}, {@link #select}, {@link #advance}, {@link #flush} and {@link #drain}
  * are called by one producer thread; {@link #ackedOffset()} and {@link #failure()} from any thread.
@@ -54,6 +58,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private final Limits limits;
     private final Thread replyThread;
     private final LongConsumer onAck;
+    private final MemoryBudget.Account memory;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -67,6 +72,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private List<byte[][]> transaction;
     /** When the window last moved: a reply arrived, or the window went from empty to busy. */
     private long progressAt = System.currentTimeMillis();
+    /** {@link RespWriter#streamed()} when last looked at: a spilled argument going out is progress too. */
+    private long streamedAt;
 
     /**
      * Takes over {@code conn} (already authenticated) and starts the reply thread.
@@ -74,6 +81,17 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
      * @param onAck called on the reply thread with each newly acknowledged source offset; may be null
      */
     public TargetWriter(RedisConnection conn, Limits limits, LongConsumer onAck) {
+        this(conn, limits, onAck, MemoryBudget.unlimited().open());
+    }
+
+    /**
+     * Takes over {@code conn} (already authenticated) and starts the reply thread.
+     *
+     * @param onAck called on the reply thread with each newly acknowledged source offset; may be null
+     * @param memory the budget the commands in flight are held in
+     */
+    public TargetWriter(RedisConnection conn, Limits limits, LongConsumer onAck, MemoryBudget.Account memory) {
+        this.memory = memory;
         this.conn = conn;
         this.out = conn.writer();
         this.limits = limits;
@@ -92,10 +110,13 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         long size = 16;
+        long heap = 16;
         for (byte[] a : argv) {
-            size += a.length + 16;
+            size += SpilledBulk.length(a) + 16;
+            heap += a.length + 16;
         }
         Pending p = new Pending(argv, sourceOffset, size);
+        p.heap = heap;
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
         CommandName name = argv.length <= 2 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (transaction != null) {
@@ -216,10 +237,17 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
 
     /**
      * How long commands have been waiting for a reply without any arriving, in ms; 0 when nothing is in
-     * flight. A target that stays silent while owing replies is gone, even if its socket is not.
+     * flight. A target that stays silent while owing replies is gone, even if its socket is not. While a
+     * spilled argument goes out, each chunk the socket takes counts as progress: hundreds of megabytes
+     * over a slow link take longer than the timeout, and no reply can come before they are sent.
      */
     public long stalledMillis() {
         synchronized (lock) {
+            long streamed = out.streamed();
+            if (streamed != streamedAt) {
+                streamedAt = streamed;
+                progressAt = System.currentTimeMillis();
+            }
             return inFlight.isEmpty() ? 0 : System.currentTimeMillis() - progressAt;
         }
     }
@@ -260,7 +288,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         long size = p.size;
         synchronized (lock) {
             while ((inFlight.size() >= limits.maxInFlightCommands()
-                    || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty()))
+                    || (inFlightBytes + size > limits.maxInFlightBytes() && !inFlight.isEmpty())
+                    || !holdInMemory(p))
                     && failure == null) {
                 // Replies cannot arrive for commands still in our buffer.
                 if (out.pending() > 0) {
@@ -286,6 +315,15 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             }
         }
         checkFailure();
+    }
+
+    /** Takes {@code p}'s memory from the budget; an empty window takes it whatever the budget says. */
+    private boolean holdInMemory(Pending p) {
+        if (inFlight.isEmpty()) {
+            memory.acquire(p.heap);
+            return true;
+        }
+        return memory.tryAcquire(p.heap);
     }
 
     private void readReplies() {
@@ -335,6 +373,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             if (!closing) {
                 fail(new FerryException("unexpected failure reading target replies: " + e, e));
             }
+        } catch (Error e) {
+            // The producer and the task learn of it through failure(), not from a thread that is just gone.
+            fail(ThreadFailure.of(Thread.currentThread().getName(), e));
         }
     }
 
@@ -344,10 +385,12 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             return;
         }
         long acked = -1;
+        long freed = 0;
         synchronized (lock) {
             for (int i = 0; i < count; i++) {
                 Pending p = inFlight.pollFirst();
                 inFlightBytes -= p.size;
+                freed += p.heap;
                 if (p.offset > ackedOffset) {
                     ackedOffset = p.offset;
                     acked = p.offset;
@@ -357,6 +400,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             progressAt = System.currentTimeMillis();
             lock.notifyAll();
         }
+        memory.release(freed);
         if (acked >= 0 && onAck != null) {
             onAck.accept(acked);
         }
@@ -403,6 +447,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private static final class Pending {
         final byte[][] argv;
         final long size;
+        /** Heap the command holds: a spilled argument counts as its marker. */
+        long heap;
         long offset;
         List<byte[][]> transaction;
 

@@ -1,6 +1,8 @@
 package dev.ferry.source;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
+import dev.ferry.ThreadFailure;
 import dev.ferry.rdb.RdbParser;
 import dev.ferry.resp.ErrorKind;
 import dev.ferry.resp.RedisConnection;
@@ -9,6 +11,7 @@ import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.SpilledBulk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,16 +48,30 @@ public final class ReplicationLink implements AutoCloseable {
      * @param spoolDir where the spool spills to disk
      * @param spoolMemory spool bytes kept in memory
      * @param spoolDisk spool bytes allowed on disk
+     * @param memory the budget the spool's bytes in memory are taken from
      */
-    public record Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk) {
+    public record Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk,
+                          MemoryBudget.Account memory) {
+        public Options(Duration readTimeout, java.nio.file.Path spoolDir, long spoolMemory, long spoolDisk) {
+            this(readTimeout, spoolDir, spoolMemory, spoolDisk, MemoryBudget.unlimited().open());
+        }
     }
 
     private static final int PUMP_CHUNK = 256 * 1024;
+    /**
+     * Stream arguments longer than this are spilled to a file instead of memory ({@link SpilledBulk}).
+     * At 1 MiB the reader holds a kept argument in one allocation of its exact size (its growth step),
+     * and the file costs little next to sending a megabyte: docs/DECISIONS.md, entry on big values.
+     */
+    public static final int SPILL_THRESHOLD = 1 << 20;
 
     private final RedisEndpoint endpoint;
     private final LongSupplier ackOffset;
     private final Options options;
     private volatile Spool spool;
+    private volatile SpilledBulk.Store spilled;
+    /** Why a thread of this link died, which makes the link fail for good (not a lost connection). */
+    private volatile FerryException threadFailure;
     private InputStream spoolIn;
     private Thread pump;
     private volatile RedisConnection conn;
@@ -111,6 +128,9 @@ public final class ReplicationLink implements AutoCloseable {
             startAcker();
             stream(in, streamStart, listener);
         } catch (IOException | RuntimeException e) {
+            if (threadFailure != null) {
+                throw threadFailure;
+            }
             if (stopping) {
                 return;
             }
@@ -128,7 +148,7 @@ public final class ReplicationLink implements AutoCloseable {
      * source sends, and parsing reads from the spool.
      */
     private RespReader startPump() {
-        Spool sp = new Spool(options.spoolDir(), options.spoolMemory(), options.spoolDisk());
+        Spool sp = new Spool(options.spoolDir(), options.spoolMemory(), options.spoolDisk(), options.memory());
         spool = sp;
         InputStream socket = conn.reader().inputStream();
         pump = new Thread(() -> {
@@ -145,6 +165,10 @@ public final class ReplicationLink implements AutoCloseable {
                 }
             } catch (IOException e) {
                 sp.finish(e);
+            } catch (Throwable t) {
+                // Without this the parser would wait for bytes for ever while the status says "streaming".
+                threadFailure = ThreadFailure.of(Thread.currentThread().getName(), t);
+                sp.finish(new IOException("the thread reading the source died", t));
             }
         }, "ferry-pump-" + endpoint.address());
         pump.setDaemon(true);
@@ -167,6 +191,17 @@ public final class ReplicationLink implements AutoCloseable {
     /** The source offset of the last stream byte read, or -1 before streaming starts. */
     public long receivedOffset() {
         return receivedOffset;
+    }
+
+    /**
+     * Deletes the files of spilled arguments not written to the target: call once nothing will write
+     * this link's commands any more (after the sink's last flush). Safe from any thread.
+     */
+    public void deleteSpilled() {
+        SpilledBulk.Store s = spilled;
+        if (s != null) {
+            s.close();
+        }
     }
 
     /** Makes {@link #run} return: closes the connection. Safe from any thread. */
@@ -286,8 +321,9 @@ public final class ReplicationLink implements AutoCloseable {
 
     private void stream(RespReader in, long streamStart, ReplicationListener listener) throws IOException {
         long base = in.position();
+        spilled = new SpilledBulk.Store(options.spoolDir(), SPILL_THRESHOLD);
         while (!stopping) {
-            byte[][] argv = in.readCommand();
+            byte[][] argv = in.readCommand(spilled);
             long offset = streamStart + (in.position() - base);
             receivedOffset = offset;
             if (argv.length >= 2 && equalsIgnoreCase(argv[0], "REPLCONF") && equalsIgnoreCase(argv[1], "GETACK")) {
@@ -313,6 +349,10 @@ public final class ReplicationLink implements AutoCloseable {
                 sendAck();
             } catch (RuntimeException e) {
                 log.debug("could not send REPLCONF ACK to {}: {}", endpoint.address(), e.getMessage());
+            } catch (Throwable t) {
+                // The executor would silently cancel every later ACK: end the link instead.
+                threadFailure = ThreadFailure.of(Thread.currentThread().getName(), t);
+                close();
             }
         }, 1, 1, TimeUnit.SECONDS);
     }

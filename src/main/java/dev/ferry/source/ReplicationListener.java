@@ -23,7 +23,9 @@ public interface ReplicationListener {
     void partialResync(ReplicationOffset position) throws IOException;
 
     /**
-     * One command of the stream, as argv.
+     * One command of the stream, as argv. An argument after the first two may be a
+     * {@link dev.ferry.resp.SpilledBulk} marker standing for a large value in a file: code that needs an
+     * argument's bytes asks {@code SpilledBulk.of} first; writing it with a {@code RespWriter} streams it.
      *
      * @param offsetAfter the source replication offset once this command is applied
      */

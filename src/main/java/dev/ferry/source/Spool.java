@@ -1,6 +1,7 @@
 package dev.ferry.source;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +20,11 @@ import java.util.ArrayDeque;
  * applies them, so that a slow target never slows the reading of the source: a source whose replica
  * stops reading fills its {@code client-output-buffer-limit replica} and drops the link.
  *
- * <p>Chunks stay in memory up to {@code memoryLimit} bytes; beyond that they are appended to segment
- * files on disk, up to {@code diskLimit} bytes, and read back in order. When both are full the writer
- * blocks (reading from the source pauses) and a warning says so: the source may then drop the link,
- * and the task resumes from its checkpoint.
+ * <p>Chunks stay in memory up to {@code memoryLimit} bytes, and while the process's {@link MemoryBudget}
+ * has room; beyond that they are appended to segment files on disk, up to {@code diskLimit} bytes, and
+ * read back in order. When both are full the writer blocks (reading from the source pauses) and a
+ * warning says so: the source may then drop the link, and the task resumes from its checkpoint. An
+ * empty spool always takes a chunk, so the parser never starves.
  *
  * <p>One writer thread ({@link #write}, {@link #finish}) and one reader thread ({@link #input()}).
  */
@@ -34,6 +36,7 @@ public final class Spool implements AutoCloseable {
     private final Path dir;
     private final long memoryLimit;
     private final long diskLimit;
+    private final MemoryBudget.Account memory;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
     private long memoryBytes;
     private long diskBytes;
@@ -49,6 +52,14 @@ public final class Spool implements AutoCloseable {
      * @param dir where segment files go (created if missing); only used once memory is full
      */
     public Spool(Path dir, long memoryLimit, long diskLimit) {
+        this(dir, memoryLimit, diskLimit, MemoryBudget.unlimited().open());
+    }
+
+    /**
+     * @param dir where segment files go (created if missing); only used once memory is full
+     * @param memory the budget the chunks kept in memory are taken from
+     */
+    public Spool(Path dir, long memoryLimit, long diskLimit, MemoryBudget.Account memory) {
         if (memoryLimit <= 0) {
             throw new IllegalArgumentException("memoryLimit: " + memoryLimit + " (expected: > 0)");
         }
@@ -58,13 +69,27 @@ public final class Spool implements AutoCloseable {
         this.dir = dir;
         this.memoryLimit = memoryLimit;
         this.diskLimit = diskLimit;
+        this.memory = memory;
     }
 
     /** Appends {@code len} bytes; takes ownership of {@code data}. Blocks while the spool is full. */
     public void write(byte[] data, int len) throws IOException {
-        Chunk chunk;
         synchronized (this) {
-            while (!closed && memoryBytes + len > memoryLimit && diskBytes + len > diskLimit && !chunks.isEmpty()) {
+            boolean inMemory = false;
+            while (!closed) {
+                if (memoryBytes + len <= memoryLimit && memory.tryAcquire(len)) {
+                    inMemory = true;
+                    break;
+                }
+                if (diskLimit > 0 && diskBytes + len <= diskLimit) {
+                    break;
+                }
+                if (chunks.isEmpty()) {
+                    // The parser has nothing to read: it must get this chunk, whatever the budget says.
+                    memory.acquire(len);
+                    inMemory = true;
+                    break;
+                }
                 if (!warnedFull) {
                     log.warn("spool full ({} MiB in memory, {} MiB on disk): reading from the source pauses until the"
                             + " target catches up; if the source drops the link meanwhile, the task resumes from its checkpoint",
@@ -77,11 +102,9 @@ public final class Spool implements AutoCloseable {
                 return;
             }
             warnedFull = false;
-            boolean toDisk = memoryBytes + len > memoryLimit && diskLimit > 0;
-            chunk = toDisk ? null : new Chunk(data, len);
-            if (chunk != null) {
+            if (inMemory) {
                 memoryBytes += len;
-                chunks.addLast(chunk);
+                chunks.addLast(new Chunk(data, len));
                 notifyAll();
                 return;
             }
@@ -178,6 +201,7 @@ public final class Spool implements AutoCloseable {
                 synchronized (Spool.this) {
                     if (c.data != null) {
                         memoryBytes -= c.length;
+                        memory.release(c.length);
                     } else {
                         diskBytes -= c.length;
                     }
@@ -193,6 +217,8 @@ public final class Spool implements AutoCloseable {
         synchronized (this) {
             closed = true;
             chunks.clear();
+            memory.release(memoryBytes);
+            memoryBytes = 0;
             notifyAll();
         }
         if (writeSegment != null) {

@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.ThreadFailure;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.cluster.Topology;
 import org.slf4j.Logger;
@@ -75,7 +76,8 @@ public final class ClusterSyncTask {
             Thread t = new Thread(() -> {
                 try {
                     shard.run();
-                } catch (FerryException e) {
+                } catch (Throwable died) {
+                    FerryException e = ThreadFailure.of(Thread.currentThread().getName(), died);
                     if (failure.compareAndSet(null, new FerryException("master " + master.address() + ": " + e.getMessage(), e))) {
                         stop();
                     }

@@ -1,5 +1,7 @@
 package dev.ferry.task;
 
+import dev.ferry.FerryException;
+import dev.ferry.ThreadFailure;
 import dev.ferry.pipeline.HeartbeatLag;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Writes {@code SET <key> <now-ms> PX <ttl>} on the source at a fixed interval. The write travels
@@ -26,12 +29,19 @@ final class Heartbeat implements AutoCloseable {
     private final Duration interval;
     private final ScheduledExecutorService timer;
     private final HeartbeatLag lag;
+    private final Consumer<FerryException> onFailure;
     private RedisConnection conn;
     private boolean warned;
 
-    Heartbeat(RedisEndpoint source, String key, Duration interval, HeartbeatLag lag) {
+    /**
+     * @param lag told of every heartbeat written, and of every write that failed
+     * @param onFailure called (on the heartbeat's thread) if that thread dies of something other than a
+     *                  failed write, which only stops the lag measurement
+     */
+    Heartbeat(RedisEndpoint source, String key, Duration interval, HeartbeatLag lag, Consumer<FerryException> onFailure) {
         this.source = source;
         this.lag = lag;
+        this.onFailure = onFailure;
         this.key = key;
         this.interval = interval;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,6 +75,10 @@ final class Heartbeat implements AutoCloseable {
                 conn.close();
                 conn = null;
             }
+        } catch (Throwable t) {
+            // The timer would silently cancel every later beat: end the task instead.
+            onFailure.accept(ThreadFailure.of(Thread.currentThread().getName(), t));
+            throw t;
         }
     }
 

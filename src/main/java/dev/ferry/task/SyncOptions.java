@@ -1,5 +1,6 @@
 package dev.ferry.task;
 
+import dev.ferry.MemoryBudget;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.resp.RedisEndpoint;
@@ -37,6 +38,7 @@ public final class SyncOptions {
     private final Duration leaseTtl;
     private final boolean skipRefused;
     private final SourceReset onSourceReset;
+    private final MemoryBudget memoryBudget;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -62,6 +64,12 @@ public final class SyncOptions {
         this.leaseTtl = b.leaseTtl;
         this.skipRefused = b.skipRefused;
         this.onSourceReset = b.onSourceReset;
+        this.memoryBudget = b.memoryBudget;
+    }
+
+    /** The memory for data in transit, shared by every task of the process ({@link MemoryBudget}). */
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
     }
 
     /** How long the task's lease in the target lasts without renewal (a dead process's task is free after it). */
@@ -175,6 +183,7 @@ public final class SyncOptions {
         b.leaseTtl = leaseTtl;
         b.skipRefused = skipRefused;
         b.onSourceReset = onSourceReset;
+        b.memoryBudget = memoryBudget;
         return new SyncOptions(b);
     }
 
@@ -237,6 +246,7 @@ public final class SyncOptions {
         private Duration leaseTtl = Duration.ofSeconds(10);
         private boolean skipRefused;
         private SourceReset onSourceReset = SourceReset.STOP;
+        private MemoryBudget memoryBudget = MemoryBudget.fromHeap();
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -374,6 +384,12 @@ public final class SyncOptions {
 
         public Builder onSourceReset(SourceReset policy) {
             this.onSourceReset = Objects.requireNonNull(policy, "onSourceReset");
+            return this;
+        }
+
+        /** The memory budget of the process (default: {@link MemoryBudget#fromHeap()}); the tasks of a cluster share it. */
+        public Builder memoryBudget(MemoryBudget budget) {
+            this.memoryBudget = Objects.requireNonNull(budget, "memoryBudget");
             return this;
         }
 

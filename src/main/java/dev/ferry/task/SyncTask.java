@@ -1,6 +1,8 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
+import dev.ferry.ThreadFailure;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.TaskLease;
@@ -264,6 +266,10 @@ public final class SyncTask {
             failure = new FerryException("unexpected error: " + e, e);
             state = TaskState.FAILED;
             throw failure;
+        } catch (Error e) {
+            failure = ThreadFailure.of(Thread.currentThread().getName(), e);
+            state = TaskState.FAILED;
+            throw failure;
         } finally {
             if (heartbeat != null) {
                 heartbeat.close();
@@ -314,6 +320,8 @@ public final class SyncTask {
         boolean owns;
 
         void run() {
+            // What this attempt holds of the process's memory budget; all of it is given back at its end.
+            MemoryBudget.Account memory = options.memoryBudget().open();
             RedisConnection targetConn = null;
             Thread linkThread = null;
             try {
@@ -362,14 +370,14 @@ public final class SyncTask {
                 targetConn = RedisConnection.open(options.target());
                 Filters filters = new Filters(options.dbs(), options.publish(), options.keys());
                 Replayer[] replayer = new Replayer[1];
-                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset));
-                sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis);
+                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
+                sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
                 sink.lease(lease);
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
                 link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
-                        options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize()));
+                        options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
@@ -425,7 +433,8 @@ public final class SyncTask {
                 linkThread.start();
                 if (options.mode().streams() && heartbeat == null) {
                     // One heartbeat for the task's life: it keeps beating while the task retries, so the lag grows.
-                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval(), counters.lag);
+                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval(), counters.lag,
+                            SyncTask.this::failAttempt);
                     heartbeat.start();
                 }
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
@@ -484,6 +493,10 @@ public final class SyncTask {
                 } else if (targetConn != null) {
                     targetConn.close();
                 }
+                if (link != null) {
+                    link.deleteSpilled();
+                }
+                memory.close();
             }
             if (error instanceof TargetRejectedException rejected && rejected.transactionIndex() >= 0 && sink != null) {
                 error = recordRefused(rejected);
@@ -529,6 +542,8 @@ public final class SyncTask {
                 fail(e);
             } catch (Exception e) {
                 fail(new FerryException("replication link failed: " + e, e));
+            } catch (Error e) {
+                fail(ThreadFailure.of(Thread.currentThread().getName(), e));
             }
         }
 
@@ -626,6 +641,14 @@ public final class SyncTask {
                 error = e;
             }
             done.countDown();
+        }
+    }
+
+    /** Ends the current attempt with {@code e} (from a thread of the task that died). */
+    private void failAttempt(FerryException e) {
+        Attempt a = attempt;
+        if (a != null) {
+            a.fail(e);
         }
     }
 

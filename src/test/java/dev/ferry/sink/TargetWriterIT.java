@@ -2,13 +2,23 @@ package dev.ferry.sink;
 
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespReader;
+import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.SpilledBulk;
+import dev.ferry.testing.FaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -106,6 +116,67 @@ class TargetWriterIT {
                 .hasMessageContaining("RPUSH")
                 .hasMessageContaining("inside MULTI/EXEC");
         assertThat(writer.ackedOffset()).isEqualTo(-1);
+    }
+
+    @Test
+    void aReplyThreadThatDiesOfAnErrorFailsTheWriterWithAMessageThatSaysWhatToDo() throws InterruptedException {
+        TargetWriter dying = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), offset -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        try {
+            dying.write(argv("INCR", "n"), 1);
+            dying.flush();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (dying.failure() == null) {
+                assertThat(System.nanoTime()).as("the writer's failure, once its reply thread died").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(dying.failure().getMessage()).contains("ran out of memory").contains("--memory-budget")
+                    .contains("FERRY_JAVA_OPTS");
+            assertThat(dying.failure().isRetriable()).isFalse();
+            // The producer learns of it at its next call instead of waiting for replies that never come.
+            assertThatThrownBy(() -> {
+                dying.write(argv("INCR", "n"), 2);
+                dying.drain();
+            }).isSameAs(dying.failure());
+        } finally {
+            dying.close();
+        }
+    }
+
+    @Test
+    void aSpilledArgumentGoingOutOverASlowLinkIsProgressNotAStall(@TempDir Path dir) throws Exception {
+        int length = 64 << 20;
+        ByteArrayOutputStream command = new ByteArrayOutputStream(length + 64);
+        new RespWriter(command).command(argv("SET", "big", "x".repeat(length))).flush();
+        byte[][] set = new RespReader(new ByteArrayInputStream(command.toByteArray())).readCommand(new SpilledBulk.Store(dir, 1 << 20));
+        try (FaultProxy link = FaultProxy.to(server.port())) {
+            link.throttle(16 << 20);
+            TargetWriter slow = new TargetWriter(RedisConnection.open(link.endpoint(server.endpoint())), TargetWriter.Limits.defaults(), null);
+            try {
+                AtomicLong maxStalled = new AtomicLong();
+                AtomicBoolean sending = new AtomicBoolean(true);
+                Thread watch = new Thread(() -> {
+                    while (sending.get()) {
+                        maxStalled.accumulateAndGet(slow.stalledMillis(), Math::max);
+                        Thread.onSpinWait();
+                    }
+                }, "stall-watch");
+                watch.start();
+                long started = System.nanoTime();
+                slow.write(set, 1);
+                slow.drain();
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                sending.set(false);
+                watch.join();
+                assertThat(millis).as("the throttle makes the send last").isGreaterThan(3000);
+                // Only what the socket buffers hold once the last byte is written waits without moving.
+                assertThat(maxStalled.get()).as("longest stall seen, ms").isLessThan(millis - 1000);
+            } finally {
+                slow.close();
+            }
+        }
+        assertThat(check.callChecked("STRLEN", "big").asLong()).isEqualTo(length);
     }
 
     private static byte[][] argv(String... args) {

@@ -1,5 +1,6 @@
 package dev.ferry.source;
 
+import dev.ferry.MemoryBudget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,52 @@ class SpoolTest {
         assertThat(spool.buffered()).isZero();
         spool.close();
         assertThat(Files.list(dir).count()).isZero();
+    }
+
+    @Test
+    void aSpoolThatCannotGetMemorySpillsToDiskInsteadOfBlocking() throws Exception {
+        MemoryBudget budget = new MemoryBudget(1000);
+        budget.open().acquire(1000);
+        MemoryBudget.Account account = budget.open();
+        Spool spool = new Spool(dir, 1 << 20, 1 << 20, account);
+        byte[] all = new byte[5000];
+        new Random(3).nextBytes(all);
+        for (int at = 0; at < all.length; at += 500) {
+            // Each write returns at once: the reader has not started.
+            spool.write(java.util.Arrays.copyOfRange(all, at, at + 500), 500);
+        }
+        spool.finish(null);
+        assertThat(account.held()).as("memory taken by the spool").isZero();
+        assertThat(Files.list(dir).count()).as("segment files").isPositive();
+        assertThat(readAll(spool.input())).isEqualTo(all);
+        spool.close();
+    }
+
+    @Test
+    void anEmptySpoolTakesAChunkWhateverTheBudgetSoTheParserNeverStarves() throws Exception {
+        MemoryBudget budget = new MemoryBudget(1000);
+        budget.open().acquire(1000);
+        MemoryBudget.Account account = budget.open();
+        Spool spool = new Spool(null, 1 << 20, 0, account);
+        spool.write(new byte[300], 300);
+        assertThat(account.held()).isEqualTo(300);
+        assertThat(spool.input().read(new byte[300], 0, 300)).isEqualTo(300);
+        assertThat(account.held()).as("given back once read").isZero();
+        spool.close();
+    }
+
+    @Test
+    void memoryComesFromTheBudgetAndGoesBackWhenReadOrClosed() throws Exception {
+        MemoryBudget budget = new MemoryBudget(1 << 20);
+        MemoryBudget.Account account = budget.open();
+        Spool spool = new Spool(dir, 1 << 20, 1 << 20, account);
+        spool.write(new byte[1000], 1000);
+        spool.write(new byte[2000], 2000);
+        assertThat(budget.used()).isEqualTo(3000);
+        assertThat(spool.input().read(new byte[1000], 0, 1000)).isEqualTo(1000);
+        assertThat(budget.used()).isEqualTo(2000);
+        spool.close();
+        assertThat(budget.used()).isZero();
     }
 
     @Test

@@ -23,14 +23,31 @@ final class FerryProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** Starts {@code ferry args} with the JVM options of the launcher, bin/jvm.options (its heap ceiling included). */
     static FerryProcess start(String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.ferry.cli.Main"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(launcherOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ferry.cli.Main"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("ferry-process", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new FerryProcess(p, log);
+    }
+
+    /** The options bin/ferry gives the JVM: the lines of bin/jvm.options that are not comments. */
+    static List<String> launcherOptions() throws IOException {
+        return Files.readAllLines(Path.of("bin", "jvm.options")).stream().map(String::trim)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    }
+
+    /** Waits for the process to exit by itself, and returns its exit code. */
+    int awaitExit(java.time.Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("ferry still running after " + timeout + "; log:\n" + log());
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL: no flush, no checkpoint, no goodbye. */
@@ -69,14 +86,6 @@ final class FerryProcess implements AutoCloseable {
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + name + " failed");
         }
-    }
-
-    /** Waits for the process to exit by itself and returns its exit code. */
-    int awaitExit(java.time.Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("ferry still running after " + timeout + "; log:\n" + log());
-        }
-        return process.exitValue();
     }
 
     boolean isAlive() {

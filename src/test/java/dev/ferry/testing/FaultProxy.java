@@ -23,6 +23,7 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean blackholed;
+    private volatile long bytesPerSecond;
     private volatile boolean closed;
 
     private FaultProxy(int upstreamPort) throws IOException {
@@ -58,6 +59,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Starts or ends a partition: while on, no byte is forwarded either way. */
     public void blackhole(boolean on) {
         blackholed = on;
+    }
+
+    /** Forwards at most {@code bytesPerSecond} each way, like a slow link (0: as fast as it can). */
+    public void throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     @Override
@@ -97,6 +103,10 @@ public final class FaultProxy implements AutoCloseable {
                     }
                     out.write(buf, 0, n);
                     out.flush();
+                    long rate = bytesPerSecond;
+                    if (rate > 0) {
+                        Thread.sleep(n * 1000L / rate);
+                    }
                 }
             } catch (IOException | InterruptedException e) {
                 // A cut, or the other side closed: close both ends like a reset would.
