@@ -5,12 +5,10 @@ import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.ServerInfo;
+import dev.ferry.testing.IncrLoad;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +23,7 @@ class LeaseIT {
     void aSecondProcessOnARunningTaskRefusesToStart() throws Exception {
         try (RedisServer source = source(); RedisServer target = RedisServer.builder().version("7.0.15").start();
              RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
-             Load load = new Load(source)) {
+             IncrLoad load = new IncrLoad(source, 5)) {
             String[] args = args(source, target);
             try (FerryProcess first = FerryProcess.start(args)) {
                 first.awaitCheckpoint(store(args), tgt, 0);
@@ -47,7 +45,7 @@ class LeaseIT {
     void aProcessFrozenPastItsLeaseAppliesNothingOnceAnotherTookOver() throws Exception {
         try (RedisServer source = source(); RedisServer target = RedisServer.builder().version("7.0.15").start();
              RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
-             Load load = new Load(source)) {
+             IncrLoad load = new IncrLoad(source, 5)) {
             String[] args = args(source, target);
             try (FerryProcess frozen = FerryProcess.start(args)) {
                 frozen.awaitCheckpoint(store(args), tgt, 0);
@@ -103,43 +101,5 @@ class LeaseIT {
     private static CheckpointStore store(String[] args) {
         return new CheckpointStore(SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[3]),
                 RedisEndpoint.parse(args[5])).build()));
-    }
-
-    /** INCR counter on the source, about 200 a second, until stopped; counts the INCRs the source took. */
-    private static final class Load implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong count = new AtomicLong();
-        private final AtomicReference<Throwable> error = new AtomicReference<>();
-        private final Thread thread;
-
-        Load(RedisServer source) {
-            thread = new Thread(() -> {
-                try (RedisConnection w = source.connect()) {
-                    while (running.get()) {
-                        w.callChecked("INCR", "counter");
-                        count.incrementAndGet();
-                        Thread.sleep(5);
-                    }
-                } catch (Throwable t) {
-                    error.set(t);
-                }
-            }, "incr-load");
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join();
-            assertThat(error.get()).isNull();
-        }
-
-        long count() {
-            return count.get();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
-        }
     }
 }

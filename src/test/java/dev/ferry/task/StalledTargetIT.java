@@ -3,12 +3,11 @@ package dev.ferry.task;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.IncrLoad;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +24,7 @@ class StalledTargetIT {
     void lagGrowsWhileTheTargetSleepsAndFallsOnceItIsBack() throws Exception {
         try (RedisServer source = server(); RedisServer target = server();
              RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
-             Writer writer = new Writer(source)) {
+             IncrLoad writer = new IncrLoad(source, 20)) {
             SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).progressInterval(Duration.ZERO).build();
             try (SyncHarness sync = SyncHarness.start(options)) {
                 sync.awaitStreaming(TIMEOUT);
@@ -52,7 +51,7 @@ class StalledTargetIT {
     void oneSignalStopsASyncStuckOnATargetThatDoesNotAnswer() throws Exception {
         try (RedisServer source = server(); RedisServer target = server();
              RedisConnection src = source.connect(); RedisConnection tgt = target.connect();
-             Writer writer = new Writer(source)) {
+             IncrLoad writer = new IncrLoad(source, 20)) {
             String[] args = {"sync", "--quiet", "--source", "redis://127.0.0.1:" + source.port(),
                 "--target", "redis://127.0.0.1:" + target.port()};
             try (FerryProcess ferry = FerryProcess.start(args)) {
@@ -112,44 +111,6 @@ class StalledTargetIT {
         CheckpointStoreFor(String[] args) {
             this(new dev.ferry.checkpoint.CheckpointStore(SyncTask.taskId(SyncOptions.builder(
                     dev.ferry.resp.RedisEndpoint.parse(args[3]), dev.ferry.resp.RedisEndpoint.parse(args[5])).build())));
-        }
-    }
-
-    /** INCR counter and SET on the source, about 50 writes a second, until stopped. */
-    private static final class Writer implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
-        private final AtomicReference<Throwable> error = new AtomicReference<>();
-        private final Thread thread;
-
-        Writer(RedisServer source) {
-            thread = new Thread(() -> {
-                try (RedisConnection w = source.connect()) {
-                    while (running.get()) {
-                        w.callChecked("INCR", "counter");
-                        w.callChecked("SET", "last", Long.toString(count.incrementAndGet()));
-                        Thread.sleep(20);
-                    }
-                } catch (Throwable t) {
-                    error.set(t);
-                }
-            }, "write-load");
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join();
-            assertThat(error.get()).isNull();
-        }
-
-        long count() {
-            return count.get();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
         }
     }
 }
