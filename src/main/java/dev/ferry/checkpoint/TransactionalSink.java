@@ -1,10 +1,10 @@
 package dev.ferry.checkpoint;
 
 import dev.ferry.MemoryBudget;
-import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetWriter;
+import dev.ferry.sink.WriteSink;
 import dev.ferry.source.ReplicationOffset;
 
 import java.nio.charset.StandardCharsets;

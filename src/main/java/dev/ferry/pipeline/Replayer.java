@@ -4,6 +4,7 @@ import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 import dev.ferry.source.ReplicationListener;
 import dev.ferry.source.ReplicationOffset;
 import org.slf4j.Logger;

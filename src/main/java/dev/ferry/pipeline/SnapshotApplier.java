@@ -7,6 +7,7 @@ import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbType;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

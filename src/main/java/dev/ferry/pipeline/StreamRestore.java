@@ -9,6 +9,7 @@ import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

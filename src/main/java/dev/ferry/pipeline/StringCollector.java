@@ -3,6 +3,7 @@ package dev.ferry.pipeline;
 import dev.ferry.rdb.RdbType;
 import dev.ferry.rdb.ValueVisitor;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 
 import java.io.IOException;
 

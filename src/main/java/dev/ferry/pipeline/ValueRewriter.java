@@ -6,6 +6,7 @@ import dev.ferry.rdb.StreamId;
 import dev.ferry.rdb.StreamInfo;
 import dev.ferry.rdb.ValueVisitor;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

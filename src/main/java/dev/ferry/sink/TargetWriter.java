@@ -3,7 +3,6 @@ package dev.ferry.sink;
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
 import dev.ferry.ThreadFailure;
-import dev.ferry.pipeline.WriteSink;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.ReplyCheck;
 import dev.ferry.resp.RespReader;

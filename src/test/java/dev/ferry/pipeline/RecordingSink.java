@@ -1,5 +1,7 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.sink.WriteSink;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

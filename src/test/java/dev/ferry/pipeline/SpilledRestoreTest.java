@@ -8,6 +8,7 @@ import dev.ferry.resp.RespWriter;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.WriteSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

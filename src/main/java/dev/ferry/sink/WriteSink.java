@@ -1,4 +1,4 @@
-package dev.ferry.pipeline;
+package dev.ferry.sink;
 
 /**
  * Where the pipeline sends writes. Implemented by the target writers; one producer thread calls it.
