@@ -1,0 +1,127 @@
+package dev.ferry.task;
+
+import dev.ferry.cluster.Topology;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.testing.ClusterHarness;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The many-masters reproduction of issue 9: one {@code ferry sync} (the launcher's JVM options, 192 MiB heap)
+ * of a cluster of many masters into one standalone target; the target stops taking writes for 10 s
+ * ({@code CLIENT PAUSE 10000 WRITE}) while 2 KB values are written on every master. Prints the keys that
+ * arrived, how long they took after the pause, and the Ferry process's peak RSS (VmHWM). Not a test: run it
+ * by hand and read the numbers.
+ *
+ * <pre>{@code
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -Dferry.redis.bin.dir=$PWD/target/redis-bin -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) \
+ *     dev.ferry.task.ManyMastersBenchmark 64 200000
+ * }</pre>
+ */
+public final class ManyMastersBenchmark {
+
+    private static final int VALUE_SIZE = 2048;
+
+    private ManyMastersBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int masters = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+        int keys = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        try (ClusterHarness cluster = ClusterHarness.start(masters, "--repl-diskless-sync-delay", "0",
+                "--repl-backlog-size", "64mb");
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisConnection tgt = target.connect();
+             FerryProcess ferry = FerryProcess.start("sync", "--quiet", "--source", cluster.uri(),
+                     "--target", "redis://127.0.0.1:" + target.port())) {
+            ferry.awaitLog("masters, one task each", java.time.Duration.ofSeconds(60));
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (countCheckpoints(tgt) < masters) {
+                if (System.currentTimeMillis() > deadline || !ferry.isAlive()) {
+                    throw new IllegalStateException("not every master streams; log:\n" + ferry.log());
+                }
+                Thread.sleep(100);
+            }
+            long rssBefore = rssKb(ferry, "VmRSS");
+            tgt.callChecked("CLIENT", "PAUSE", "10000", "WRITE");
+            long start = System.currentTimeMillis();
+            write(cluster.endpoint(), keys);
+            long written = System.currentTimeMillis();
+            while (dbsize(tgt) < keys) {
+                if (!ferry.isAlive()) {
+                    throw new IllegalStateException("ferry died; log:\n" + ferry.log());
+                }
+                if (System.currentTimeMillis() - start > 300_000) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            long done = System.currentTimeMillis();
+            System.out.printf(Locale.ROOT, "masters %d, keys written %d (%.1f s, target paused 10 s), keys arrived %d"
+                            + " (%.1f s after the first write), ferry RSS before the pause %d MiB, peak RSS %d MiB, alive %s%n",
+                    masters, keys, (written - start) / 1000.0, dbsize(tgt), (done - start) / 1000.0, rssBefore >> 10,
+                    rssKb(ferry, "VmHWM") >> 10, ferry.isAlive());
+            ferry.terminate();
+        }
+    }
+
+    /** SET key:i <2 KB> on the master of each key, pipelined per master. */
+    private static void write(RedisEndpoint seed, int keys) {
+        Topology topology = Topology.discover(seed);
+        Map<RedisEndpoint, RedisConnection> conns = new HashMap<>();
+        Map<RedisEndpoint, Integer> pending = new HashMap<>();
+        byte[] value = "v".repeat(VALUE_SIZE).getBytes(StandardCharsets.US_ASCII);
+        try {
+            for (int i = 0; i < keys; i++) {
+                byte[] key = ("key:" + i).getBytes(StandardCharsets.US_ASCII);
+                RedisEndpoint node = topology.nodeFor(key);
+                RedisConnection c = conns.computeIfAbsent(node, RedisConnection::open);
+                c.send("SET", key, value);
+                if (pending.merge(node, 1, Integer::sum) >= 200) {
+                    drain(c, pending.put(node, 0));
+                }
+            }
+            for (Map.Entry<RedisEndpoint, Integer> e : pending.entrySet()) {
+                drain(conns.get(e.getKey()), e.getValue());
+            }
+        } finally {
+            conns.values().forEach(RedisConnection::close);
+        }
+    }
+
+    private static void drain(RedisConnection c, int replies) {
+        c.flush();
+        for (int i = 0; i < replies; i++) {
+            c.read();
+        }
+    }
+
+    private static long dbsize(RedisConnection tgt) {
+        // Reads only: EVAL would wait for the end of a CLIENT PAUSE WRITE.
+        return tgt.callChecked("DBSIZE").asLong()
+                - ((dev.ferry.resp.RespValue.Array) tgt.callChecked("KEYS", "__ferry:*")).items().size();
+    }
+
+    private static int countCheckpoints(RedisConnection tgt) {
+        List<?> keys = ((dev.ferry.resp.RespValue.Array) tgt.callChecked("KEYS", "__ferry:cp:*")).items();
+        return keys.size();
+    }
+
+    private static long rssKb(FerryProcess ferry, String field) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(ferry.pid()), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
