@@ -3,7 +3,9 @@ package dev.ferry.cli;
 import dev.ferry.FerryException;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
+import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.task.ProgressReporter;
 import dev.ferry.task.SyncOptions;
@@ -161,9 +163,12 @@ final class DemoCommand implements Callable<Integer> {
         VerifyReport report = Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint())
                 .mode(VerifyMode.FULL).build());
         try (RedisConnection s = source.connect(); RedisConnection t = target.connect()) {
-            // The target also holds Ferry's checkpoint key; without it, the whole-server digests must match.
+            // The target also holds Ferry's own keys (checkpoint, lease, fence); without them, the whole-server
+            // digests must match.
             t.callChecked("SELECT", "0");
-            t.callChecked("DEL", "__ferry:cp:" + taskId(source, target));
+            for (RespValue key : ((RespValue.Array) t.callChecked("KEYS", Filters.CONTROL_PREFIX + "*")).items()) {
+                t.callChecked("DEL", ((RespValue.Bulk) key).bytes());
+            }
             String sd = s.callChecked("DEBUG", "DIGEST").asText();
             String td = t.callChecked("DEBUG", "DIGEST").asText();
             out.printf("6. verification (ferry verify --mode full): %d source keys, %d target keys compared both ways,"
@@ -180,7 +185,4 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static String taskId(RedisServer source, RedisServer target) {
-        return new SyncTask(SyncOptions.builder(source.endpoint(), target.endpoint()).build(), null).id();
-    }
 }
