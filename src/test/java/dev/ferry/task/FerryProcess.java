@@ -29,6 +29,11 @@ final class FerryProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(launcherOptions());
+        // As bin/ferry does: FERRY_JAVA_OPTS comes after the launcher's options and wins.
+        String extra = System.getenv("FERRY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ferry.cli.Main"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("ferry-process", ".log");
