@@ -61,9 +61,14 @@ public final class TransactionalSink implements WriteSink {
     /** Writes after the resume position already applied up to here (-1: none), and whether the first is retried. */
     private long appliedThrough = -1;
     private long retryAfter = -1;
-    private java.util.ArrayList<Queued> pending = new java.util.ArrayList<>();
-    /** The writes of the transaction in flight, in the order queued after its MULTI. */
-    private java.util.ArrayList<Queued> sent = new java.util.ArrayList<>();
+    private final java.util.ArrayList<Queued> pending = new java.util.ArrayList<>();
+    /**
+     * Where the writes of the transaction in flight come from, in the order queued after its MULTI: the
+     * offset before each one's source command and its database. Positions only: the writes themselves
+     * belong to the writer's window, and to nothing once acknowledged.
+     */
+    private long[] sentStarts = new long[0];
+    private int[] sentDbs = new int[0];
     private long pendingBytes;
     private int pendingDb = -1;
     private long inFlightOffset = -1;
@@ -297,13 +302,13 @@ public final class TransactionalSink implements WriteSink {
 
     private void add(byte[][] argv) {
         // The offset before the source command this write comes from, and its database: where to resume to retry it.
-        pending.add(new Queued(argv, lastOffset, sourceDb.getAsInt()));
         long heap = 16;
         for (byte[] a : argv) {
             // A spilled argument counts whole: the target queues it whole until EXEC.
             pendingBytes += SpilledBulk.length(a);
             heap += a.length + 16;
         }
+        pending.add(new Queued(argv, lastOffset, sourceDb.getAsInt(), heap));
         pendingHeap += heap;
         if (!memory.tryAcquire(heap)) {
             // Held anyway, and the batch goes at once: it waits for no more writes.
@@ -323,18 +328,25 @@ public final class TransactionalSink implements WriteSink {
         // One transaction in flight at a time: if the previous one failed, a later one must not land,
         // or its checkpoint would skip the failed writes.
         drain();
-        releasePendingMemory();
         beginTransaction();
         for (Queued q : pending) {
             writer.write(q.argv, -1);
+            // Handed over: the writer's window holds it now, in its own share. Released only now, or a writer
+            // that waits for room would hold writes that no share counts while other tasks take the memory.
+            memory.release(q.heap);
+            pendingHeap -= q.heap;
         }
+        overBudget = false;
         writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt()));
         writer.write(new byte[][] {EXEC}, lastOffset);
         writer.flush();
-        java.util.ArrayList<Queued> done = sent;
-        sent = pending;
+        sentStarts = new long[pending.size()];
+        sentDbs = new int[pending.size()];
+        for (int i = 0; i < pending.size(); i++) {
+            sentStarts[i] = pending.get(i).start;
+            sentDbs[i] = pending.get(i).db;
+        }
         sentEnd = lastOffset;
-        pending = done;
         pending.clear();
         pendingBytes = 0;
         pendingDb = writer.selectedDb();
@@ -350,11 +362,10 @@ public final class TransactionalSink implements WriteSink {
      * when the index is not one of the stream's writes. Call once the producer thread has stopped.
      */
     public Checkpoint refusedWrite(int index) {
-        if (index < 0 || index >= sent.size() || sent.get(index).start < 0) {
+        if (index < 0 || index >= sentStarts.length || sentStarts[index] < 0) {
             return null;
         }
-        Queued q = sent.get(index);
-        return Checkpoint.stream(new ReplicationOffset(replId, q.start), q.db, ownsTarget)
+        return Checkpoint.stream(new ReplicationOffset(replId, sentStarts[index]), sentDbs[index], ownsTarget)
                 .withApplied(Math.max(sentEnd, appliedThrough), true);
     }
 
@@ -407,6 +418,6 @@ public final class TransactionalSink implements WriteSink {
     }
 
     /** A write waiting for its transaction, with the source position it comes from. */
-    private record Queued(byte[][] argv, long start, int db) {
+    private record Queued(byte[][] argv, long start, int db, long heap) {
     }
 }

@@ -52,6 +52,13 @@ public final class ManyMastersBenchmark {
                 Thread.sleep(100);
             }
             long rssBefore = rssKb(ferry, "VmRSS");
+            if (Boolean.getBoolean("histogram")) {
+                // -Dhistogram=true: what the heap holds once every master streams (jcmd of the running JDK).
+                Process jcmd = new ProcessBuilder("jcmd", Long.toString(ferry.pid()), "GC.class_histogram")
+                        .redirectErrorStream(true).start();
+                String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                text.lines().limit(16).forEach(System.out::println);
+            }
             tgt.callChecked("CLIENT", "PAUSE", "10000", "WRITE");
             long start = System.currentTimeMillis();
             write(cluster.endpoint(), keys);
