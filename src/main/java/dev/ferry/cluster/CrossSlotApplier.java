@@ -78,6 +78,7 @@ public final class CrossSlotApplier {
             return move(name, argv);
         }
         if (StoreArgs.COMMANDS.contains(name)) {
+            argv = StoreArgs.forCluster(name, argv);
             StoreArgs args = StoreArgs.of(name, argv);
             if (sameSlot(argv, args.destination(), args.sources())) {
                 return client.call(argv[args.destination()], (Object[]) argv);

@@ -38,6 +38,41 @@ record StoreArgs(int destination, int[] sources) {
         };
     }
 
+    /**
+     * {@code argv} as a cluster node accepts it: a cluster refuses {@code SORT}'s {@code GET} outright, even
+     * {@code GET #} (the element itself), so a lone {@code GET #}, which changes nothing, is left out.
+     *
+     * @throws FerryException a {@code SORT} with several {@code GET}s
+     */
+    static byte[][] forCluster(String name, byte[][] argv) {
+        if (!name.equals("sort")) {
+            return argv;
+        }
+        int get = -1;
+        for (int i = 2; i < argv.length - 1; i++) {
+            String option = text(argv[i]).toLowerCase(Locale.ROOT);
+            if (option.equals("get")) {
+                if (get >= 0) {
+                    throw new FerryException("cannot apply SORT … GET … GET … STORE to a cluster target: a cluster"
+                            + " refuses SORT's GET option; leave such keys out of the sync (--exclude-keys)");
+                }
+                get = i;
+            }
+            if (option.equals("get") || option.equals("by") || option.equals("store")) {
+                i++;
+            } else if (option.equals("limit")) {
+                i += 2;
+            }
+        }
+        if (get < 0 || !text(argv[get + 1]).equals("#")) {
+            return argv;
+        }
+        byte[][] without = new byte[argv.length - 2][];
+        System.arraycopy(argv, 0, without, 0, get);
+        System.arraycopy(argv, get + 2, without, get, argv.length - get - 2);
+        return without;
+    }
+
     private static StoreArgs range(int destination, int from, int to, byte[][] argv) {
         if (argv.length <= destination || to > argv.length || from > to) {
             throw malformed(argv);

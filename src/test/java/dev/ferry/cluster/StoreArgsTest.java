@@ -60,4 +60,18 @@ class StoreArgsTest {
         assertThatThrownBy(() -> StoreArgs.of("zinterstore", argv("ZINTERSTORE", "d", "5", "a", "b")))
                 .isInstanceOf(FerryException.class).hasMessageContaining("malformed ZINTERSTORE");
     }
+
+    @Test
+    void aLoneSortGetHashIsLeftOutBecauseAClusterRefusesGet() {
+        byte[][] argv = StoreArgs.forCluster("sort", argv("SORT", "s", "LIMIT", "0", "5", "GET", "#", "STORE", "d"));
+
+        assertThat(java.util.Arrays.stream(argv).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)))
+                .containsExactly("SORT", "s", "LIMIT", "0", "5", "STORE", "d");
+    }
+
+    @Test
+    void severalSortGetsAreRefused() {
+        assertThatThrownBy(() -> StoreArgs.forCluster("sort", argv("SORT", "s", "GET", "#", "GET", "#", "STORE", "d")))
+                .isInstanceOf(FerryException.class).hasMessageContaining("GET … GET");
+    }
 }
