@@ -24,8 +24,8 @@ import java.util.Map;
  * returned to the caller, as is the last transient one once the time is up.
  *
  * <p>Blocking and not thread-safe: one thread owns a client. A lost connection is closed and dropped (the
- * next call opens a new one) and its {@link RedisConnectionException} is thrown: whether the command ran is
- * unknown, so resending is the caller's decision.
+ * next call opens a new one) and its exception ({@link RedisConnectionException} for a lost link) is thrown:
+ * whether the command ran is unknown, so resending is the caller's decision.
  */
 public final class ClusterClient implements Closeable {
 
@@ -143,7 +143,8 @@ public final class ClusterClient implements Closeable {
                 replies.add(conn.read());
             }
             return transaction ? outcome(replies) : replies.get(0);
-        } catch (RedisConnectionException e) {
+        } catch (RuntimeException e) {
+            // A lost link, or a reply that could not be parsed: the stream is out of step either way.
             conn.close();
             connections.remove(node);
             throw e;
