@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Redis Cluster of real redis-server 7.0.15 processes for integration tests: N masters, no replicas,
- * slots spread evenly with {@code CLUSTER ADDSLOTSRANGE}, joined with {@code CLUSTER MEET}. A range of
+ * A Redis Cluster of real redis-server processes (7.0.15 unless told) for integration tests: N masters, no
+ * replicas, slots spread evenly with {@code CLUSTER ADDSLOTSRANGE} (or {@code ADDSLOTS} before 7.0), joined
+ * with {@code CLUSTER MEET}. A range of
  * slots can be left unassigned, to test what happens when a cluster does not cover them all.
  *
  * <p>{@link #call(Object...)} sends a one-key command to the master that owns the key. Not thread-safe;
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 public final class ClusterHarness implements AutoCloseable {
 
-    private static final String VERSION = "7.0.15";
+    private static final String DEFAULT_VERSION = "7.0.15";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final List<RedisServer> nodes = new ArrayList<>();
@@ -40,15 +41,24 @@ public final class ClusterHarness implements AutoCloseable {
         return start(masters, -1, -1, args);
     }
 
+    /** Starts a cluster of {@code masters} redis-server {@code version} nodes covering every slot. */
+    public static ClusterHarness start(String version, int masters, String... args) {
+        return start(version, masters, -1, -1, args);
+    }
+
     /**
      * Starts a cluster of {@code masters} nodes that leaves slots {@code uncoveredFirst..uncoveredLast} unassigned
      * (-1 for none), and waits until every node knows every other and sees every assigned slot.
      */
     public static ClusterHarness start(int masters, int uncoveredFirst, int uncoveredLast, String... args) {
+        return start(DEFAULT_VERSION, masters, uncoveredFirst, uncoveredLast, args);
+    }
+
+    private static ClusterHarness start(String version, int masters, int uncoveredFirst, int uncoveredLast, String... args) {
         ClusterHarness cluster = new ClusterHarness();
         try {
             for (int i = 0; i < masters; i++) {
-                RedisServer.Builder b = RedisServer.builder().version(VERSION)
+                RedisServer.Builder b = RedisServer.builder().version(version)
                         .arg("--cluster-enabled", "yes")
                         // Each server runs in a temporary directory of its own, so the name cannot clash.
                         .arg("--cluster-config-file", "nodes.conf")
@@ -87,9 +97,12 @@ public final class ClusterHarness implements AutoCloseable {
     /** Sends a command whose first argument is its key to the master that owns the key, and checks the reply. */
     public RespValue call(Object... command) {
         byte[] key = command[1] instanceof byte[] b ? b : command[1].toString().getBytes(StandardCharsets.UTF_8);
-        RedisEndpoint node = topology.nodeFor(key);
-        RedisConnection conn = connections.computeIfAbsent(node, RedisConnection::open);
-        return conn.callChecked(command);
+        return connectionFor(key).callChecked(command);
+    }
+
+    /** The harness's connection to the master that owns {@code key} (closed with the harness). */
+    public RedisConnection connectionFor(byte[] key) {
+        return connections.computeIfAbsent(topology.nodeFor(key), RedisConnection::open);
     }
 
     /** Deletes every key on every node. */
@@ -106,10 +119,17 @@ public final class ClusterHarness implements AutoCloseable {
         for (int i = 0; i < nodes.size(); i++) {
             int first = i * per;
             int last = i == nodes.size() - 1 ? SlotHash.SLOTS - 1 : first + per - 1;
-            List<Object> command = new ArrayList<>(List.of("CLUSTER", "ADDSLOTSRANGE"));
+            boolean ranges = nodes.get(i).parsedVersion().atLeast(7, 0);
+            List<Object> command = new ArrayList<>(List.of("CLUSTER", ranges ? "ADDSLOTSRANGE" : "ADDSLOTS"));
             for (int[] range : without(first, last, uncoveredFirst, uncoveredLast)) {
-                command.add(range[0]);
-                command.add(range[1]);
+                if (ranges) {
+                    command.add(range[0]);
+                    command.add(range[1]);
+                } else {
+                    for (int slot = range[0]; slot <= range[1]; slot++) {
+                        command.add(slot);
+                    }
+                }
             }
             if (command.size() > 2) {
                 try (RedisConnection conn = nodes.get(i).connect()) {

@@ -1,0 +1,116 @@
+package dev.ferry.testing;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
+import dev.ferry.resp.ServerInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Asserts that a standalone server's database 0 and a Redis Cluster hold the same data: the same keys (found
+ * with SCAN on every cluster node), types, values read in the canonical form of {@link ValueReader}, and
+ * expiry times (exactly with {@code PEXPIRETIME} when both run 7.0+, else by {@code PTTL} within 2 seconds).
+ * Ferry's own keys ({@code __ferry:...}) are ignored, except temporaries ({@code __ferry:tmp:...}), which
+ * must not be left behind. Blocking; the standalone connection must be on database 0.
+ */
+public final class ClusterData {
+
+    private static final byte[] TEMPORARY_PREFIX = "__ferry:tmp:".getBytes(StandardCharsets.US_ASCII);
+    private static final long TTL_TOLERANCE_MS = 2000;
+    private static final int MAX_REPORTED = 20;
+
+    private ClusterData() {
+    }
+
+    /**
+     * @throws AssertionError listing the first differing keys (escaped) and what differs
+     */
+    public static void assertSameData(RedisConnection standalone, ClusterHarness cluster) {
+        List<String> differences = differences(standalone, cluster);
+        if (!differences.isEmpty()) {
+            StringBuilder sb = new StringBuilder("standalone " + standalone.endpoint().address() + " and cluster "
+                    + cluster.endpoint().address() + " differ: " + differences.size() + " difference(s)");
+            differences.stream().limit(MAX_REPORTED).forEach(d -> sb.append("\n  ").append(d));
+            throw new AssertionError(sb.toString());
+        }
+    }
+
+    /** The differences, one line each ({@code "key": what}), empty when the data is the same. */
+    public static List<String> differences(RedisConnection standalone, ClusterHarness cluster) {
+        List<String> differences = new ArrayList<>();
+        Set<Key> expected = keys(standalone, differences);
+        Map<Key, RedisConnection> actual = new TreeMap<>();
+        for (RedisServer node : cluster.nodes()) {
+            try (RedisConnection conn = node.connect()) {
+                for (Key key : keys(conn, differences)) {
+                    actual.put(key, cluster.connectionFor(key.bytes()));
+                }
+            }
+        }
+        ServerInfo.Version sv = ServerInfo.fetch(standalone).version();
+        ServerInfo.Version cv = cluster.nodes().get(0).parsedVersion();
+        boolean exactExpiry = sv.atLeast(7, 0) && cv.atLeast(7, 0);
+        ValueReader expectedReader = new ValueReader(standalone, exactExpiry, false);
+        TreeSet<Key> all = new TreeSet<>(expected);
+        all.addAll(actual.keySet());
+        for (Key key : all) {
+            RedisConnection node = actual.get(key);
+            if (node == null) {
+                differences.add(key + ": missing on the cluster");
+            } else if (!expected.contains(key)) {
+                differences.add(key + ": only on the cluster (a " + node.callChecked("TYPE", key.bytes()).asText() + ")");
+            } else {
+                compare(key, standalone, expectedReader, node, new ValueReader(node, exactExpiry, false), exactExpiry, differences);
+            }
+        }
+        return differences;
+    }
+
+    private static void compare(Key key, RedisConnection a, ValueReader aReader, RedisConnection b, ValueReader bReader,
+                                boolean exactExpiry, List<String> differences) {
+        String type = a.callChecked("TYPE", key.bytes()).asText();
+        String otherType = b.callChecked("TYPE", key.bytes()).asText();
+        if (!type.equals(otherType)) {
+            differences.add(key + ": type differs: standalone " + type + ", cluster " + otherType);
+            return;
+        }
+        List<String> expected = aReader.read(type, key);
+        List<String> actual = bReader.read(type, key);
+        if (!expected.equals(actual)) {
+            differences.add(key + ": " + type + " differs: standalone " + Printable.shorten(expected.toString(), 120)
+                    + ", cluster " + Printable.shorten(actual.toString(), 120));
+        }
+        String command = exactExpiry ? "PEXPIRETIME" : "PTTL";
+        long s = a.callChecked(command, key.bytes()).asLong();
+        long t = b.callChecked(command, key.bytes()).asLong();
+        boolean same = exactExpiry || s < 0 || t < 0 ? s == t : Math.abs(s - t) <= TTL_TOLERANCE_MS;
+        if (!same) {
+            differences.add(key + ": expiry differs: " + command + " standalone " + s + ", cluster " + t);
+        }
+    }
+
+    private static Set<Key> keys(RedisConnection conn, List<String> differences) {
+        Set<Key> keys = new TreeSet<>();
+        String cursor = "0";
+        do {
+            List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
+            cursor = reply.get(0).asText();
+            for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
+                Key key = new Key(((RespValue.Bulk) k).bytes());
+                if (key.startsWith(TEMPORARY_PREFIX)) {
+                    differences.add(key + ": a temporary key left behind on " + conn.endpoint().address());
+                } else if (!key.startsWith(DataComparison.FERRY_PREFIX)) {
+                    keys.add(key);
+                }
+            }
+        } while (!cursor.equals("0"));
+        return keys;
+    }
+}
