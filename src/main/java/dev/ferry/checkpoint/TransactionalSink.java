@@ -329,14 +329,19 @@ public final class TransactionalSink implements WriteSink {
         // or its checkpoint would skip the failed writes.
         drain();
         beginTransaction();
-        for (Queued q : pending) {
-            writer.write(q.argv, -1);
-            // Handed over: the writer's window holds it now, in its own share. Released only now, or a writer
-            // that waits for room would hold writes that no share counts while other tasks take the memory.
-            memory.release(q.heap);
-            pendingHeap -= q.heap;
-        }
+        // The batch's memory stays held until the target answers its EXEC: the transaction's commands live
+        // until then (in the writer, and queued in the target), whatever their QUEUED replies say.
+        writer.carry(pendingHeap);
+        pendingHeap = 0;
         overBudget = false;
+        writer.prepaid(true);
+        try {
+            for (Queued q : pending) {
+                writer.write(q.argv, -1);
+            }
+        } finally {
+            writer.prepaid(false);
+        }
         writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt()));
         writer.write(new byte[][] {EXEC}, lastOffset);
         writer.flush();

@@ -69,6 +69,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
     private int selectedDb = -1;
     /** Commands queued inside the open MULTI, for naming the one that failed in EXEC's reply. */
     private List<byte[][]> transaction;
+    /** Heap of the commands queued in the open MULTI, which its EXEC's reply frees. */
+    private long transactionHeap;
+    private boolean prepaid;
     /** When the window last moved: a reply arrived, or the window went from empty to busy. */
     private long progressAt = System.currentTimeMillis();
     /** {@link RespWriter#streamed()} when last looked at: a spilled argument going out is progress too. */
@@ -115,7 +118,8 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             heap += a.length + 16;
         }
         Pending p = new Pending(argv, sourceOffset, size);
-        p.heap = heap;
+        // A prepaid command's memory is already held (by the batch that queued it): not taken twice.
+        p.heap = prepaid ? 0 : heap;
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
         CommandName name = argv.length <= 2 ? CommandName.of(argv[0]) : CommandName.OTHER;
         if (transaction != null) {
@@ -126,6 +130,13 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
                 transaction = null;
             } else {
                 transaction.add(argv);
+                // Its QUEUED reply comes at once, but the transaction's list (and the target) keep it until EXEC.
+                p.heldUntilExec = true;
+                transactionHeap += p.heap;
+            }
+            if (transaction == null) {
+                p.carriedHeap = transactionHeap;
+                transactionHeap = 0;
             }
         } else if (name == CommandName.MULTI) {
             transaction = new ArrayList<>();
@@ -143,6 +154,23 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         } catch (IOException e) {
             throw fail(conn.broken(e));
         }
+    }
+
+    /**
+     * From now on until {@code prepaid(false)}, commands written are already held in the budget by the
+     * caller (a batch it built): the writer does not take their memory again. Producer thread only.
+     */
+    public void prepaid(boolean on) {
+        this.prepaid = on;
+    }
+
+    /**
+     * The memory of a batch ({@code heap} bytes held in the account by the caller) passes to the writer:
+     * it is given back when the reply to the next {@code EXEC} (or {@code DISCARD}) arrives, since the
+     * transaction's commands stay in memory until then. Producer thread only, inside an open {@code MULTI}.
+     */
+    public void carry(long heap) {
+        transactionHeap += heap;
     }
 
     /** Makes the target connection use {@code db}, sending {@code SELECT} only when it changes. */
@@ -318,6 +346,9 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
 
     /** Takes {@code p}'s memory from the budget; an empty window takes it whatever the budget says. */
     private boolean holdInMemory(Pending p) {
+        if (p.heap == 0) {
+            return true;
+        }
         if (inFlight.isEmpty()) {
             memory.acquire(p.heap);
             return true;
@@ -389,7 +420,7 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
             for (int i = 0; i < count; i++) {
                 Pending p = inFlight.pollFirst();
                 inFlightBytes -= p.size;
-                freed += p.heap;
+                freed += (p.heldUntilExec ? 0 : p.heap) + p.carriedHeap;
                 if (p.offset > ackedOffset) {
                     ackedOffset = p.offset;
                     acked = p.offset;
@@ -448,6 +479,10 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         final long size;
         /** Heap the command holds: a spilled argument counts as its marker. */
         long heap;
+        /** Queued inside MULTI: its heap is freed with the EXEC's reply, not its own QUEUED. */
+        boolean heldUntilExec;
+        /** For an EXEC or DISCARD: the heap of the transaction's commands, freed with this reply. */
+        long carriedHeap;
         long offset;
         List<byte[][]> transaction;
 
