@@ -128,6 +128,34 @@ class DbMapIT {
         }
     }
 
+    @Test
+    void theEmptyTargetCheckLooksWhereTheDatabasesLand() throws Exception {
+        try (RedisServer source = RedisServer.builder().version(VERSION).arg("--repl-diskless-sync-delay", "0").start();
+             RedisServer target = RedisServer.builder().version(VERSION).start();
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect()) {
+            src.callChecked("SELECT", "3");
+            src.callChecked("SET", "copied", "1");
+            tgt.callChecked("SELECT", "3");
+            tgt.callChecked("SET", "not-this-tasks", "stays");
+            tgt.callChecked("SELECT", "5");
+            tgt.callChecked("SET", "in-the-way", "x");
+            SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).dbs(Set.of(3))
+                    .dbMap(DbMap.of(Map.of(3, 5))).progressInterval(Duration.ZERO).build();
+            try (SyncHarness refused = SyncHarness.start(options)) {
+                assertThat(refused.awaitFailure(TIMEOUT).getMessage()).contains("already holds keys (db5: 1 keys)");
+            }
+            tgt.callChecked("DEL", "in-the-way");
+            try (SyncHarness sync = SyncHarness.start(options)) {
+                sync.awaitStreaming(TIMEOUT);
+                sync.stop();
+            }
+            assertThat(tgt.callChecked("GET", "copied").asText()).isEqualTo("1");
+            tgt.callChecked("SELECT", "3");
+            assertThat(tgt.callChecked("GET", "not-this-tasks").asText()).isEqualTo("stays");
+        }
+    }
+
     private static List<?> verify(RedisServer source, RedisServer target, DbMap map) {
         return verify(source, target, map, null);
     }
