@@ -710,9 +710,9 @@ public final class SyncTask {
     private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
         Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-            // A master of a cluster source writes database 0 only.
+            // A master of a cluster source reads database 0 only, which lands where the map puts it.
             Set<Integer> dbs = db >= 0 ? Set.of(db)
-                    : options.shardSlots() != null ? Set.of(0) : ServerInfo.fetch(conn).keysPerDb().keySet();
+                    : options.shardSlots() != null ? Set.of(options.dbMap().target(0)) : ServerInfo.fetch(conn).keysPerDb().keySet();
             for (int d : new TreeSet<>(dbs)) {
                 if (!options.dbMap().isDestination(d, options.dbs())) {
                     continue;
