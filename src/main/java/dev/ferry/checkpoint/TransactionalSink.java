@@ -206,8 +206,8 @@ public final class TransactionalSink implements WriteSink {
     /**
      * Drops the source transaction being read: what it wrote so far and whatever it writes until its
      * {@code EXEC}. Two-way sync calls this for a transaction that carries the reverse task's mark, a
-     * batch that task applied here: sending it back would loop. The target connection is moved to
-     * the source's current database, which the dropped part may have changed.
+     * batch that task applied here: sending it back would loop. The dropped part may have changed the
+     * database: the caller selects the one the source's current database lands in.
      */
     public void discardSourceTransaction() {
         if (!streaming || !inSourceTransaction) {
@@ -219,11 +219,6 @@ public final class TransactionalSink implements WriteSink {
         pendingHeap = sourceTransactionHeap;
         pendingDb = sourceTransactionDb;
         discardingSourceTransaction = true;
-        int db = sourceDb.getAsInt();
-        if (db >= 0 && db != pendingDb) {
-            add(new byte[][] {SELECT, ascii(Integer.toString(db))});
-            pendingDb = db;
-        }
     }
 
     @Override

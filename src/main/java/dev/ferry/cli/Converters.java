@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.FerryException;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.task.ExistingKeys;
 import dev.ferry.task.SourceReset;
@@ -69,6 +70,14 @@ final class Converters {
         @Override
         public Integer convert(String text) {
             return (int) atLeastZero(text, "a database number", Integer.MAX_VALUE);
+        }
+    }
+
+    /** One {@code SRC:DST} of {@code --db-map}. */
+    static final class DbPair implements ITypeConverter<DbMap.Pair> {
+        @Override
+        public DbMap.Pair convert(String text) {
+            return usage(DbMap.Pair::parse, text);
         }
     }
 

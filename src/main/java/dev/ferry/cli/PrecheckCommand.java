@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
@@ -8,15 +9,14 @@ import dev.ferry.precheck.TableRenderer;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.task.ExistingKeys;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -43,9 +43,8 @@ final class PrecheckCommand implements Callable<Integer> {
             description = "Source databases the sync copies (default: all, or the /N of the source URI).")
     Set<Integer> dbs = new LinkedHashSet<>();
 
-    @Option(names = "--db-map", split = ",", paramLabel = "SRC:DST",
-            description = "Where source databases land on the target, e.g. --db-map 3:0 (a cluster has database 0 only).")
-    Set<String> dbMap = new LinkedHashSet<>();
+    @Mixin
+    DbMapOption dbMap = new DbMapOption();
 
     @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY", converter = Converters.Existing.class,
             description = "check (default): the target must be empty in the copied databases; overwrite: it need not be.")
@@ -63,12 +62,12 @@ final class PrecheckCommand implements Callable<Integer> {
     public Integer call() {
         RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
         RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
-        Map<Integer, Integer> map = parseDbMap(dbMap);
+        DbMap map = dbMap.map(spec.commandLine());
         PrecheckOptions options;
         try {
             options = PrecheckOptions.builder(sourceEndpoint, targetEndpoint)
                     .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map))
-                    .dbMap(map)
+                    .dbMap(map.asMap())
                     .existing(existing)
                     .skip(skip)
                     .sampleKeys(sampleKeys)
@@ -85,21 +84,5 @@ final class PrecheckCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ferry: error: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-    }
-
-    private Map<Integer, Integer> parseDbMap(Set<String> pairs) {
-        Map<Integer, Integer> map = new TreeMap<>();
-        for (String pair : pairs) {
-            String[] parts = pair.split(":");
-            try {
-                if (parts.length != 2) {
-                    throw new NumberFormatException();
-                }
-                map.put(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
-            } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(), "--db-map: " + pair + " (expected: SRC:DST, e.g. 3:0)");
-            }
-        }
-        return map;
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +51,9 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
             description = "Source databases to copy (default: all, or the /N of the source URI), e.g. --dbs 0,3.")
     Set<Integer> dbs = new LinkedHashSet<>();
+
+    @Mixin
+    DbMapOption dbMap = new DbMapOption();
 
     @Option(names = "--existing", defaultValue = "check", paramLabel = "POLICY", converter = Converters.Existing.class,
             description = "check (default): refuse a target that already holds keys; overwrite: replace same-name keys.")
@@ -128,9 +131,17 @@ final class SyncCommand implements Callable<Integer> {
             }
             builder.memoryBudget(new MemoryBudget(memoryBudget));
         }
+        DbMap map = dbMap.map(spec.commandLine());
+        Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);
+        if (twoWay && map.merges(databases.isEmpty() ? null : databases)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--two-way with --db-map " + map
+                    + ": the map merges databases, which the reverse direction cannot split (expected: a map that keeps"
+                    + " databases apart)");
+        }
         SyncOptions options = builder
                 .mode(mode)
-                .dbs(UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of()))
+                .dbs(databases)
+                .dbMap(map)
                 .existing(existing)
                 .publish(publish)
                 .keys(keyFilter.filter())
@@ -188,7 +199,7 @@ final class SyncCommand implements Callable<Integer> {
         // The task checks for an empty target itself, knowing its own checkpoint: a resumed task finds its keys.
         skip.add("target-empty");
         PrecheckReport report = Precheck.run(PrecheckOptions.builder(options.source(), options.target())
-                .dbs(options.dbs()).existing(options.existing()).skip(skip).build());
+                .dbs(options.dbs()).dbMap(options.dbMap().asMap()).existing(options.existing()).skip(skip).build());
         if (report.failed()) {
             throw new FerryException(report.failureSummary());
         }

@@ -1,10 +1,10 @@
 package dev.ferry.cli;
 
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.resp.RedisEndpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * The databases a command works on, from {@code --dbs} and the {@code /db} of the two URIs, which is never
  * ignored: a source {@code /N} means {@code --dbs N}; a target {@code /N} is accepted only where the copied
- * databases land anyway, since Ferry keeps database numbers (a cluster target aside, with {@code --db-map}).
+ * databases land anyway: in the same number, or where {@code --db-map} puts them.
  * Stateless.
  */
 final class UriDatabases {
@@ -27,7 +27,7 @@ final class UriDatabases {
      * @throws ParameterException the URIs and {@code --dbs} disagree
      */
     static Set<Integer> resolve(CommandLine cli, RedisEndpoint source, RedisEndpoint target, Set<Integer> dbs,
-                                Map<Integer, Integer> dbMap) {
+                                DbMap dbMap) {
         Set<Integer> chosen = new TreeSet<>(dbs);
         if (source.db() >= 0) {
             if (!chosen.isEmpty() && !chosen.equals(Set.of(source.db()))) {
@@ -37,12 +37,13 @@ final class UriDatabases {
             chosen = Set.of(source.db());
         }
         if (target.db() >= 0) {
-            boolean lands = !chosen.isEmpty() && chosen.stream().allMatch(db -> dbMap.getOrDefault(db, db) == target.db());
+            boolean lands = !chosen.isEmpty() && chosen.stream().allMatch(db -> dbMap.target(db) == target.db());
             if (!lands) {
                 throw new ParameterException(cli, "--target names database " + target.db() + " (/" + target.db()
-                        + "), but Ferry keeps database numbers: source database(s) "
-                        + (chosen.isEmpty() ? "(all)" : join(chosen)) + " land in the same number on the target;"
-                        + " drop /" + target.db() + " from --target and choose the databases with --dbs or the source URI");
+                        + "), but source database(s) " + (chosen.isEmpty() ? "(all) land in their own numbers"
+                        : join(chosen) + " land in " + join(dbMap.destinations(chosen))) + " on the target (Ferry keeps"
+                        + " database numbers unless --db-map moves them); drop /" + target.db() + " from --target and choose the databases with --dbs"
+                        + " or the source URI, and where they land with --db-map");
             }
         }
         return chosen;

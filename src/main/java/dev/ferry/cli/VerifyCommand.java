@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.verify.JsonReportWriter;
 import dev.ferry.verify.SummaryRenderer;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -67,6 +67,9 @@ final class VerifyCommand implements Callable<Integer> {
     int parallel;
 
     @Mixin
+    DbMapOption dbMap = new DbMapOption();
+
+    @Mixin
     KeyFilterOptions keyFilter = new KeyFilterOptions();
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write a JSON report listing every differing key.")
@@ -76,11 +79,13 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
         RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
-        Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, Map.of());
+        DbMap map = dbMap.map(spec.commandLine());
+        Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);
         try {
             VerifyOptions.Builder options = VerifyOptions.builder(sourceEndpoint, targetEndpoint)
                     .mode(mode)
                     .dbs(databases)
+                    .dbMap(map)
                     .keys(keyFilter.filter())
                     .rounds(rounds)
                     .roundPause(Duration.ofMillis(roundPause))

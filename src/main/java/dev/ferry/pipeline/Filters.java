@@ -9,8 +9,9 @@ import java.util.Set;
  * @param dbs the source databases to copy, or null for all
  * @param publish whether {@code PUBLISH} is forwarded
  * @param keys which keys ({@code --keys}, {@code --exclude-keys})
+ * @param dbMap where the copied databases land on the target ({@code --db-map})
  */
-public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys) {
+public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys, DbMap dbMap) {
 
     /** Every key Ferry itself writes, on either side, starts with this prefix. */
     public static final String CONTROL_PREFIX = "__ferry:";
@@ -23,10 +24,20 @@ public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys) {
     public Filters {
         dbs = dbs == null ? null : Set.copyOf(dbs);
         keys = keys == null ? KeyFilter.all() : keys;
+        dbMap = dbMap == null ? DbMap.identity() : dbMap;
     }
 
     public Filters(Set<Integer> dbs, boolean publish) {
-        this(dbs, publish, KeyFilter.all());
+        this(dbs, publish, KeyFilter.all(), DbMap.identity());
+    }
+
+    public Filters(Set<Integer> dbs, boolean publish, KeyFilter keys) {
+        this(dbs, publish, keys, DbMap.identity());
+    }
+
+    /** The target database source database {@code db} lands in. */
+    public int targetDb(int db) {
+        return dbMap.target(db);
     }
 
     /** Whether a user key is copied (Ferry's own keys never are). */

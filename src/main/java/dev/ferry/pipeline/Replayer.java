@@ -53,6 +53,8 @@ public final class Replayer implements ReplicationListener {
     private final CommandTranslator translator;
     private final ReplicaForms replicaForms;
     private final TargetProfile target;
+    /** Null when every database is copied into the same number: then no command needs translating. */
+    private final DbCommands dbCommands;
     private int db;
     private int resumeDb = -1;
     private long appliedThrough = -1;
@@ -96,6 +98,7 @@ public final class Replayer implements ReplicationListener {
         this.translator = target == null ? null : new CommandTranslator(target);
         this.replicaForms = target == null ? null : new ReplicaForms(target.protoMaxBulkLen());
         this.target = target;
+        this.dbCommands = filters.dbs() == null && filters.dbMap().isIdentity() ? null : new DbCommands(filters);
     }
 
     /** A snapshot handler that reads past every key: for a sync of later writes only. */
@@ -126,8 +129,9 @@ public final class Replayer implements ReplicationListener {
 
     /**
      * When this task owns only some keys of the target (one master of a cluster source, or a key filter):
-     * {@code FLUSHALL} and {@code FLUSHDB} become the {@code DEL}s that {@code deletes} lists, by database,
-     * for a database (-1: every copied one): the target keys this task owns, not a flush of the whole target.
+     * {@code FLUSHALL} and {@code FLUSHDB} become the {@code DEL}s that {@code deletes} lists, by target database,
+     * for a target database (-1: every one the copied databases land in): the target keys this task owns, not a
+     * flush of the whole target.
      */
     public void ownedFlush(IntFunction<Map<Integer, List<byte[][]>>> deletes) {
         this.ownedFlush = deletes;
@@ -193,7 +197,7 @@ public final class Replayer implements ReplicationListener {
         db = resumeDb;
         lifecycle.partialResync(position);
         if (db >= 0 && filters.includesDb(db)) {
-            sink.select(db, -1);
+            sink.select(filters.targetDb(db), -1);
         }
     }
 
@@ -236,8 +240,13 @@ public final class Replayer implements ReplicationListener {
             case FLUSHDB -> {
                 if (db < 0 || !filters.includesDb(db) || peerSnapshot) {
                     drop(offsetAfter, true);
-                } else if (ownedFlush != null) {
-                    ownedFlush(db, offsetAfter);
+                    return;
+                }
+                if (dbCommands != null) {
+                    dbCommands.checkFlushDb(db, offsetAfter);
+                }
+                if (ownedFlush != null) {
+                    ownedFlush(filters.targetDb(db), offsetAfter);
                 } else {
                     forward(argv, offsetAfter);
                 }
@@ -256,6 +265,14 @@ public final class Replayer implements ReplicationListener {
                 if (Filters.writesControlKeysOnly(argv)) {
                     controlKey(argv, offsetAfter);
                 } else if (filters.includesDb(db) && !peerSnapshot) {
+                    if (dbCommands != null && DbCommands.namesADatabase(argv[0])) {
+                        byte[][] translated = dbCommands.translate(argv, db, offsetAfter);
+                        if (translated == null) {
+                            drop(offsetAfter, true);
+                            return;
+                        }
+                        argv = translated;
+                    }
                     if (commandKeys == null) {
                         forward(argv, offsetAfter);
                     } else {
@@ -406,7 +423,7 @@ public final class Replayer implements ReplicationListener {
             throw new dev.ferry.FerryException("malformed SELECT in the replication stream at offset " + offsetAfter);
         }
         if (filters.includesDb(db)) {
-            sink.select(db, offsetAfter);
+            sink.select(filters.targetDb(db), offsetAfter);
         } else {
             sink.advance(offsetAfter);
         }
@@ -425,9 +442,9 @@ public final class Replayer implements ReplicationListener {
             forward(argv, offsetAfter);
             return;
         }
-        // With a database filter, FLUSHALL empties only the databases this sync owns.
+        // With a database filter, FLUSHALL empties only the databases this sync owns: where the copied ones land.
         byte[][] rest = Arrays.copyOfRange(argv, 1, argv.length);
-        for (int target : filters.dbs()) {
+        for (int target : filters.dbMap().destinations(filters.dbs())) {
             sink.select(target, -1);
             byte[][] flushDb = new byte[1 + rest.length][];
             flushDb[0] = "FLUSHDB".getBytes(StandardCharsets.US_ASCII);
@@ -435,7 +452,7 @@ public final class Replayer implements ReplicationListener {
             sink.write(flushDb, -1);
         }
         if (filters.includesDb(db)) {
-            sink.select(db, offsetAfter);
+            sink.select(filters.targetDb(db), offsetAfter);
         } else {
             sink.advance(offsetAfter);
         }
@@ -461,8 +478,9 @@ public final class Replayer implements ReplicationListener {
     }
 
     /**
-     * The source emptied {@code db} (-1: all): on the target only this task's keys go, as {@code DEL}s listed
-     * once every earlier write is applied, then the connection goes back to the source's database.
+     * The source emptied what lands in target database {@code flushedDb} (-1: all): on the target only this
+     * task's keys go, as {@code DEL}s listed once every earlier write is applied, then the connection goes back
+     * to where the source's database lands.
      */
     private void ownedFlush(int flushedDb, long offsetAfter) {
         for (Map.Entry<Integer, List<byte[][]>> e : ownedFlush.apply(flushedDb).entrySet()) {
@@ -472,7 +490,7 @@ public final class Replayer implements ReplicationListener {
             }
         }
         if (db >= 0 && filters.includesDb(db)) {
-            sink.select(db, -1);
+            sink.select(filters.targetDb(db), -1);
         }
         sink.advance(offsetAfter);
         counters.commandsForwarded.increment();
@@ -481,8 +499,12 @@ public final class Replayer implements ReplicationListener {
     /** The reverse task's checkpoint went by: what it applied here must not go back. */
     private void peerMark(byte[] value) {
         if (inSourceTransaction) {
-            // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction.
+            // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction,
+            // and go back to where the source's database lands, which the dropped part may have changed.
             discardTransaction.run();
+            if (db >= 0 && filters.includesDb(db)) {
+                sink.select(filters.targetDb(db), -1);
+            }
             counters.transactionsLooped.increment();
             transactionForwarded = 0;
             long now = System.currentTimeMillis();

@@ -96,12 +96,13 @@ public final class SnapshotApplier implements RdbHandler {
             counters.snapshotKeysSkipped.increment();
             return;
         }
-        if (entry.db() != msetDb) {
+        int db = filters.targetDb(entry.db());
+        if (db != msetDb) {
             // A batch of strings belongs to the database it was started in.
             flushStrings();
-            msetDb = entry.db();
+            msetDb = db;
         }
-        sink.select(entry.db(), -1);
+        sink.select(db, -1);
         long expireAt = entry.expireAtMs();
         if (expireAt >= 0 && expireAt <= clock.getAsLong()) {
             // Already expired at the source too: make sure no older copy survives on the target.

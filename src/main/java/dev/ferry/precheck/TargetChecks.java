@@ -1,6 +1,7 @@
 package dev.ferry.precheck;
 
 import dev.ferry.FerryException;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -35,10 +36,19 @@ final class TargetChecks {
      */
     static CheckResult databases(String name, Check.Context ctx) {
         Set<Integer> dbs = ctx.options().dbs();
-        if (dbs == null) {
+        if (dbs == null && ctx.options().dbMap().isEmpty()) {
             return CheckResult.pass(name, "every database the source holds is copied");
         }
         Set<Integer> targetDbs = new TreeSet<>();
+        if (dbs == null) {
+            // Every database is copied; the mapped ones land in the databases the map names.
+            targetDbs.addAll(ctx.options().dbMap().values());
+            String missing = ctx.target().isCluster() ? null : missingDbs(ctx.target(), targetDbs);
+            return missing != null ? CheckResult.fail(name, missing, "map into databases that exist (--db-map), or raise"
+                    + " 'databases' in the target's configuration")
+                    : CheckResult.pass(name, "every database the source holds is copied; database(s) " + join(targetDbs)
+                    + " exist on the target");
+        }
         dbs.forEach(db -> targetDbs.add(ctx.options().targetDb(db)));
         String missing = missingDbs(ctx.source(), dbs);
         if (missing == null && !ctx.target().isCluster()) {
@@ -81,7 +91,13 @@ final class TargetChecks {
     /** A cluster has database 0 only: every copied database must land there, through a mapping if it is not 0. */
     static CheckResult dbMapping(String name, Check.Context ctx) {
         if (!ctx.target().isCluster()) {
-            return CheckResult.pass(name, "the target is not a cluster: every database keeps its number");
+            DbMap map = DbMap.of(ctx.options().dbMap());
+            if (map.isIdentity()) {
+                return CheckResult.pass(name, "the target is not a cluster: every database keeps its number");
+            }
+            String merged = merged(map, ctx.options().dbs());
+            return merged != null ? mergeWarning(name, merged)
+                    : CheckResult.pass(name, "--db-map " + map + ": each copied database lands alone in its target database");
         }
         Set<Integer> dbs = sourceDbs(ctx);
         Map<Integer, Integer> mapped = new TreeMap<>();
@@ -100,10 +116,29 @@ final class TargetChecks {
                     "copy one database (--dbs N) and map it to 0 (--db-map N:0), or map each to 0 if their keys never clash");
         }
         if (dbs.size() > 1) {
-            return CheckResult.warn(name, "databases " + join(dbs) + " all land in the cluster's database 0: same-name keys overwrite each other",
-                    "make sure key names never repeat across these databases, or copy them one at a time");
+            return mergeWarning(name, "databases " + join(dbs) + " all land in the cluster's database 0");
         }
         return CheckResult.pass(name, "database " + dbs.iterator().next() + " lands in the cluster's database 0");
+    }
+
+    /** The groups of copied databases ({@code copied}, null for all) that land in one target database, or null. */
+    private static String merged(DbMap map, Set<Integer> copied) {
+        Set<Integer> landing = copied == null ? new TreeSet<>(map.asMap().values()) : map.destinations(copied);
+        List<String> groups = new ArrayList<>();
+        for (int db : landing) {
+            Set<Integer> sources = map.sources(db, copied);
+            if (sources.size() > 1) {
+                groups.add("databases " + join(sources) + " land in target database " + db);
+            }
+        }
+        return groups.isEmpty() ? null : String.join("; ", groups);
+    }
+
+    /** Merged databases: same-name keys become one (the later write wins), and a FLUSHDB of one of them stops the sync. */
+    private static CheckResult mergeWarning(String name, String merged) {
+        return CheckResult.warn(name, merged + ": a key of the same name in two of them is one key there (the later"
+                        + " write wins), and a FLUSHDB of one of them (or a SWAPDB with another database) stops the sync",
+                "make sure key names never repeat across these databases (a prefix per database), or map them apart");
     }
 
     /** With {@code --existing check}, the target must hold no keys (Ferry's own aside) in the databases written. */

@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.MemoryBudget;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.resp.RedisEndpoint;
@@ -19,6 +20,7 @@ public final class SyncOptions {
     private final RedisEndpoint target;
     private final SyncMode mode;
     private final Set<Integer> dbs;
+    private final DbMap dbMap;
     private final ExistingKeys existing;
     private final boolean publish;
     private final boolean twoWay;
@@ -45,6 +47,7 @@ public final class SyncOptions {
         this.target = b.target;
         this.mode = b.mode;
         this.dbs = b.dbs == null ? null : Set.copyOf(new TreeSet<>(b.dbs));
+        this.dbMap = b.dbMap;
         this.existing = b.existing;
         this.publish = b.publish;
         this.twoWay = b.twoWay;
@@ -133,6 +136,11 @@ public final class SyncOptions {
         return dbs;
     }
 
+    /** Where the copied databases land on the target ({@code --db-map}); every one in its own number by default. */
+    public DbMap dbMap() {
+        return dbMap;
+    }
+
     public ExistingKeys existing() {
         return existing;
     }
@@ -164,6 +172,7 @@ public final class SyncOptions {
         Builder b = new Builder(master, target);
         b.mode = mode;
         b.dbs = dbs;
+        b.dbMap = dbMap;
         b.existing = existing;
         b.publish = publish;
         b.twoWay = twoWay;
@@ -227,6 +236,7 @@ public final class SyncOptions {
         private final RedisEndpoint target;
         private SyncMode mode = SyncMode.FULL_AND_INCREMENTAL;
         private Set<Integer> dbs;
+        private DbMap dbMap = DbMap.identity();
         private ExistingKeys existing = ExistingKeys.CHECK;
         private boolean publish;
         private boolean twoWay;
@@ -267,6 +277,11 @@ public final class SyncOptions {
                 }
             }
             this.dbs = dbs == null || dbs.isEmpty() ? null : dbs;
+            return this;
+        }
+
+        public Builder dbMap(DbMap dbMap) {
+            this.dbMap = Objects.requireNonNull(dbMap, "dbMap");
             return this;
         }
 

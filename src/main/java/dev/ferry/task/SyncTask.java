@@ -8,6 +8,7 @@ import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.TaskLease;
 import dev.ferry.checkpoint.TransactionalSink;
 import dev.ferry.pipeline.CommandKeys;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
@@ -98,7 +99,7 @@ public final class SyncTask {
      */
     static String taskId(SyncOptions o) {
         String source = o.shardSlots() == null ? o.source().address() : "cluster slots " + ranges(o.shardSlots());
-        return taskId(source, o.target().address(), o.dbs());
+        return taskId(source, o.target().address(), o.dbs(), o.dbMap());
     }
 
     /** Slot ranges as text: "0-5460,10923". */
@@ -114,12 +115,18 @@ public final class SyncTask {
 
     /** Two-way sync: the id of the task copying the other way, given or derived like this one's. */
     String peerTaskId() {
-        return options.peerTask() != null ? options.peerTask()
-                : taskId(options.target().address(), options.source().address(), options.dbs());
+        if (options.peerTask() != null) {
+            return options.peerTask();
+        }
+        // The reverse task copies back what this one writes: from where the databases land, back where they came from.
+        Set<Integer> dbs = options.dbs() == null || options.dbMap().isIdentity() ? options.dbs()
+                : options.dbMap().destinations(options.dbs());
+        return taskId(options.target().address(), options.source().address(), dbs, options.dbMap().inverse(options.dbs()));
     }
 
-    private static String taskId(String source, String target, Object dbs) {
-        String spec = source + "->" + target + " dbs=" + dbs;
+    /** The same command line, the same id; a {@code --db-map} is part of it (an identity map is no map). */
+    private static String taskId(String source, String target, Object dbs, DbMap dbMap) {
+        String spec = source + "->" + target + " dbs=" + dbs + (dbMap.isIdentity() ? "" : " map=" + dbMap);
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(spec.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 6);
@@ -368,7 +375,7 @@ public final class SyncTask {
                         sourceInfo.version(), sourceKeys, options.target(), target.version());
 
                 targetConn = RedisConnection.open(options.target());
-                Filters filters = new Filters(options.dbs(), options.publish(), options.keys());
+                Filters filters = new Filters(options.dbs(), options.publish(), options.keys(), options.dbMap());
                 Replayer[] replayer = new Replayer[1];
                 writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
@@ -581,7 +588,7 @@ public final class SyncTask {
                 if (owns) {
                     log.warn("full resync from {}: {}; emptying the target's databases this task owns ({}) before copying"
                             + " the snapshot again", options.source().address(), cause,
-                            options.dbs() == null ? "all" : options.dbs());
+                            options.dbs() == null ? "all" : options.dbMap().destinations(options.dbs()));
                     flush.addAll(flushCommands());
                 } else {
                     log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
@@ -678,7 +685,7 @@ public final class SyncTask {
             cmds.add(new byte[][] {bytes("FLUSHALL")});
             return cmds;
         }
-        for (int db : options.dbs()) {
+        for (int db : options.dbMap().destinations(options.dbs())) {
             cmds.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
             cmds.add(new byte[][] {bytes("FLUSHDB")});
         }
@@ -686,8 +693,8 @@ public final class SyncTask {
     }
 
     /**
-     * {@code DEL}s (500 keys each) of every target key this task owns in {@code db} (-1: every copied
-     * database), found with {@code SCAN}: for one master of a cluster source, its slots' keys; with a key
+     * {@code DEL}s (500 keys each) of every target key this task owns in target database {@code db} (-1: every
+     * one the copied databases land in), found with {@code SCAN}: for one master of a cluster source, its slots' keys; with a key
      * filter, the matching keys. The target's other keys stay.
      */
     private List<byte[][]> ownedDeletes(int db) {
@@ -703,11 +710,11 @@ public final class SyncTask {
     private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
         Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-            // A master of a cluster source writes database 0 only.
+            // A master of a cluster source reads database 0 only, which lands where the map puts it.
             Set<Integer> dbs = db >= 0 ? Set.of(db)
-                    : options.shardSlots() != null ? Set.of(0) : ServerInfo.fetch(conn).keysPerDb().keySet();
+                    : options.shardSlots() != null ? Set.of(options.dbMap().target(0)) : ServerInfo.fetch(conn).keysPerDb().keySet();
             for (int d : new TreeSet<>(dbs)) {
-                if (options.dbs() != null && !options.dbs().contains(d)) {
+                if (!options.dbMap().isDestination(d, options.dbs())) {
                     continue;
                 }
                 List<byte[][]> cmds = byDb.computeIfAbsent(d, x -> new ArrayList<>());
@@ -768,7 +775,7 @@ public final class SyncTask {
         Map<Integer, Long> keys = ServerInfo.fetch(target).keysPerDb();
         StringBuilder busy = new StringBuilder();
         for (Map.Entry<Integer, Long> e : keys.entrySet()) {
-            if ((options.dbs() == null || options.dbs().contains(e.getKey())) && e.getValue() > 0
+            if ((options.dbs() == null || options.dbMap().isDestination(e.getKey(), options.dbs())) && e.getValue() > 0
                     && hasUserKeys(target, e.getKey())) {
                 busy.append(busy.length() == 0 ? "" : ", ").append("db").append(e.getKey()).append(": ")
                         .append(e.getValue()).append(" keys");

@@ -5,6 +5,8 @@ import dev.ferry.resp.RespValue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Compares batches of keys between the two sides, with as few round trips as the mode allows: type and
@@ -21,12 +23,24 @@ final class KeyComparer {
     private final boolean exactExpiry;
     private final long ttlToleranceMillis;
     private final BigValueComparer big;
+    private final IntFunction<Set<Integer>> sourcesOf;
 
     /** What one stage learned about one key on both sides. */
     private record Pair(byte[] key, String type, long sourceSize, long targetSize) {
     }
 
+    /** Every database compared with the target database of the same number. */
     KeyComparer(SideClient source, SideClient target, VerifyMode mode, boolean exactExpiry, long ttlToleranceMillis) {
+        this(source, target, mode, exactExpiry, ttlToleranceMillis, Set::of);
+    }
+
+    /**
+     * @param target reads each source database's keys where they landed ({@link SideClient})
+     * @param sourcesOf the compared source databases that land in a target database, in order
+     */
+    KeyComparer(SideClient source, SideClient target, VerifyMode mode, boolean exactExpiry, long ttlToleranceMillis,
+                IntFunction<Set<Integer>> sourcesOf) {
+        this.sourcesOf = sourcesOf;
         this.source = source;
         this.target = target;
         this.mode = mode;
@@ -41,8 +55,25 @@ final class KeyComparer {
         target.close();
     }
 
+    /**
+     * Keys seen on the target in target database {@code targetDb}: those no source database landing there
+     * holds are compared, as extra keys, under the first of them.
+     */
+    List<Difference> compareSeenOnTarget(int targetDb, List<byte[]> keys) {
+        List<byte[]> absent = keys;
+        int first = -1;
+        for (int db : sourcesOf.apply(targetDb)) {
+            first = first < 0 ? db : first;
+            absent = absentFromSource(db, absent);
+            if (absent.isEmpty()) {
+                break;
+            }
+        }
+        return first < 0 ? List.of() : compare(first, absent);
+    }
+
     /** Keys of {@code keys} (seen on the target) that the source does not hold: {@code EXISTS} on the source. */
-    List<byte[]> absentFromSource(int db, List<byte[]> keys) {
+    private List<byte[]> absentFromSource(int db, List<byte[]> keys) {
         if (!source.topology().isCluster() && !keys.isEmpty()) {
             // One multi-key EXISTS answers the usual case, "all of them", with one command instead of one per key.
             Object[] all = new Object[keys.size() + 1];

@@ -14,11 +14,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Reads from one deployment for one worker thread: routes each command to the node that holds its key,
  * pipelines a batch to every node at once, follows {@code MOVED} and {@code ASK}, and keeps every
- * command under the run's {@link RateLimiter}. Owns one connection per node; not thread-safe.
+ * command under the run's {@link RateLimiter}. Databases are named as on the source; the target's side
+ * selects where each lands ({@code --db-map}). Owns one connection per node; not thread-safe.
  */
 final class SideClient implements Closeable {
 
@@ -26,6 +28,7 @@ final class SideClient implements Closeable {
 
     private final Topology topology;
     private final RateLimiter limiter;
+    private final IntUnaryOperator database;
     private final Map<RedisEndpoint, Node> nodes = new HashMap<>();
     private long commands;
 
@@ -72,8 +75,14 @@ final class SideClient implements Closeable {
     }
 
     SideClient(Topology topology, RateLimiter limiter) {
+        this(topology, limiter, IntUnaryOperator.identity());
+    }
+
+    /** @param database the database of this side a source database number means */
+    SideClient(Topology topology, RateLimiter limiter, IntUnaryOperator database) {
         this.topology = topology;
         this.limiter = limiter;
+        this.database = database;
     }
 
     Topology topology() {
@@ -172,7 +181,8 @@ final class SideClient implements Closeable {
         return reply instanceof RespValue.Error e ? Redirect.parse(e.message(), topology.seed()) : null;
     }
 
-    private Node node(RedisEndpoint endpoint, int db) {
+    private Node node(RedisEndpoint endpoint, int sourceDb) {
+        int db = database.applyAsInt(sourceDb);
         Node node = nodes.get(endpoint);
         if (node == null) {
             node = new Node(RedisConnection.open(endpoint));

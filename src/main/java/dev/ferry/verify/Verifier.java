@@ -2,6 +2,7 @@ package dev.ferry.verify;
 
 import dev.ferry.cluster.Topology;
 import dev.ferry.FerryException;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.ServerInfo;
@@ -24,7 +25,9 @@ import java.util.stream.Collectors;
  * threads ({@link WorkerPool}): keys seen on the source are compared in full (type, expiry, size, and in
  * {@link VerifyMode#FULL} every element); keys seen on the target are only looked up on the source, to find
  * the extra ones. Each later round waits {@link VerifyOptions#roundPause()} and compares again only the
- * keys that differed, so that writes still in flight through a live sync are not reported. Blocking; the
+ * keys that differed, so that writes still in flight through a live sync are not reported. With a
+ * {@link VerifyOptions#dbMap()}, each source database is compared with the target database it landed in,
+ * and a key of a target database is extra when no source database landing there holds it. Blocking; the
  * caller's thread coordinates, workers and scanners run on threads of their own.
  */
 public final class Verifier {
@@ -69,6 +72,8 @@ public final class Verifier {
                 for (RedisEndpoint node : source.masters()) {
                     scanners.add(new KeyScanner(node, db, false, sourceLimiter, options.scanCount(), sourceKeys, options.keys()));
                 }
+            }
+            for (int db : options.dbMap().destinations(dbs)) {
                 for (RedisEndpoint node : target.masters()) {
                     scanners.add(new KeyScanner(node, db, true, targetLimiter, options.scanCount(), targetKeys, options.keys()));
                 }
@@ -95,8 +100,9 @@ public final class Verifier {
 
     private WorkerPool newPool(Map<KeyRef, Difference> differences) {
         return new WorkerPool(options.parallelism(),
-                () -> new KeyComparer(new SideClient(source, sourceLimiter), new SideClient(target, targetLimiter),
-                        options.mode(), exactExpiry, options.ttlTolerance().toMillis()),
+                () -> new KeyComparer(new SideClient(source, sourceLimiter),
+                        new SideClient(target, targetLimiter, options.dbMap()::target),
+                        options.mode(), exactExpiry, options.ttlTolerance().toMillis(), db -> options.dbMap().sources(db, dbs)),
                 differences);
     }
 
@@ -117,33 +123,34 @@ public final class Verifier {
     }
 
     /**
-     * The databases to compare: those asked for, or every database holding keys on either side. A cluster
-     * has database 0 only, so comparing it with another database of a standalone server is refused.
+     * The source databases to compare: those asked for, or every database holding keys on the source, and
+     * every database holding keys on the target that the map neither moves nor fills (its keys may be extra).
+     * A cluster has database 0 only, so comparing it with another database of a standalone server is refused.
      */
     private Set<Integer> chooseDbs() {
-        boolean cluster = source.isCluster() || target.isCluster();
+        DbMap map = options.dbMap();
+        Set<Integer> chosen;
         if (options.dbs() != null) {
-            if (cluster && !options.dbs().equals(Set.of(0))) {
-                throw new VerifyException("a Redis Cluster has database 0 only, and " + (source.isCluster() ? "the source" : "the target")
-                        + " is one: --dbs " + joined(options.dbs()) + " (expected: --dbs 0)");
+            chosen = options.dbs();
+        } else {
+            chosen = new TreeSet<>(keyspace(source));
+            keyspace(target).stream().filter(db -> !map.mentions(db)).forEach(chosen::add);
+            if (chosen.isEmpty() || source.isCluster()) {
+                chosen.add(0);
             }
-            return options.dbs();
         }
-        Set<Integer> sourceDbs = keyspace(source);
-        Set<Integer> targetDbs = keyspace(target);
-        if (cluster) {
-            Set<Integer> other = new TreeSet<>(source.isCluster() ? targetDbs : sourceDbs);
-            other.remove(0);
-            if (!other.isEmpty()) {
-                throw new VerifyException((source.isCluster() ? "the target" : "the source") + " holds keys in database(s) "
-                        + joined(other) + " but " + (source.isCluster() ? "the source" : "the target")
-                        + " is a cluster, which has database 0 only: compare database 0 with --dbs 0");
-            }
-            return Set.of(0);
+        String given = options.dbs() != null ? "--dbs " + joined(chosen) : "keys in database(s) " + joined(chosen);
+        if (source.isCluster() && !chosen.equals(Set.of(0))) {
+            throw new VerifyException("a Redis Cluster has database 0 only, and the source is one: " + given
+                    + " (expected: --dbs 0)");
         }
-        Set<Integer> all = new TreeSet<>(sourceDbs);
-        all.addAll(targetDbs);
-        return all.isEmpty() ? Set.of(0) : all;
+        Set<Integer> landing = map.destinations(chosen);
+        if (target.isCluster() && !landing.equals(Set.of(0))) {
+            throw new VerifyException("a Redis Cluster has database 0 only, and the target is one: " + given
+                    + ", which land in database(s) " + joined(landing) + " (expected: --dbs 0, or --db-map N:0 as the"
+                    + " sync had)");
+        }
+        return chosen;
     }
 
     private static Set<Integer> keyspace(Topology side) {

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.KeyFilter;
 
 import dev.ferry.resp.RedisEndpoint;
@@ -16,6 +17,7 @@ public final class VerifyOptions {
     private final RedisEndpoint target;
     private final VerifyMode mode;
     private final Set<Integer> dbs;
+    private final DbMap dbMap;
     private final KeyFilter keys;
     private final int rounds;
     private final Duration roundPause;
@@ -29,6 +31,7 @@ public final class VerifyOptions {
         this.target = b.target;
         this.mode = b.mode;
         this.dbs = b.dbs == null ? null : Set.copyOf(new TreeSet<>(b.dbs));
+        this.dbMap = b.dbMap;
         this.keys = b.keys;
         this.rounds = b.rounds;
         this.roundPause = b.roundPause;
@@ -54,9 +57,14 @@ public final class VerifyOptions {
         return mode;
     }
 
-    /** Databases to compare, or null for every database that holds keys on either side. */
+    /** Source databases to compare, or null for every database that holds keys on either side. */
     public Set<Integer> dbs() {
         return dbs;
+    }
+
+    /** Where the source databases landed on the target, as the sync mapped them ({@code --db-map}). */
+    public DbMap dbMap() {
+        return dbMap;
     }
 
     /** Which keys are compared ({@code --keys}, {@code --exclude-keys}), as the sync copied them. */
@@ -100,6 +108,7 @@ public final class VerifyOptions {
         private final RedisEndpoint target;
         private VerifyMode mode = VerifyMode.OUTLINE;
         private Set<Integer> dbs;
+        private DbMap dbMap = DbMap.identity();
         private KeyFilter keys = KeyFilter.all();
         private int rounds = 3;
         private Duration roundPause = Duration.ofSeconds(1);
@@ -132,6 +141,11 @@ public final class VerifyOptions {
                 }
             }
             this.dbs = dbs == null || dbs.isEmpty() ? null : dbs;
+            return this;
+        }
+
+        public Builder dbMap(DbMap dbMap) {
+            this.dbMap = Objects.requireNonNull(dbMap, "dbMap");
             return this;
         }
 

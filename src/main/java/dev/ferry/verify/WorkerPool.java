@@ -96,8 +96,9 @@ final class WorkerPool implements AutoCloseable {
                 if (batch == END || failure.get() != null) {
                     return;
                 }
-                List<byte[]> keys = batch.seenOnTarget() ? comparer.absentFromSource(batch.db(), batch.keys()) : batch.keys();
-                for (Difference d : comparer.compare(batch.db(), keys)) {
+                List<Difference> found = batch.seenOnTarget() ? comparer.compareSeenOnTarget(batch.db(), batch.keys())
+                        : comparer.compare(batch.db(), batch.keys());
+                for (Difference d : found) {
                     differences.putIfAbsent(d.key(), d);
                 }
             }

@@ -190,6 +190,21 @@ class PrecheckCommandIT {
     }
 
     @Test
+    void aMappingThatMergesDatabasesOfAStandaloneTargetIsAWarning() {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start()) {
+            Result merged = precheck("--source", uri(source), "--target", uri(target), "--dbs", "0,1,2", "--db-map", "1:0,2:0");
+            assertThat(merged.exitCode()).as(merged.out()).isZero();
+            assertThat(merged.row("db-mapping")).startsWith("WARN").contains("databases 0,1,2 land in target database 0")
+                    .contains("the later write wins").contains("FLUSHDB");
+            Result apart = precheck("--source", uri(source), "--target", uri(target), "--dbs", "3", "--db-map", "3:5");
+            assertThat(apart.row("db-mapping")).startsWith("pass");
+            Result missing = precheck("--source", uri(source), "--target", uri(target), "--db-map", "3:99");
+            assertThat(missing.row("databases")).startsWith("FAIL").contains("no database 99");
+        }
+    }
+
+    @Test
     void aClusterTargetWithUncoveredSlotsFails() {
         try (RedisServer source = RedisServer.builder().version("7.0.15").start();
              ClusterHarness target = ClusterHarness.start(2, 100, 199)) {

@@ -198,6 +198,25 @@ class SyncCommandIT {
     }
 
     @Test
+    void aBadDbMapIsTheSameUsageErrorForSyncVerifyAndPrecheck() {
+        for (String command : List.of("sync", "verify", "precheck")) {
+            for (String bad : List.of("1", "a:b", "1:-1")) {
+                Result r = ferry(command, "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2", "--db-map", bad);
+                assertThat(r.exitCode()).as(command + " --db-map " + bad + ": " + r.err()).isEqualTo(Main.EXIT_USAGE);
+                assertThat(r.err()).contains("--db-map").contains("'" + bad + "'").contains("expected: SRC:DST")
+                        .contains("Try 'ferry " + command + " --help'.");
+            }
+            Result twice = ferry(command, "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2",
+                    "--db-map", "1:0", "--db-map", "1:2");
+            assertThat(twice.exitCode()).as(twice.err()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(twice.err()).contains("source database 1 is mapped twice, to 0 and to 2");
+        }
+        Result twoWay = ferry("sync", "--source", "redis://127.0.0.1:1", "--target", "redis://127.0.0.1:2", "--two-way",
+                "--db-map", "1:0,2:0");
+        assertUsageError(twoWay, "--two-way with --db-map 1:0,2:0: the map merges databases");
+    }
+
+    @Test
     void theDatabaseOfAUriIsNeverIgnored() {
         assertUsageError(ferry("sync", "--source", "redis://127.0.0.1:1/3", "--dbs", "0", "--target", "redis://127.0.0.1:2"),
                 "--source names database 3");

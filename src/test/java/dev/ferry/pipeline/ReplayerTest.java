@@ -1,11 +1,14 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.FerryException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ReplayerTest {
 
@@ -165,6 +168,87 @@ class ReplayerTest {
         r.command(argv("EVAL", "return 1", "2", "__ferry:lease:t", "__ferry:fence:t", "x"), 10);
         r.command(argv("EVAL", "return 1", "2", "__ferry:lease:t", "user", "x"), 20);
         assertThat(sink.writes).containsExactly("SELECT 0", "EVAL return 1 2 __ferry:lease:t user x");
+    }
+
+    @Test
+    void aMappedDatabaseIsSelectedWhereItLandsWhileTheSourceDatabaseIsTracked() {
+        Replayer r = replayer(mapped(null, Map.of(1, 0, 2, 0)));
+        r.command(argv("SELECT", "1"), 10);
+        r.command(argv("SET", "d1:a", "1"), 20);
+        r.command(argv("SELECT", "2"), 30);
+        r.command(argv("SET", "d2:a", "2"), 40);
+        r.command(argv("SELECT", "5"), 50);
+        r.command(argv("SET", "d5:a", "5"), 60);
+        assertThat(sink.writes).containsExactly("SELECT 0", "SET d1:a 1", "SET d2:a 2", "SELECT 5", "SET d5:a 5");
+        assertThat(r.currentDb()).isEqualTo(5);
+        assertThat(sink.advanced).isEqualTo(60);
+    }
+
+    @Test
+    void aPartialResyncContinuesWhereTheCheckpointedSourceDatabaseLands() {
+        Replayer r = replayer(mapped(Set.of(3), Map.of(3, 5)));
+        r.resumeDb(3);
+        r.partialResync(new dev.ferry.source.ReplicationOffset("a".repeat(40), 100));
+        r.command(argv("INCR", "n"), 120);
+        assertThat(sink.writes).containsExactly("SELECT 5", "INCR n");
+        assertThat(r.currentDb()).isEqualTo(3);
+    }
+
+    @Test
+    void aFlushdbOfADatabaseMergedWithOthersStopsBeforeAnythingOfItIsApplied() {
+        Replayer r = replayer(mapped(Set.of(0, 1, 2), Map.of(1, 0, 2, 0)));
+        r.command(argv("SELECT", "1"), 10);
+        assertThatThrownBy(() -> r.command(argv("FLUSHDB"), 20)).isInstanceOf(FerryException.class)
+                .hasMessageContaining("FLUSHDB in database 1").hasMessageContaining("--db-map 1:0,2:0")
+                .hasMessageContaining("with 0,2 into target database 0");
+        assertThat(sink.writes).containsExactly("SELECT 0");
+        assertThat(sink.advanced).isEqualTo(10);
+    }
+
+    @Test
+    void flushesOfDatabasesLandingAloneGoWhereTheyLand() {
+        Replayer r = replayer(mapped(Set.of(3, 4), Map.of(3, 5)));
+        r.command(argv("SELECT", "3"), 10);
+        r.command(argv("FLUSHDB"), 20);
+        r.command(argv("FLUSHALL"), 30);
+        assertThat(sink.writes).containsExactly("SELECT 5", "FLUSHDB", "SELECT 4", "FLUSHDB", "SELECT 5", "FLUSHDB");
+    }
+
+    @Test
+    void moveCopyAndSwapdbNameTheDatabasesWhereTheCopiedOnesLand() {
+        Replayer r = replayer(mapped(Set.of(0, 1, 2, 3), Map.of(1, 0, 2, 5)));
+        r.command(argv("SELECT", "0"), 10);
+        r.command(argv("MOVE", "k", "1"), 20);
+        r.command(argv("MOVE", "k", "2"), 30);
+        r.command(argv("MOVE", "k", "9"), 40);
+        r.command(argv("COPY", "k", "k", "DB", "1"), 50);
+        r.command(argv("COPY", "k", "j", "db", "1", "REPLACE"), 60);
+        r.command(argv("COPY", "k", "k", "DB", "2"), 70);
+        r.command(argv("COPY", "k", "k", "DB", "9"), 80);
+        r.command(argv("SWAPDB", "2", "3"), 90);
+        r.command(argv("SWAPDB", "0", "1"), 100);
+        r.command(argv("SWAPDB", "7", "8"), 110);
+        assertThat(sink.writes).containsExactly("SELECT 0", "MOVE k 5", "DEL k", "COPY k j db 0 REPLACE",
+                "COPY k k DB 5", "SWAPDB 5 3");
+        assertThatThrownBy(() -> r.command(argv("SWAPDB", "0", "3"), 120)).isInstanceOf(FerryException.class)
+                .hasMessageContaining("SWAPDB 0 3").hasMessageContaining("--db-map");
+        assertThatThrownBy(() -> r.command(argv("SWAPDB", "3", "9"), 130)).isInstanceOf(FerryException.class)
+                .hasMessageContaining("not copied");
+        assertThat(sink.advanced).isEqualTo(110);
+    }
+
+    @Test
+    void withoutFilterOrMapDatabaseCommandsGoAsTheyAre() {
+        Replayer r = replayer(Filters.all());
+        r.command(argv("SELECT", "0"), 10);
+        r.command(argv("MOVE", "k", "1"), 20);
+        r.command(argv("SWAPDB", "0", "1"), 30);
+        r.command(argv("FLUSHDB"), 40);
+        assertThat(sink.writes).containsExactly("SELECT 0", "MOVE k 1", "SWAPDB 0 1", "FLUSHDB");
+    }
+
+    private static Filters mapped(Set<Integer> dbs, Map<Integer, Integer> map) {
+        return new Filters(dbs, false, KeyFilter.all(), DbMap.of(map));
     }
 
     static byte[][] argv(String... parts) {

@@ -4,7 +4,9 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.ServerInfo;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -32,16 +34,30 @@ public final class DataAssertions {
      */
     public static void assertSameData(RedisConnection source, RedisConnection target, Set<Integer> dbs) {
         DataComparison comparison = new DataComparison(source, target);
-        List<String> differences = comparison.run(dbs);
+        report(comparison, "databases " + new TreeSet<>(dbs), comparison.run(dbs));
+    }
+
+    private static void report(DataComparison comparison, String where, List<String> differences) {
         if (!differences.isEmpty()) {
-            StringBuilder sb = new StringBuilder(comparison.describeServers()).append(" differ in databases ")
-                    .append(new TreeSet<>(dbs)).append(": ").append(differences.size()).append(" difference(s)");
+            StringBuilder sb = new StringBuilder(comparison.describeServers()).append(" differ in ")
+                    .append(where).append(": ").append(differences.size()).append(" difference(s)");
             if (differences.size() > MAX_REPORTED) {
                 sb.append(", first ").append(MAX_REPORTED);
             }
             differences.stream().limit(MAX_REPORTED).forEach(d -> sb.append("\n  ").append(d));
             throw new AssertionError(sb.toString());
         }
+    }
+
+    /**
+     * Compares each source database (a key of {@code targetOf}) with the target database it landed in, as a
+     * sync with {@code --db-map} copies them; several may land in one, with no key name repeated among them.
+     *
+     * @throws AssertionError listing the first differing keys (escaped) and what differs
+     */
+    public static void assertSameData(RedisConnection source, RedisConnection target, Map<Integer, Integer> targetOf) {
+        DataComparison comparison = new DataComparison(source, target);
+        report(comparison, "databases " + new TreeMap<>(targetOf), comparison.run(targetOf));
     }
 
     /** Compares every database that holds keys on either server. */

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -73,28 +75,50 @@ final class DataComparison {
         return keysCompared;
     }
 
+    /**
+     * Compares each source database (a key of {@code targetOf}) with the target database it landed in, several
+     * source databases landing in one allowed (--db-map): no key name may then repeat among them.
+     */
+    List<String> run(Map<Integer, Integer> targetOf) {
+        Map<Integer, Set<Integer>> sourcesOf = new TreeMap<>();
+        targetOf.forEach((from, to) -> sourcesOf.computeIfAbsent(to, t -> new TreeSet<>()).add(from));
+        sourcesOf.forEach(this::compareInto);
+        source.callChecked("SELECT", Math.max(source.endpoint().db(), 0));
+        target.callChecked("SELECT", Math.max(target.endpoint().db(), 0));
+        return differences;
+    }
+
     private void compareDb(int db) {
-        source.callChecked("SELECT", db);
-        target.callChecked("SELECT", db);
-        Set<Key> sourceKeys = scan(source);
+        compareInto(db, Set.of(db));
+    }
+
+    private void compareInto(int targetDb, Set<Integer> sourceDbs) {
+        target.callChecked("SELECT", targetDb);
         Set<Key> targetKeys = scan(target);
-        TreeSet<Key> all = new TreeSet<>(sourceKeys);
-        all.addAll(targetKeys);
-        List<Key> common = new ArrayList<>();
-        for (Key key : all) {
-            if (!targetKeys.contains(key)) {
-                differ(db, key, "missing on target (source has a " + type(source, key) + ")");
-            } else if (!sourceKeys.contains(key)) {
-                differ(db, key, "only on target (a " + type(target, key) + ")");
-            } else {
-                common.add(key);
+        Set<Key> seen = new HashSet<>();
+        for (int db : sourceDbs) {
+            source.callChecked("SELECT", db);
+            List<Key> common = new ArrayList<>();
+            for (Key key : new TreeSet<>(scan(source))) {
+                if (!seen.add(key)) {
+                    differ(db, key, "also in another source database landing in target database " + targetDb);
+                } else if (!targetKeys.contains(key)) {
+                    differ(db, key, "missing on target (source has a " + type(source, key) + ")");
+                } else {
+                    common.add(key);
+                }
+            }
+            keysCompared += common.size();
+            for (int from = 0; from < common.size(); from += BATCH) {
+                List<Key> batch = common.subList(from, Math.min(common.size(), from + BATCH));
+                compareValues(db, batch);
+                compareExpiries(db, batch);
             }
         }
-        keysCompared += common.size();
-        for (int from = 0; from < common.size(); from += BATCH) {
-            List<Key> batch = common.subList(from, Math.min(common.size(), from + BATCH));
-            compareValues(db, batch);
-            compareExpiries(db, batch);
+        for (Key key : new TreeSet<>(targetKeys)) {
+            if (!seen.contains(key)) {
+                differ(targetDb, key, "only on target (a " + type(target, key) + ")");
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public final class MixedWorkload {
     private final List<Integer> dbs;
     private final int keySpace;
     private final int flushDbPerMille;
+    private final boolean prefixPerDb;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, List<String>> streamIds = new HashMap<>();
     private final Map<String, List<String>> pendingIds = new HashMap<>();
@@ -51,6 +52,7 @@ public final class MixedWorkload {
         this.dbs = b.dbs;
         this.keySpace = b.keySpace;
         this.flushDbPerMille = b.flushDbPerMille;
+        this.prefixPerDb = b.prefixPerDb;
         this.db = dbs.get(0);
         defineOps();
     }
@@ -244,7 +246,7 @@ public final class MixedWorkload {
     }
 
     private String key(String kind) {
-        return "mw:" + kind + ":" + random.nextInt(keySpace);
+        return (prefixPerDb ? "mw" + db + ":" : "mw:") + kind + ":" + random.nextInt(keySpace);
     }
 
     /** A key of {@code kind} other than {@code not}: COPY (and RENAME before 3.2) refuse the same key twice. */
@@ -282,6 +284,7 @@ public final class MixedWorkload {
         private List<Integer> dbs = List.of(0, 1);
         private int keySpace = 50;
         private int flushDbPerMille;
+        private boolean prefixPerDb;
 
         private Builder(RedisConnection conn, String serverVersion) {
             this.conn = conn;
@@ -317,6 +320,12 @@ public final class MixedWorkload {
                 throw new IllegalArgumentException("flushDbPerMille: " + perMille + " (expected: 0-1000)");
             }
             this.flushDbPerMille = perMille;
+            return this;
+        }
+
+        /** Key names carry their database ("mw1:str:7"), so that no name repeats across databases. Default off. */
+        public Builder prefixPerDb(boolean prefix) {
+            this.prefixPerDb = prefix;
             return this;
         }
 
