@@ -255,6 +255,13 @@ public final class TargetWriter implements WriteSink, AutoCloseable {
         }
     }
 
+    /** Commands written and not acknowledged yet. */
+    int inFlightCount() {
+        synchronized (lock) {
+            return inFlight.size();
+        }
+    }
+
     /** The highest source offset whose writes the target has acknowledged, or -1. */
     public long ackedOffset() {
         synchronized (lock) {

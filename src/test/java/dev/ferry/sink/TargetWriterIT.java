@@ -1,5 +1,6 @@
 package dev.ferry.sink;
 
+import dev.ferry.MemoryBudget;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespReader;
@@ -51,6 +52,37 @@ class TargetWriterIT {
         writer.close();
         check.close();
         server.stop();
+    }
+
+    @Test
+    void aTransactionsMemoryIsHeldUntilItsExecIsAnsweredNotUntilItsQueuedReplies() throws Exception {
+        MemoryBudget budget = new MemoryBudget(64L << 20);
+        MemoryBudget.Account account = budget.open();
+        try (TargetWriter w = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), null, account)) {
+            // A batch's memory, held by whoever built it, passes to the writer with the transaction.
+            long batch = 100 * (16 + 10_016 + 3 * 16);
+            account.acquire(batch);
+            w.write(argv("MULTI"), -1);
+            w.carry(batch);
+            w.prepaid(true);
+            for (int i = 0; i < 100; i++) {
+                w.write(new byte[][] {"SET".getBytes(StandardCharsets.US_ASCII), ("k" + i).getBytes(StandardCharsets.US_ASCII),
+                    new byte[10_000]}, -1);
+            }
+            w.prepaid(false);
+            w.flush();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (w.inFlightCount() > 0) {
+                assertThat(System.currentTimeMillis()).as("QUEUED replies").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            // Every command is answered QUEUED, yet all still live (in the writer, and queued in the target).
+            assertThat(account.held()).as("memory held before the EXEC").isEqualTo(batch);
+            w.write(argv("EXEC"), 1);
+            w.drain();
+            assertThat(account.held()).as("memory held once the EXEC is answered").isZero();
+            assertThat(budget.used()).isZero();
+        }
     }
 
     @Test
