@@ -6,7 +6,8 @@ import dev.ferry.resp.RespValue;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads and names a task's checkpoint in the target: the key {@code __ferry:cp:<task-id>} in database 0.
+ * Reads and names a task's checkpoint in the target: the key {@code __ferry:cp:<task-id>} in database 0
+ * ({@link ControlKeys}; on a cluster target, read it on the master of its slot).
  * Writing happens inside the target writer's transactions ({@link TransactionalSink}), so that a
  * checkpoint and the writes it covers land together or not at all.
  */
@@ -18,7 +19,12 @@ public final class CheckpointStore {
     private final byte[] key;
 
     public CheckpointStore(String taskId) {
-        this.key = ("__ferry:cp:" + taskId).getBytes(StandardCharsets.US_ASCII);
+        this(ControlKeys.standalone(taskId));
+    }
+
+    /** The checkpoint named by {@code keys} (hash-tagged on a cluster target). */
+    public CheckpointStore(ControlKeys keys) {
+        this.key = keys.checkpointBytes();
     }
 
     public byte[] key() {

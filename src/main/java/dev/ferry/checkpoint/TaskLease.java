@@ -109,14 +109,22 @@ public final class TaskLease implements AutoCloseable {
     private RedisConnection renewConn;
 
     public TaskLease(String taskId, RedisEndpoint target, Duration ttl) {
+        this(taskId, ControlKeys.standalone(taskId), target, ttl);
+    }
+
+    /**
+     * A lease under the names {@code keys}, renewed on {@code target}: on a cluster target, the master of the
+     * keys' slot.
+     */
+    public TaskLease(String taskId, ControlKeys keys, RedisEndpoint target, Duration ttl) {
         if (ttl.toMillis() < 2 * SAFETY_MS) {
             throw new IllegalArgumentException("ttl: " + ttl + " (expected: >= " + 2 * SAFETY_MS + " ms)");
         }
         this.taskId = taskId;
         this.target = target;
         this.ttl = ttl;
-        this.key = dev.ferry.pipeline.Filters.CONTROL_PREFIX + "lease:" + taskId;
-        this.fenceKey = dev.ferry.pipeline.Filters.CONTROL_PREFIX + "fence:" + taskId;
+        this.key = keys.lease();
+        this.fenceKey = keys.fence();
         byte[] token = new byte[8];
         new SecureRandom().nextBytes(token);
         this.tokenPrefix = HexFormat.of().formatHex(token) + " ";

@@ -124,7 +124,8 @@ public final class TransactionalSink implements WriteSink {
 
     /**
      * A full resync starts: records that the target now holds a partial snapshot, after emptying the
-     * databases the task owns when {@code flush} says so, in one transaction.
+     * databases the task owns when {@code flush} says so, in one transaction (on a cluster target, the flush
+     * goes to every master just before it).
      *
      * @param flushCommands commands that empty the owned databases (FLUSHDB per database, or FLUSHALL); may be empty
      */
@@ -134,8 +135,14 @@ public final class TransactionalSink implements WriteSink {
         replId = start.replId();
         appliedThrough = -1;
         retryAfter = -1;
+        if (writer.isCluster()) {
+            // A cluster runs a transaction on one slot: the flush reaches every master before it.
+            for (byte[][] flush : flushCommands) {
+                writer.write(flush, -1);
+            }
+        }
         beginTransaction();
-        for (byte[][] flush : flushCommands) {
+        for (byte[][] flush : writer.isCluster() ? new byte[0][][] : flushCommands) {
             writer.write(flush, -1);
         }
         writeCheckpoint(Checkpoint.snapshot(start, owns));

@@ -20,10 +20,15 @@ import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.sink.TargetProfile;
 import dev.ferry.sink.TargetRejectedException;
+import dev.ferry.sink.ClusterWriter;
+import dev.ferry.sink.NodeWriter;
 import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
+import dev.ferry.checkpoint.ControlKeys;
 import dev.ferry.cluster.SlotHash;
+import dev.ferry.cluster.Topology;
+import dev.ferry.resp.RedisEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +73,11 @@ public final class SyncTask {
     private final SyncCounters counters = new SyncCounters();
     private final String taskId;
     private final ProgressReporter progress;
-    private final CheckpointStore checkpoints;
-    private final TaskLease lease;
+    /** Named once the target's kind is known (hash-tagged on a cluster), by the first attempt. */
+    private volatile CheckpointStore checkpoints;
+    private volatile TaskLease lease;
+    /** Where the checkpoint and lease live: the target, or the master of their slot in a cluster target. */
+    private volatile RedisEndpoint controlHome;
     private Heartbeat heartbeat;
 
     private volatile TaskState state = TaskState.CREATED;
@@ -88,8 +96,6 @@ public final class SyncTask {
         this.options = options;
         this.progress = progress;
         this.taskId = taskId(options);
-        this.checkpoints = new CheckpointStore(taskId);
-        this.lease = new TaskLease(taskId, options.target(), options.leaseTtl());
     }
 
     /**
@@ -281,8 +287,10 @@ public final class SyncTask {
             if (heartbeat != null) {
                 heartbeat.close();
             }
-            lease.close();
-            releaseLease();
+            if (lease != null) {
+                lease.close();
+                releaseLease();
+            }
             if (progress != null) {
                 progress.stop();
             }
@@ -291,12 +299,30 @@ public final class SyncTask {
 
     /** Gives the lease up so that a next run starts at once; best effort, quickly (a stop must not hang). */
     private void releaseLease() {
-        try (RedisConnection admin = RedisConnection.open(options.target(), java.time.Duration.ofSeconds(1),
+        try (RedisConnection admin = RedisConnection.open(controlHome, java.time.Duration.ofSeconds(1),
                 java.time.Duration.ofSeconds(1))) {
             lease.release(admin);
         } catch (RuntimeException e) {
             log.debug("could not release the lease of task {}: {}", taskId, e.getMessage());
         }
+    }
+
+    /**
+     * Names the checkpoint and lease once the target's kind is known ({@code cluster} null: a standalone
+     * target); on a cluster target they share the task id as hash tag and live on the master of that slot.
+     */
+    private void nameControlKeys(Topology cluster) {
+        if (lease != null) {
+            return;
+        }
+        ControlKeys keys = cluster == null ? ControlKeys.standalone(taskId) : ControlKeys.cluster(taskId);
+        controlHome = cluster == null ? options.target() : cluster.nodeFor(keys.checkpointBytes());
+        if (controlHome == null) {
+            throw new FerryException("the slot of " + keys.checkpoint() + " is served by no master of the target cluster "
+                    + options.target().address() + ": fix the cluster first");
+        }
+        checkpoints = new CheckpointStore(keys);
+        lease = new TaskLease(taskId, keys, controlHome, options.leaseTtl());
     }
 
     private void sleepUnlessStopped(long ms) {
@@ -325,6 +351,8 @@ public final class SyncTask {
         ReplicationLink link;
         Checkpoint checkpoint;
         boolean owns;
+        /** The slot map of a cluster target, read at the attempt's start; null for a standalone target. */
+        Topology targetTopology;
 
         void run() {
             // What this attempt holds of the process's memory budget; all of it is given back at its end.
@@ -336,17 +364,22 @@ public final class SyncTask {
                 Set<String> modules;
                 try (RedisConnection admin = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     target = TargetProfile.probe(admin);
-                    if (ServerInfo.fetch(admin).isCluster()) {
-                        throw new FerryException("target " + options.target().address()
-                                + " is a Redis Cluster node: cluster targets are not supported yet");
-                    }
                     modules = new HashSet<>(TargetProfile.modules(admin));
+                    if (ServerInfo.fetch(admin).isCluster()) {
+                        targetTopology = ClusterTarget.discover(options);
+                    }
+                }
+                nameControlKeys(targetTopology);
+                try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     // First the lease, then the checkpoint: once the lease is ours, no other process moves it.
                     lease.acquire(admin, () -> stopRequested);
                     checkpoint = checkpoints.load(admin);
                     if (checkpoint == null && !options.mode().copiesSnapshot()) {
                         // Later writes only: the target is expected to hold the data already, and is never emptied.
                         owns = false;
+                    } else if (checkpoint == null && targetTopology != null) {
+                        ClusterTarget.checkExisting(targetTopology, options, SyncTask.this::forEachOwnedKey);
+                        owns = options.existing() == ExistingKeys.CHECK;
                     } else if (checkpoint == null) {
                         checkExisting(admin);
                         owns = options.existing() == ExistingKeys.CHECK;
@@ -368,16 +401,23 @@ public final class SyncTask {
                     throw new FerryException("source " + options.source().address()
                             + " is a Redis Cluster node: copy it with a cluster sync (ClusterSyncTask), one task per master");
                 }
+                if (targetTopology != null) {
+                    ClusterTarget.checkDatabases(options, sourceInfo);
+                }
                 sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
                         .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue).sum();
                 log.info("source {} (Redis {}, {} keys), target {} (Redis {})", options.source(),
                         sourceInfo.version(), sourceKeys, options.target(), target.version());
 
-                targetConn = RedisConnection.open(options.target());
                 Filters filters = new Filters(options.dbs(), options.publish(), options.keys(), options.dbMap());
                 Replayer[] replayer = new Replayer[1];
-                writer = new TargetWriter(targetConn, TargetWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
+                if (targetTopology != null) {
+                    writer = new ClusterWriter(targetTopology, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
+                } else {
+                    targetConn = RedisConnection.open(options.target());
+                    writer = new NodeWriter(targetConn, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
+                }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
                 sink.lease(lease);
                 RdbHandler snapshot = options.mode().copiesSnapshot()
@@ -524,7 +564,7 @@ public final class SyncTask {
                 return e;
             }
             String where = "the write after source offset " + refused.position().offset();
-            try (RedisConnection admin = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+            try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                 if (!lease.setIfOwner(admin, checkpoints.key(), refused.encode())) {
                     return new FerryException(e.getMessage() + " (" + where + "); this process no longer holds the task's"
                             + " lease, so the refusal is not recorded", e);
@@ -589,7 +629,8 @@ public final class SyncTask {
                     log.warn("full resync from {}: {}; emptying the target's databases this task owns ({}) before copying"
                             + " the snapshot again", options.source().address(), cause,
                             options.dbs() == null ? "all" : options.dbMap().destinations(options.dbs()));
-                    flush.addAll(flushCommands());
+                    flush.addAll(targetTopology != null && ownsSomeKeysOnly()
+                            ? ClusterTarget.ownedDeletes(targetTopology, SyncTask.this::forEachOwnedKey) : flushCommands());
                 } else {
                     log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
                             + " on the source meanwhile may remain", options.source().address(), cause);
@@ -801,7 +842,7 @@ public final class SyncTask {
      * Walks, with {@code SCAN}, the target keys of {@code db} this task owns ({@link #owns}); stops early
      * when {@code visit} returns false.
      */
-    private void forEachOwnedKey(RedisConnection conn, int db, Predicate<byte[]> visit) {
+    void forEachOwnedKey(RedisConnection conn, int db, Predicate<byte[]> visit) {
         conn.callChecked("SELECT", Integer.toString(db));
         String cursor = "0";
         do {

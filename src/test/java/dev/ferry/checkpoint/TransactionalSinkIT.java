@@ -3,7 +3,7 @@ package dev.ferry.checkpoint;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.sink.TargetRejectedException;
-import dev.ferry.sink.TargetWriter;
+import dev.ferry.sink.NodeWriter;
 import dev.ferry.source.ReplicationOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +21,7 @@ class TransactionalSinkIT {
 
     private RedisServer server;
     private RedisConnection check;
-    private TargetWriter writer;
+    private NodeWriter writer;
     private TransactionalSink sink;
     private final CheckpointStore store = new CheckpointStore("test");
 
@@ -29,7 +29,7 @@ class TransactionalSinkIT {
     void start() {
         server = RedisServer.builder().version("7.0.15").start();
         check = server.connect();
-        writer = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), null);
+        writer = new NodeWriter(server.connect(), NodeWriter.Limits.defaults(), null);
         sink = new TransactionalSink(writer, store, 3, System::currentTimeMillis);
         sink.sourceDb(() -> 2);
         sink.startStream(new ReplicationOffset(REPL_ID, 100), 2, true);

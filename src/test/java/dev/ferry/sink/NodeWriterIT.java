@@ -28,19 +28,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The pipelined writer against a real server: replies arrive in bursts and are retired in batches; every
  * acknowledged offset belongs to a command that succeeded, and the first failure names its command.
  */
-class TargetWriterIT {
+class NodeWriterIT {
 
     private RedisServer server;
     private RedisConnection check;
     private final List<Long> acks = new ArrayList<>();
-    private TargetWriter writer;
+    private NodeWriter writer;
 
     @BeforeEach
     void start() {
         server = RedisServer.builder().version("7.0.15").start();
         check = server.connect();
         // A small window, so that the producer waits for replies many times.
-        writer = new TargetWriter(server.connect(), new TargetWriter.Limits(64, 1 << 20), offset -> {
+        writer = new NodeWriter(server.connect(), new NodeWriter.Limits(64, 1 << 20), offset -> {
             synchronized (acks) {
                 acks.add(offset);
             }
@@ -58,7 +58,7 @@ class TargetWriterIT {
     void aTransactionsMemoryIsHeldUntilItsExecIsAnsweredNotUntilItsQueuedReplies() throws Exception {
         MemoryBudget budget = new MemoryBudget(64L << 20);
         MemoryBudget.Account account = budget.open();
-        try (TargetWriter w = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), null, account)) {
+        try (NodeWriter w = new NodeWriter(server.connect(), NodeWriter.Limits.defaults(), null, account)) {
             // A batch's memory, held by whoever built it, passes to the writer with the transaction.
             long batch = 100 * (16 + 10_016 + 3 * 16);
             account.acquire(batch);
@@ -152,7 +152,7 @@ class TargetWriterIT {
 
     @Test
     void aReplyThreadThatDiesOfAnErrorFailsTheWriterWithAMessageThatSaysWhatToDo() throws InterruptedException {
-        TargetWriter dying = new TargetWriter(server.connect(), TargetWriter.Limits.defaults(), offset -> {
+        NodeWriter dying = new NodeWriter(server.connect(), NodeWriter.Limits.defaults(), offset -> {
             throw new OutOfMemoryError("Java heap space");
         });
         try {
@@ -184,7 +184,7 @@ class TargetWriterIT {
         byte[][] set = new RespReader(new ByteArrayInputStream(command.toByteArray())).readCommand(new SpilledBulk.Store(dir, 1 << 20));
         try (FaultProxy link = FaultProxy.to(server.port())) {
             link.throttle(16 << 20);
-            TargetWriter slow = new TargetWriter(RedisConnection.open(link.endpoint(server.endpoint())), TargetWriter.Limits.defaults(), null);
+            NodeWriter slow = new NodeWriter(RedisConnection.open(link.endpoint(server.endpoint())), NodeWriter.Limits.defaults(), null);
             try {
                 AtomicLong maxStalled = new AtomicLong();
                 AtomicBoolean sending = new AtomicBoolean(true);

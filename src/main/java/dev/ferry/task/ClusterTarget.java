@@ -1,0 +1,111 @@
+package dev.ferry.task;
+
+import dev.ferry.FerryException;
+import dev.ferry.cluster.Topology;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.ServerInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * What a sync checks and does differently when its target is a Redis Cluster: only {@code --mode full} for
+ * now, every copied database mapped to 0, and the target's keys looked at on every master. Blocking; called
+ * on the task's thread.
+ */
+final class ClusterTarget {
+
+    /** Walks a target node's keys that the task owns in one database; stops when the visitor says false. */
+    @FunctionalInterface
+    interface KeyWalk {
+        void forEach(RedisConnection conn, int db, Predicate<byte[]> visit);
+    }
+
+    private ClusterTarget() {
+    }
+
+    /**
+     * The slot map of the cluster target, after refusing what it cannot take yet.
+     *
+     * @throws FerryException a streaming mode, or slots that no master serves
+     */
+    static Topology discover(SyncOptions options) {
+        if (options.mode() != SyncMode.FULL) {
+            throw new FerryException("target " + options.target().address() + " is a Redis Cluster: streaming into a"
+                    + " Redis Cluster is not supported yet; --mode full copies the data set");
+        }
+        Topology topology = Topology.discover(options.target());
+        if (!topology.uncoveredRanges().isEmpty()) {
+            int[] r = topology.uncoveredRanges().get(0);
+            throw new FerryException("target cluster " + options.target().address() + ": slots " + r[0] + "-" + r[1]
+                    + " are served by no master; fix the cluster first (redis-cli --cluster fix)");
+        }
+        return topology;
+    }
+
+    /**
+     * Refuses a copied source database that does not land in database 0, the only one a cluster has; the
+     * copied databases are those the precheck's {@code db-mapping} check counts: {@code --dbs}, or every
+     * database the source holds keys in.
+     */
+    static void checkDatabases(SyncOptions options, ServerInfo source) {
+        Set<Integer> copied = options.dbs() != null ? options.dbs() : new TreeSet<>(source.keysPerDb().keySet());
+        List<String> elsewhere = new ArrayList<>();
+        for (int db : copied) {
+            int to = options.dbMap().target(db);
+            if (to != 0) {
+                elsewhere.add(db + (to == db ? "" : " (mapped to " + to + ")"));
+            }
+        }
+        if (!elsewhere.isEmpty()) {
+            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
+                    + " database 0 only, and source database(s) " + String.join(", ", elsewhere) + " would land"
+                    + " elsewhere: map each copied database to 0 with --db-map (e.g. --db-map "
+                    + String.join(",", copied.stream().map(d -> d + ":0").toList()) + "), or copy fewer with --dbs");
+        }
+    }
+
+    /** With {@code --existing check}: refuses a target cluster any master of which holds keys the task would own. */
+    static void checkExisting(Topology topology, SyncOptions options, KeyWalk walk) {
+        if (options.existing() != ExistingKeys.CHECK) {
+            return;
+        }
+        List<String> busy = new ArrayList<>();
+        for (RedisEndpoint master : topology.masters()) {
+            try (RedisConnection conn = RedisConnection.open(master)) {
+                long keys = ServerInfo.fetch(conn).keysPerDb().getOrDefault(0, 0L);
+                boolean[] found = {false};
+                if (keys > 0) {
+                    walk.forEach(conn, 0, key -> {
+                        found[0] = true;
+                        return false;
+                    });
+                }
+                if (found[0]) {
+                    busy.add(master.address() + ": " + keys + " keys");
+                }
+            }
+        }
+        if (!busy.isEmpty()) {
+            throw new FerryException("target cluster " + options.target().address() + " already holds keys ("
+                    + String.join(", ", busy) + "): empty it, or pass --existing overwrite to replace same-name keys");
+        }
+    }
+
+    /** One {@code DEL} per target key the task owns, over every master (a cluster's DEL takes keys of one slot). */
+    static List<byte[][]> ownedDeletes(Topology topology, KeyWalk walk) {
+        List<byte[][]> cmds = new ArrayList<>();
+        byte[] del = "DEL".getBytes(StandardCharsets.US_ASCII);
+        for (RedisEndpoint master : topology.masters()) {
+            try (RedisConnection conn = RedisConnection.open(master)) {
+                walk.forEach(conn, 0, key -> cmds.add(new byte[][] {del, key}));
+            }
+        }
+        return cmds;
+    }
+}
