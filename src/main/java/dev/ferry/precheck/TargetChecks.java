@@ -112,7 +112,7 @@ final class TargetChecks {
         });
         if (!elsewhere.isEmpty()) {
             return CheckResult.fail(name, "the source copies database(s) " + join(dbs) + " but the target is a cluster, which has"
-                            + " database 0 only; not mapped to 0: " + String.join(", ", elsewhere),
+                            + " database 0 only; not mapped to 0 with --db-map: " + String.join(", ", elsewhere),
                     "copy one database (--dbs N) and map it to 0 (--db-map N:0), or map each to 0 if their keys never clash");
         }
         if (dbs.size() > 1) {

@@ -7,15 +7,14 @@ import dev.ferry.pipeline.DbMap;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.KeyPrefixes;
 import dev.ferry.testing.MixedWorkload;
 import dev.ferry.verify.Verifier;
 import dev.ferry.verify.VerifyMode;
 import dev.ferry.verify.VerifyOptions;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,8 +42,8 @@ class DbMapIT {
              RedisConnection tgt = target.connect()) {
             SampleData.Summary sample = SampleData.load(src, VERSION, SampleData.Options.builder().dbs(0, 1, 2).build());
             // Key names must not repeat across merged databases: databases 1 and 2 get a prefix of their own.
-            prefixKeys(src, 1, "d1:");
-            prefixKeys(src, 2, "d2:");
+            KeyPrefixes.prefixKeys(src, 1, "d1:");
+            KeyPrefixes.prefixKeys(src, 2, "d2:");
             MixedWorkload workload = MixedWorkload.builder(load, VERSION).dbs(0, 1, 2).prefixPerDb(true).seed(5).build();
             SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint()).dbMap(merge)
                     .progressInterval(Duration.ZERO).build();
@@ -174,27 +173,5 @@ class DbMapIT {
     private static long userKeys(RedisConnection conn) {
         return ((RespValue.Array) conn.callChecked("KEYS", "*")).items().stream()
                 .filter(k -> !k.asText().startsWith("__ferry:")).count();
-    }
-
-    /** Renames every key of database {@code db} to start with {@code prefix}, keeping values and expiry times. */
-    private static void prefixKeys(RedisConnection conn, int db, String prefix) {
-        conn.callChecked("SELECT", Integer.toString(db));
-        List<byte[]> keys = new ArrayList<>();
-        String cursor = "0";
-        do {
-            List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
-            cursor = reply.get(0).asText();
-            for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
-                keys.add(((RespValue.Bulk) k).bytes());
-            }
-        } while (!cursor.equals("0"));
-        byte[] head = prefix.getBytes(StandardCharsets.US_ASCII);
-        for (byte[] key : keys) {
-            byte[] renamed = new byte[head.length + key.length];
-            System.arraycopy(head, 0, renamed, 0, head.length);
-            System.arraycopy(key, 0, renamed, head.length, key.length);
-            conn.callChecked("RENAME", key, renamed);
-        }
-        conn.callChecked("SELECT", "0");
     }
 }

@@ -42,6 +42,39 @@ public final class ClusterData {
         }
     }
 
+    /**
+     * Asserts that the databases {@code dbs} of a standalone server, taken together (as {@code --db-map N:0}
+     * merges them), hold the same data as the cluster. Key names must not repeat across those databases.
+     */
+    public static void assertSameData(RedisConnection standalone, Set<Integer> dbs, ClusterHarness cluster) {
+        List<String> differences = new ArrayList<>();
+        Set<Key> seen = new TreeSet<>();
+        for (int db : new TreeSet<>(dbs)) {
+            standalone.callChecked("SELECT", Integer.toString(db));
+            for (String d : differences(standalone, cluster)) {
+                // Keys of the other databases are "only on the cluster" from this one's point of view.
+                if (!d.contains(": only on the cluster")) {
+                    differences.add("db" + db + " " + d);
+                }
+            }
+            seen.addAll(keys(standalone, differences));
+        }
+        standalone.callChecked("SELECT", "0");
+        Set<Key> onCluster = new TreeSet<>();
+        for (RedisServer node : cluster.nodes()) {
+            try (RedisConnection conn = node.connect()) {
+                onCluster.addAll(keys(conn, differences));
+            }
+        }
+        onCluster.removeAll(seen);
+        onCluster.forEach(k -> differences.add(k + ": only on the cluster"));
+        if (!differences.isEmpty()) {
+            throw new AssertionError("standalone databases " + dbs + " and cluster " + cluster.endpoint().address()
+                    + " differ: " + differences.size() + " difference(s)\n  "
+                    + String.join("\n  ", differences.stream().limit(MAX_REPORTED).toList()));
+        }
+    }
+
     /** The differences, one line each ({@code "key": what}), empty when the data is the same. */
     public static List<String> differences(RedisConnection standalone, ClusterHarness cluster) {
         List<String> differences = new ArrayList<>();
