@@ -46,7 +46,7 @@ class ClusterTargetIT {
             KeyPrefixes.prefixKeys(src, 1, "d1:");
             KeyPrefixes.prefixKeys(src, 2, "d2:");
 
-            Result r = ferry("sync", "--quiet", "--mode", "full", "--db-map", MERGE, "--source", uri(source),
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--retry-for", "0", "--db-map", MERGE, "--source", uri(source),
                     "--target", target.uri());
 
             assertThat(r.exitCode()).as(r.err()).isZero();
@@ -75,7 +75,7 @@ class ClusterTargetIT {
                 }
             }
 
-            Result r = ferry("sync", "--quiet", "--mode", "full", "--source", source.uri(), "--target", target.uri());
+            Result r = ferry("sync", "--quiet", "--mode", "full", "--retry-for", "0", "--source", source.uri(), "--target", target.uri());
 
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.err()).contains("ferry: sync finished: 2040 keys copied");

@@ -1,0 +1,172 @@
+package dev.ferry.sink;
+
+import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
+import dev.ferry.cluster.SlotHash;
+import dev.ferry.cluster.Topology;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.testing.ClusterHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The cluster writer against a real cluster of three masters: writes reach the master of their slot, an
+ * offset counts once every master answered what came before it, a transaction runs whole on its slot's
+ * master, and a slot that moved fails the writer with a retriable error.
+ */
+class ClusterWriterIT {
+
+    private static ClusterHarness cluster;
+    private ClusterWriter writer;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = ClusterHarness.start("7.0.15", 3, "--enable-debug-command", "yes");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void open() {
+        cluster.flushAll();
+        writer = new ClusterWriter(Topology.discover(cluster.endpoint()), NodeWriter.Limits.defaults(), null,
+                MemoryBudget.unlimited().open());
+    }
+
+    @AfterEach
+    void close() {
+        writer.close();
+    }
+
+    @Test
+    void writesReachTheMastersOfTheirSlotsAndASplitMsetLandsWhole() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            writer.write(argv("RPUSH", "l:" + i, "a", Integer.toString(i)), -1);
+        }
+        writer.write(argv("MSET", "a", "1", "b", "2", "c", "3", "d", "4"), -1);
+        writer.write(argv("SELECT", "0"), 300);
+        writer.drain();
+
+        assertThat(writer.ackedOffset()).isEqualTo(300);
+        assertThat(cluster.call("LINDEX", "l:299", "1").asText()).isEqualTo("299");
+        for (String k : new String[] {"a", "b", "c", "d"}) {
+            assertThat(cluster.call("GET", k).asText()).isNotNull();
+        }
+        int holding = 0;
+        for (RedisServer node : cluster.nodes()) {
+            try (RedisConnection c = node.connect()) {
+                holding += c.callChecked("DBSIZE").asLong() > 0 ? 1 : 0;
+            }
+        }
+        assertThat(holding).isEqualTo(3);
+    }
+
+    @Test
+    void anOffsetCountsOnlyOnceEveryMasterAnsweredWhatCameBeforeIt() throws Exception {
+        Topology topology = Topology.discover(cluster.endpoint());
+        String fast = keyOn(topology, 0);
+        String slow = keyOn(topology, 1);
+        try (RedisConnection admin = RedisConnection.open(topology.masters().get(1))) {
+            // The second master holds back its replies to writes until unpaused.
+            admin.callChecked("CLIENT", "PAUSE", "20000", "WRITE");
+            try {
+                writer.write(argv("SET", fast, "1"), 5);
+                writer.write(argv("SET", slow, "1"), 6);
+                writer.write(argv("SET", fast, "2"), 7);
+                writer.flush();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (writer.ackedOffset() < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(cluster.connectionFor(fast.getBytes(StandardCharsets.UTF_8)).callChecked("GET", fast).asText())
+                        .as("the fast master applied both its writes").isEqualTo("2");
+                assertThat(writer.ackedOffset()).as("offset 7 waits for the paused master's offset-6 write").isEqualTo(5);
+            } finally {
+                admin.callChecked("CLIENT", "UNPAUSE");
+            }
+        }
+        writer.drain();
+        assertThat(writer.ackedOffset()).isEqualTo(7);
+    }
+
+    @Test
+    void aTransactionOfOneSlotRunsOnItsMasterAndOneAcrossSlotsIsRefused() throws Exception {
+        writer.write(argv("MULTI"), -1);
+        writer.write(argv("SELECT", "0"), -1);
+        writer.write(argv("SET", "{t}a", "x"), -1);
+        writer.write(argv("INCR", "{t}n"), -1);
+        writer.write(argv("EXEC"), 42);
+        writer.drain();
+        assertThat(writer.ackedOffset()).isEqualTo(42);
+        assertThat(cluster.call("GET", "{t}n").asText()).isEqualTo("1");
+
+        writer.write(argv("MULTI"), -1);
+        writer.write(argv("SET", "a", "x"), -1);
+        writer.write(argv("SET", "b", "x"), -1);
+        assertThatThrownBy(() -> writer.write(argv("EXEC"), 43)).isInstanceOf(FerryException.class)
+                .hasMessageContaining("spans slots");
+    }
+
+    @Test
+    void aSlotThatMovedToAnotherMasterFailsTheWriterWithARetriableError() throws Exception {
+        Topology topology = Topology.discover(cluster.endpoint());
+        String key = keyOn(topology, 0);
+        int slot = SlotHash.slot(key.getBytes(StandardCharsets.UTF_8));
+        String oldOwner = myId(topology.masters().get(0));
+        String newOwner = myId(topology.masters().get(2));
+        setSlot(topology, slot, newOwner);
+        try {
+            writer.write(argv("SET", key, "v"), 1);
+            assertThatThrownBy(writer::drain).isInstanceOf(SlotMovedException.class)
+                    .hasMessageContaining("MOVED " + slot).satisfies(e -> assertThat(((FerryException) e).isRetriable()).isTrue());
+        } finally {
+            setSlot(topology, slot, oldOwner);
+        }
+    }
+
+    private static String myId(RedisEndpoint node) {
+        try (RedisConnection c = RedisConnection.open(node)) {
+            return c.callChecked("CLUSTER", "MYID").asText();
+        }
+    }
+
+    private static void setSlot(Topology topology, int slot, String owner) {
+        for (RedisEndpoint master : topology.masters()) {
+            try (RedisConnection c = RedisConnection.open(master)) {
+                c.callChecked("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", owner);
+            }
+        }
+    }
+
+    /** A key whose slot the {@code index}-th master serves. */
+    private static String keyOn(Topology topology, int index) {
+        RedisEndpoint master = topology.masters().get(index);
+        for (int i = 0; ; i++) {
+            String key = "k" + i;
+            if (master.equals(topology.nodeFor(key.getBytes(StandardCharsets.UTF_8)))) {
+                return key;
+            }
+        }
+    }
+
+    private static byte[][] argv(String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return argv;
+    }
+}
