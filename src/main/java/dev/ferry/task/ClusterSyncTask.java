@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Copies a Redis Cluster source into a standalone target: one {@link SyncTask} per master, each a replica
+ * Copies a Redis Cluster source into a standalone target, or with {@code --mode full} into a cluster target
+ * (each task writing through its own {@link dev.ferry.sink.ClusterWriter}): one {@link SyncTask} per master, each a replica
  * of its master with its own checkpoint ({@code __ferry:cp:<task>} names the master), so each resumes,
  * retries and applies exactly once on its own. Masters hold disjoint slots, so their writes never touch
  * the same key and need no ordering between them. Each task owns its master's slots on the target: the

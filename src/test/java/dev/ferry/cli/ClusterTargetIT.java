@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.KeyPrefixes;
@@ -56,6 +57,18 @@ class ClusterTargetIT {
             Result verify = ferry("verify", "--mode", "full", "--rounds", "1", "--db-map", MERGE, "--source", uri(source),
                     "--target", target.uri());
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+
+            // Run again: the checkpoint says the target is this task's, so it is emptied (on every master) and copied anew.
+            src.callChecked("SELECT", "1");
+            src.callChecked("SET", "d1:added-between-runs", "x");
+            String gone = ((RespValue.Array) src.callChecked("KEYS", "d1:*")).items().get(0).asText();
+            src.callChecked("DEL", gone);
+            src.callChecked("SELECT", "0");
+            Result again = ferry("sync", "--quiet", "--mode", "full", "--retry-for", "0", "--db-map", MERGE, "--source",
+                    uri(source), "--target", target.uri());
+            assertThat(again.exitCode()).as(again.err()).isZero();
+            assertThat(target.call("EXISTS", gone).asLong()).isZero();
+            ClusterData.assertSameData(src, Set.of(0, 1, 2), target);
         }
     }
 
@@ -84,6 +97,16 @@ class ClusterTargetIT {
             assertThat(report.differences()).isEmpty();
             assertThat(report.sourceKeys()).isEqualTo(2040);
             assertThat(mastersHoldingKeys(target)).isEqualTo(4);
+
+            // Run again: each source master's task deletes its slots' keys on the target masters, then copies anew.
+            source.call("DEL", "h:7");
+            source.call("SET", "added-between-runs", "x");
+            Result again = ferry("sync", "--quiet", "--mode", "full", "--retry-for", "0", "--source", source.uri(),
+                    "--target", target.uri());
+            assertThat(again.exitCode()).as(again.err()).isZero();
+            assertThat(target.call("EXISTS", "h:7").asLong()).isZero();
+            assertThat(Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint())
+                    .mode(VerifyMode.FULL).rounds(1).build()).differences()).isEmpty();
         }
     }
 
