@@ -12,6 +12,8 @@ import dev.ferry.verify.VerifyMode;
 import dev.ferry.verify.VerifyOptions;
 import dev.ferry.verify.VerifyReport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,12 +40,13 @@ class ClusterTargetIT {
         }
     }
 
-    @Test
-    void threeStandaloneDatabasesLandInTheClusterKeyForKeyAndVerifyAgrees() {
-        try (RedisServer source = RedisServer.builder().version(VERSION).arg("--enable-debug-command", "yes").start();
-             ClusterHarness target = ClusterHarness.start(VERSION, 3);
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {"7.0.15", "6.2.7"})
+    void threeStandaloneDatabasesLandInTheClusterKeyForKeyAndVerifyAgrees(String version) {
+        try (RedisServer source = RedisServer.builder().version(version).start();
+             ClusterHarness target = ClusterHarness.start(version, 3);
              RedisConnection src = source.connect()) {
-            SampleData.Summary sample = SampleData.load(src, VERSION, SampleData.Options.builder().dbs(0, 1, 2).build());
+            SampleData.Summary sample = SampleData.load(src, version, SampleData.Options.builder().dbs(0, 1, 2).build());
             KeyPrefixes.prefixKeys(src, 1, "d1:");
             KeyPrefixes.prefixKeys(src, 2, "d2:");
 

@@ -31,7 +31,7 @@ class ClusterWriterIT {
 
     @BeforeAll
     static void startCluster() {
-        cluster = ClusterHarness.start("7.0.15", 3, "--enable-debug-command", "yes");
+        cluster = ClusterHarness.start("7.0.15", 3);
     }
 
     @AfterAll
