@@ -348,7 +348,16 @@ public final class TaskLease implements AutoCloseable {
         }
     }
 
+    /** This host's name, looked up once (a slow resolver must not slow every lease check). */
     private static String hostName() {
+        return HostName.VALUE;
+    }
+
+    private static final class HostName {
+        static final String VALUE = lookUp();
+    }
+
+    private static String lookUp() {
         try {
             return InetAddress.getLocalHost().getHostName().replace(' ', '_');
         } catch (Exception e) {
