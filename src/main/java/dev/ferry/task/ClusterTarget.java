@@ -102,7 +102,8 @@ final class ClusterTarget {
 
     /**
      * Reads the task's slot checkpoints on every master ({@code SCAN MATCH}) into {@code slots}, keeping those
-     * beyond the base checkpoint {@code base}.
+     * beyond the base checkpoint {@code base} and deleting the others, which the base covers (or which belong to
+     * an earlier history): this is where they are cleaned up, lazily, once per run.
      *
      * @return how many slots are ahead of the base
      */
@@ -116,8 +117,8 @@ final class ClusterTarget {
                     cursor = reply.get(0).asText();
                     for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
                         byte[] key = ((RespValue.Bulk) k).bytes();
-                        if (conn.callChecked("GET", key) instanceof RespValue.Bulk value) {
-                            slots.load(key, value.bytes(), base);
+                        if (!(conn.callChecked("GET", key) instanceof RespValue.Bulk value && slots.load(key, value.bytes(), base))) {
+                            conn.callChecked("DEL", key);
                         }
                     }
                 } while (!cursor.equals("0"));

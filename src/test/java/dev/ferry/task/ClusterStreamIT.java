@@ -2,6 +2,7 @@ package dev.ferry.task;
 
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.ControlKeys;
+import dev.ferry.checkpoint.SlotCheckpoints;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
@@ -68,8 +69,12 @@ class ClusterStreamIT {
                     }
                 }
                 load.stop();
+                // A slot checkpoint the base covers (as left by an earlier run) is deleted when the task resumes.
+                byte[] stale = new SlotCheckpoints(taskId).key(1234);
+                target.call("SET", stale, SlotCheckpoints.value(base.load(baseHome).position(), 0));
                 try (FerryProcess ferry = FerryProcess.start(args)) {
                     ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
+                    assertThat(target.call("EXISTS", stale).asLong()).as("stale slot checkpoint").isZero();
                     ferry.awaitCheckpoint(base, baseHome, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
                     assertThat(ferry.terminate()).as("exit code after SIGTERM; log:\n%s", ferry.log()).isZero();
                 }
