@@ -129,11 +129,6 @@ public final class TransactionalSink implements WriteSink {
         slotCommit = new SlotCommit(cluster, router, slots);
     }
 
-    /** Parts of writes passed over since the start because their slot had applied them before a restart. */
-    public long slotWritesPassedOver() {
-        return slotCommit == null ? 0 : slotCommit.passedOver();
-    }
-
     /**
      * The stream resumes at a position after which writes are already applied up to {@code through}
      * ({@link Checkpoint#appliedThrough()}): the checkpoints written until the stream passes it keep saying
