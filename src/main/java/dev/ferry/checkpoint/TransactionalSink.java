@@ -27,6 +27,12 @@ import java.util.function.LongSupplier;
  * transactions) and never split, so their atomicity is kept. While the source only sends pings and
  * heartbeats, a checkpoint-only transaction records progress once a second.
  *
+ * <p>On a cluster target ({@link #slotTransactions}) a batch goes as one transaction per slot, each with that
+ * slot's checkpoint ({@link SlotCommit}), and a base checkpoint ({@link ControlKeys}) says where every slot
+ * is at least: the end of the previous batch, all of whose transactions are acknowledged when the next one
+ * goes. Only one batch is in flight, so one transaction per slot; a source transaction spanning slots is
+ * applied per slot.
+ *
  * <p>Before {@link #startStream} (the snapshot phase) writes go to the target unwrapped.
  * Called by one producer thread.
  */
@@ -81,6 +87,11 @@ public final class TransactionalSink implements WriteSink {
     private long checkpointedOffset = -1;
     private long sentEnd = -1;
     private long checkpointedAt;
+    /** On a cluster target: the per-slot transactions, the base checkpoint's offset, and where the last batch ended. */
+    private SlotCommit slotCommit;
+    private long baseOffset = -1;
+    private long batchEnd = -1;
+    private int batchEndDb = -1;
 
     public TransactionalSink(TargetWriter writer, CheckpointStore store, int maxBatch, LongSupplier clock) {
         this(writer, store, maxBatch, clock, MemoryBudget.unlimited().open());
@@ -105,6 +116,17 @@ public final class TransactionalSink implements WriteSink {
      */
     public void lease(TaskLease lease) {
         this.lease = lease;
+    }
+
+    /**
+     * On a cluster target: stream writes are split per slot by {@code router} and applied as checkpointed
+     * transactions per slot; {@code slots} says what each slot applied before a restart, and is kept up to date.
+     */
+    public void slotTransactions(SlotWrites router, SlotCheckpoints slots) {
+        if (!(writer instanceof dev.ferry.sink.ClusterWriter cluster)) {
+            throw new IllegalStateException("slot transactions need a cluster writer");
+        }
+        slotCommit = new SlotCommit(cluster, router, slots);
     }
 
     /**
@@ -135,6 +157,9 @@ public final class TransactionalSink implements WriteSink {
         replId = start.replId();
         appliedThrough = -1;
         retryAfter = -1;
+        if (slotCommit != null) {
+            slotCommit.slots().clear();
+        }
         if (writer.isCluster()) {
             // A cluster runs a transaction on one slot: the flush reaches every master before it.
             for (byte[][] flush : flushCommands) {
@@ -179,6 +204,9 @@ public final class TransactionalSink implements WriteSink {
         inFlightOffset = position.offset();
         checkpointedOffset = position.offset();
         checkpointedAt = clock.getAsLong();
+        baseOffset = position.offset();
+        batchEnd = position.offset();
+        batchEndDb = db;
         writer.flush();
     }
 
@@ -202,7 +230,8 @@ public final class TransactionalSink implements WriteSink {
             inSourceTransaction = false;
             discardingSourceTransaction = false;
         } else if (!discardingSourceTransaction) {
-            add(argv);
+            // A write's end: its own offset, or (sent without one) somewhere after the last offset seen.
+            add(argv, sourceOffset >= 0 ? sourceOffset : lastOffset + 1);
         }
         if (sourceOffset >= 0) {
             lastOffset = sourceOffset;
@@ -235,7 +264,10 @@ public final class TransactionalSink implements WriteSink {
             return;
         }
         if (db != pendingDb) {
-            add(new byte[][] {SELECT, ascii(Integer.toString(db))});
+            if (slotCommit == null) {
+                // A cluster has database 0 only (every copied database is mapped to it).
+                add(new byte[][] {SELECT, ascii(Integer.toString(db))}, lastOffset + 1);
+            }
             pendingDb = db;
         }
         if (sourceOffset >= 0) {
@@ -291,7 +323,8 @@ public final class TransactionalSink implements WriteSink {
             return;
         }
         if (pending.isEmpty()) {
-            if (idle && lastOffset > checkpointedOffset && clock.getAsLong() - checkpointedAt >= IDLE_CHECKPOINT_MS) {
+            long recorded = slotCommit == null ? checkpointedOffset : baseOffset;
+            if (idle && lastOffset > recorded && clock.getAsLong() - checkpointedAt >= IDLE_CHECKPOINT_MS) {
                 commit();
             }
             return;
@@ -302,7 +335,7 @@ public final class TransactionalSink implements WriteSink {
         }
     }
 
-    private void add(byte[][] argv) {
+    private void add(byte[][] argv, long end) {
         // The offset before the source command this write comes from, and its database: where to resume to retry it.
         long heap = 16;
         for (byte[] a : argv) {
@@ -310,7 +343,7 @@ public final class TransactionalSink implements WriteSink {
             pendingBytes += SpilledBulk.length(a);
             heap += a.length + 16;
         }
-        pending.add(new Queued(argv, lastOffset, sourceDb.getAsInt(), heap));
+        pending.add(new Queued(argv, lastOffset, end, sourceDb.getAsInt(), heap));
         pendingHeap += heap;
         if (!memory.tryAcquire(heap)) {
             // Held anyway, and the batch goes at once: it waits for no more writes.
@@ -330,6 +363,10 @@ public final class TransactionalSink implements WriteSink {
         // One transaction in flight at a time: if the previous one failed, a later one must not land,
         // or its checkpoint would skip the failed writes.
         drain();
+        if (slotCommit != null) {
+            commitPerSlot();
+            return;
+        }
         beginTransaction();
         // The batch's memory stays held until the target answers its EXEC: the transaction's commands live
         // until then (in the writer, and queued in the target), whatever their QUEUED replies say.
@@ -357,6 +394,40 @@ public final class TransactionalSink implements WriteSink {
         pending.clear();
         pendingBytes = 0;
         pendingDb = writer.selectedDb();
+        inFlightOffset = lastOffset;
+        checkpointedOffset = lastOffset;
+        checkpointedAt = clock.getAsLong();
+    }
+
+    /**
+     * A cluster target: the base checkpoint moves to the end of the previous batch (acknowledged on every
+     * slot now that the writer is drained; with nothing pending, to the current offset), then each slot with
+     * writes gets its transaction. The slot transactions cannot watch the lease's fence, which lives on one
+     * master: the lease's clock guards them.
+     */
+    private void commitPerSlot() {
+        if (lease != null) {
+            lease.checkValid();
+        }
+        int db = sourceDb.getAsInt();
+        long base = pending.isEmpty() ? lastOffset : batchEnd;
+        int baseDb = pending.isEmpty() ? db : batchEndDb;
+        if (base > baseOffset) {
+            beginTransaction();
+            writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, base), baseDb));
+            writer.write(new byte[][] {EXEC}, -1);
+            baseOffset = base;
+        }
+        long carried = slotCommit.send(pending, new ReplicationOffset(replId, lastOffset), db);
+        memory.release(pendingHeap - carried);
+        pendingHeap = 0;
+        overBudget = false;
+        writer.advance(lastOffset);
+        writer.flush();
+        batchEnd = lastOffset;
+        batchEndDb = db;
+        pending.clear();
+        pendingBytes = 0;
         inFlightOffset = lastOffset;
         checkpointedOffset = lastOffset;
         checkpointedAt = clock.getAsLong();
@@ -424,7 +495,7 @@ public final class TransactionalSink implements WriteSink {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A write waiting for its transaction, with the source position it comes from. */
-    private record Queued(byte[][] argv, long start, int db, long heap) {
+    /** A write waiting for its transaction, with the source positions before and after the command it comes from. */
+    record Queued(byte[][] argv, long start, long end, int db, long heap) {
     }
 }

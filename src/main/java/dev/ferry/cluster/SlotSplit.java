@@ -11,7 +11,7 @@ import java.util.Map;
  * its keys in the original, so a key given twice ends the same (the later {@code MSET} value wins); the groups
  * come in the order their first key appears. Pure and thread-safe.
  */
-final class SlotSplit {
+public final class SlotSplit {
 
     private SlotSplit() {
     }
@@ -22,7 +22,7 @@ final class SlotSplit {
      * @param step 1 when every argument from {@code first} on is a key, 2 for key-value pairs
      * @return one command per slot, each named {@code name}; the command itself (copied) when its keys share a slot
      */
-    static List<byte[][]> bySlot(byte[][] argv, byte[] name, int first, int step) {
+    public static List<byte[][]> bySlot(byte[][] argv, byte[] name, int first, int step) {
         if (step < 1 || first < 1 || (argv.length - first) % step != 0) {
             throw new IllegalArgumentException("argv of " + argv.length + " arguments does not hold keys from " + first
                     + " in steps of " + step);

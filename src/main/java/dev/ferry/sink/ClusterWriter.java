@@ -241,6 +241,27 @@ public final class ClusterWriter implements TargetWriter {
                         + " (" + Command.describe(q.argv) + "): a Redis Cluster runs a transaction on one slot only");
             }
         }
+        send(slot, tx, carried);
+        advance(sourceOffset);
+    }
+
+    /**
+     * Sends {@code MULTI}, {@code writes} (whose memory the caller already holds), {@code last}, {@code EXEC} to
+     * the master of {@code slot}, without looking at their keys: the caller routed them. The {@code carried}
+     * heap is given back when the {@code EXEC} is answered. Called by the producer thread, outside a transaction.
+     */
+    public void slotTransaction(int slot, List<byte[][]> writes, byte[][] last, long carried) {
+        checkFailure();
+        if (transaction != null) {
+            throw new IllegalStateException("slotTransaction inside MULTI");
+        }
+        List<Queued> tx = new ArrayList<>(writes.size() + 1);
+        writes.forEach(w -> tx.add(new Queued(w, slot, true)));
+        tx.add(new Queued(last, slot, false));
+        send(slot, tx, carried);
+    }
+
+    private void send(int slot, List<Queued> tx, long carried) {
         NodeWriter node = node(slot, tx.get(0).argv);
         node.write(new byte[][] {CommandName.MULTI.name().getBytes()}, -1);
         node.carry(carried);
@@ -253,7 +274,6 @@ public final class ClusterWriter implements TargetWriter {
             }
         }
         node.write(new byte[][] {CommandName.EXEC.name().getBytes()}, -1);
-        advance(sourceOffset);
     }
 
     /** A master acknowledged more: reports the new lowest offset over all masters, if it moved. */

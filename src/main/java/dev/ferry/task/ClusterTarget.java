@@ -1,6 +1,9 @@
 package dev.ferry.task;
 
 import dev.ferry.FerryException;
+import dev.ferry.checkpoint.SlotCheckpoints;
+import dev.ferry.resp.RespValue;
+import dev.ferry.source.ReplicationOffset;
 import dev.ferry.cluster.Topology;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
@@ -14,9 +17,9 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What a sync checks and does differently when its target is a Redis Cluster: only {@code --mode full} for
- * now, every copied database mapped to 0, and the target's keys looked at on every master. Blocking; called
- * on the task's thread.
+ * What a sync checks and does differently when its target is a Redis Cluster: no two-way sync yet, every
+ * copied database mapped to 0, the target's keys and the per-slot checkpoints looked at on every master.
+ * Blocking; called on the task's thread.
  */
 final class ClusterTarget {
 
@@ -32,12 +35,12 @@ final class ClusterTarget {
     /**
      * The slot map of the cluster target, after refusing what it cannot take yet.
      *
-     * @throws FerryException a streaming mode, or slots that no master serves
+     * @throws FerryException two-way sync, or slots that no master serves
      */
     static Topology discover(SyncOptions options) {
-        if (options.mode() != SyncMode.FULL) {
-            throw new FerryException("target " + options.target().address() + " is a Redis Cluster: streaming into a"
-                    + " Redis Cluster is not supported yet; --mode full copies the data set");
+        if (options.twoWay()) {
+            throw new FerryException("target " + options.target().address() + " is a Redis Cluster: --two-way into a"
+                    + " Redis Cluster is not supported yet; sync one way, or between standalone servers");
         }
         Topology topology = Topology.discover(options.target());
         if (!topology.uncoveredRanges().isEmpty()) {
@@ -95,6 +98,33 @@ final class ClusterTarget {
             throw new FerryException("target cluster " + options.target().address() + " already holds keys ("
                     + String.join(", ", busy) + "): empty it, or pass --existing overwrite to replace same-name keys");
         }
+    }
+
+    /**
+     * Reads the task's slot checkpoints on every master ({@code SCAN MATCH}) into {@code slots}, keeping those
+     * beyond the base checkpoint {@code base} and deleting the others, which the base covers (or which belong to
+     * an earlier history): this is where they are cleaned up, lazily, once per run.
+     *
+     * @return how many slots are ahead of the base
+     */
+    static int loadSlotCheckpoints(Topology topology, SlotCheckpoints slots, ReplicationOffset base) {
+        for (RedisEndpoint master : topology.masters()) {
+            try (RedisConnection conn = RedisConnection.open(master)) {
+                String cursor = "0";
+                do {
+                    List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "MATCH", slots.pattern(),
+                            "COUNT", "1000")).items();
+                    cursor = reply.get(0).asText();
+                    for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
+                        byte[] key = ((RespValue.Bulk) k).bytes();
+                        if (!(conn.callChecked("GET", key) instanceof RespValue.Bulk value && slots.load(key, value.bytes(), base))) {
+                            conn.callChecked("DEL", key);
+                        }
+                    }
+                } while (!cursor.equals("0"));
+            }
+        }
+        return slots.slotsAhead();
     }
 
     /** One {@code DEL} per target key the task owns, over every master (a cluster's DEL takes keys of one slot). */

@@ -6,6 +6,8 @@ import dev.ferry.ThreadFailure;
 import dev.ferry.checkpoint.Checkpoint;
 import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.TaskLease;
+import dev.ferry.checkpoint.SlotCheckpoints;
+import dev.ferry.checkpoint.SlotWrites;
 import dev.ferry.checkpoint.TransactionalSink;
 import dev.ferry.pipeline.CommandKeys;
 import dev.ferry.pipeline.DbMap;
@@ -391,7 +393,8 @@ public final class SyncTask {
                 CommandKeys commandKeys;
                 try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
-                    commandKeys = options.keys().isAll() ? null : CommandKeys.fetch(admin);
+                    // A cluster target routes stream writes by their keys, wherever the source says they are.
+                    commandKeys = options.keys().isAll() && targetTopology == null ? null : CommandKeys.fetch(admin);
                     if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
                         requirePeerStreaming(admin);
                     }
@@ -420,6 +423,11 @@ public final class SyncTask {
                 }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
                 sink.lease(lease);
+                SlotCheckpoints slotCheckpoints = null;
+                if (targetTopology != null) {
+                    slotCheckpoints = new SlotCheckpoints(taskId);
+                    sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints);
+                }
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
@@ -474,6 +482,11 @@ public final class SyncTask {
                         replayer[0].resumeApplied(checkpoint.appliedThrough(), retry);
                         sink.resumeApplied(checkpoint.appliedThrough(), retry, from.offset());
                     }
+                }
+                if (from != null && slotCheckpoints != null) {
+                    int ahead = ClusterTarget.loadSlotCheckpoints(targetTopology, slotCheckpoints, from);
+                    log.info("{} slot(s) of the target cluster applied writes beyond the base checkpoint; they are not"
+                            + " applied again", ahead);
                 }
                 ReplicationOffset resumeFrom = from;
                 linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());

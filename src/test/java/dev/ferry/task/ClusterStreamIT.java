@@ -1,0 +1,213 @@
+package dev.ferry.task;
+
+import dev.ferry.checkpoint.CheckpointStore;
+import dev.ferry.checkpoint.ControlKeys;
+import dev.ferry.checkpoint.SlotCheckpoints;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.embedded.SampleData;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.ServerInfo;
+import dev.ferry.testing.ClusterData;
+import dev.ferry.testing.ClusterHarness;
+import dev.ferry.verify.Verifier;
+import dev.ferry.verify.VerifyMode;
+import dev.ferry.verify.VerifyOptions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Streaming into a Redis Cluster target (3 masters, stable slots), exactly once: writes split per slot and
+ * applied in per-slot checkpointed transactions, SIGKILLs at random moments of streaming, a cluster source,
+ * and a cross-slot command Ferry cannot split yet.
+ */
+class ClusterStreamIT {
+
+    private static final String VERSION = "7.0.15";
+    private static final int KILLS = 10;
+
+    @Test
+    void killedAtRandomMomentsWhileStreamingIntoAClusterFerryAppliesEveryWriteExactlyOnce() throws Exception {
+        try (RedisServer source = RedisServer.builder().version(VERSION).arg("--repl-diskless-sync-delay", "0")
+                .arg("--repl-backlog-size", "64mb").start();
+             ClusterHarness target = ClusterHarness.start(VERSION, 3);
+             RedisConnection src = source.connect()) {
+            SampleData.load(src, VERSION, SampleData.Options.builder().dbs(0).build());
+            String[] args = {"sync", "--quiet", "--source", "redis://127.0.0.1:" + source.port(), "--target", target.uri()};
+            String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[3]), RedisEndpoint.parse(args[5])).build());
+            ControlKeys keys = ControlKeys.cluster(taskId);
+            CheckpointStore base = new CheckpointStore(keys);
+            RedisConnection baseHome = target.connectionFor(keys.checkpointBytes());
+            Random random = new Random(20_261_129);
+
+            try (Load load = new Load(source, 7)) {
+                // One kill while the snapshot is being applied or just after.
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    Thread.sleep(300 + random.nextInt(700));
+                    ferry.kill();
+                }
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    ferry.awaitCheckpoint(base, baseHome, 0);
+                    ferry.kill();
+                }
+                ServerInfo before = ServerInfo.fetch(src);
+                long fullBefore = before.getLong("sync_full", -1);
+                long partialBefore = before.getLong("sync_partial_ok", -1);
+                for (int i = 0; i < KILLS; i++) {
+                    try (FerryProcess ferry = FerryProcess.start(args)) {
+                        ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
+                        Thread.sleep(random.nextInt(1500));
+                        assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.log()).isTrue();
+                        ferry.kill();
+                    }
+                }
+                load.stop();
+                // A slot checkpoint the base covers (as left by an earlier run) is deleted when the task resumes.
+                byte[] stale = new SlotCheckpoints(taskId).key(1234);
+                target.call("SET", stale, SlotCheckpoints.value(base.load(baseHome).position(), 0));
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
+                    assertThat(target.call("EXISTS", stale).asLong()).as("stale slot checkpoint").isZero();
+                    ferry.awaitCheckpoint(base, baseHome, ServerInfo.fetch(src).getLong("master_repl_offset", -1));
+                    assertThat(ferry.terminate()).as("exit code after SIGTERM; log:\n%s", ferry.log()).isZero();
+                }
+                assertThat(load.ops()).as("the load ran").isGreaterThan(1000);
+                ClusterData.assertSameData(src, target);
+                ServerInfo after = ServerInfo.fetch(src);
+                assertThat(after.getLong("sync_full", -1)).as("no full resync after the stream started").isEqualTo(fullBefore);
+                assertThat(after.getLong("sync_partial_ok", -1) - partialBefore).as("partial resyncs").isEqualTo(KILLS + 1);
+            }
+        }
+    }
+
+    @Test
+    void aClusterSourceStreamsIntoAClusterTargetExactly() throws Exception {
+        try (ClusterHarness source = ClusterHarness.start(VERSION, 3);
+             ClusterHarness target = ClusterHarness.start(VERSION, 3)) {
+            for (int i = 0; i < 300; i++) {
+                source.call("SET", "s:" + i, "v" + i);
+            }
+            try (FerryProcess ferry = FerryProcess.start("sync", "--quiet", "--source", source.uri(), "--target", target.uri())) {
+                ferry.awaitLog("snapshot read", Duration.ofSeconds(60));
+                Random random = new Random(3);
+                for (int i = 0; i < 3000; i++) {
+                    int n = random.nextInt(200);
+                    source.call("INCR", "c:" + n);
+                    source.call("LPUSH", "l:" + n % 50, Integer.toString(i));
+                    source.call("APPEND", "a:" + n % 50, i + ";");
+                }
+                long deadline = System.currentTimeMillis() + 60_000;
+                List<?> differences = differences(source, target);
+                while (!differences.isEmpty() && System.currentTimeMillis() < deadline) {
+                    assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.log()).isTrue();
+                    Thread.sleep(100);
+                    differences = differences(source, target);
+                }
+                assertThat(differences).as("log:\n%s", ferry.log()).isEmpty();
+                assertThat(target.call("GET", "c:7").asText()).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aRenameAcrossSlotsStopsTheSyncNamingTheCommandAndTwoWayIsRefused() throws Exception {
+        try (RedisServer source = RedisServer.builder().version(VERSION).start();
+             ClusterHarness target = ClusterHarness.start(VERSION, 3);
+             RedisConnection src = source.connect()) {
+            src.callChecked("SET", "{a}from", "v");
+            String[] args = {"sync", "--quiet", "--retry-for", "0", "--source", "redis://127.0.0.1:" + source.port(),
+                    "--target", target.uri()};
+            String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[5]), RedisEndpoint.parse(args[7])).build());
+            ControlKeys keys = ControlKeys.cluster(taskId);
+            try (FerryProcess ferry = FerryProcess.start(args)) {
+                ferry.awaitCheckpoint(new CheckpointStore(keys), target.connectionFor(keys.checkpointBytes()), 0);
+                src.callChecked("RENAME", "{a}from", "{b}to");
+
+                assertThat(ferry.awaitExit(Duration.ofSeconds(60))).as(ferry.log()).isNotZero();
+                assertThat(ferry.log()).contains("ferry: error: ").contains("RENAME").contains("several slots")
+                        .contains("not supported yet").doesNotContain("\tat ");
+            }
+            assertThat(target.call("EXISTS", "{a}from").asLong()).as("the snapshot was applied").isEqualTo(1);
+            try (FerryProcess twoWay = FerryProcess.start("sync", "--quiet", "--two-way", "--retry-for", "0",
+                    "--source", "redis://127.0.0.1:" + source.port(), "--target", target.uri())) {
+                assertThat(twoWay.awaitExit(Duration.ofSeconds(60))).as(twoWay.log()).isNotZero();
+                assertThat(twoWay.log()).contains("ferry: error: ").contains("--two-way into a Redis Cluster is not supported yet");
+            }
+        }
+    }
+
+    private static List<?> differences(ClusterHarness source, ClusterHarness target) {
+        return Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint()).mode(VerifyMode.FULL).rounds(1)
+                .build()).differences();
+    }
+
+    /**
+     * Non-idempotent writes on a standalone source: INCR, LPUSH, APPEND on many keys, MSET and DEL across
+     * slots, and MULTI blocks across slots, at a steady pace (the backlog must cover what a killed Ferry misses).
+     */
+    private static final class Load implements AutoCloseable {
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
+        private final Thread thread;
+        private volatile long ops;
+
+        Load(RedisServer source, long seed) {
+            thread = new Thread(() -> {
+                Random r = new Random(seed);
+                try (RedisConnection w = source.connect()) {
+                    long seq = 0;
+                    while (running.get()) {
+                        for (int i = 0; i < 40; i++, seq++) {
+                            w.callChecked("INCR", "c:" + r.nextInt(300));
+                            w.callChecked("LPUSH", "l:" + r.nextInt(100), Long.toString(seq));
+                            w.callChecked("APPEND", "a:" + r.nextInt(100), seq + ";");
+                            if (i % 8 == 0) {
+                                w.callChecked("MSET", "m:" + r.nextInt(200), "x" + seq, "m:" + r.nextInt(200), "y" + seq,
+                                        "m:" + r.nextInt(200), "z" + seq);
+                            }
+                            if (i % 13 == 0) {
+                                w.callChecked("DEL", "m:" + r.nextInt(200), "m:" + r.nextInt(200), "c:" + r.nextInt(300));
+                            }
+                            if (i % 10 == 0) {
+                                w.callChecked("MULTI");
+                                w.callChecked("INCR", "c:" + r.nextInt(300));
+                                w.callChecked("LPUSH", "l:" + r.nextInt(100), "tx" + seq);
+                                w.callChecked("APPEND", "a:" + r.nextInt(100), "tx" + seq + ";");
+                                w.callChecked("EXEC");
+                            }
+                            ops += 4;
+                        }
+                        Thread.sleep(20);
+                    }
+                } catch (Throwable t) {
+                    error.set(t);
+                }
+            }, "cluster-stream-load");
+            thread.start();
+        }
+
+        long ops() {
+            return ops;
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+            assertThat(error.get()).as("the load failed").isNull();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+}
