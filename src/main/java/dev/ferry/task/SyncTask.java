@@ -348,6 +348,8 @@ public final class SyncTask {
         /** The source accepted PSYNC: the attempt got somewhere, so a later failure is a new outage. */
         volatile boolean progressed;
         ServerInfo sourceInfo;
+        /** On a cluster target, the per-slot checkpoints; null on a standalone one. */
+        SlotCheckpoints slotCheckpoints;
         TargetWriter writer;
         TransactionalSink sink;
         ReplicationLink link;
@@ -423,7 +425,7 @@ public final class SyncTask {
                 }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
                 sink.lease(lease);
-                SlotCheckpoints slotCheckpoints = null;
+                slotCheckpoints = null;
                 if (targetTopology != null) {
                     slotCheckpoints = new SlotCheckpoints(taskId);
                     sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints);
@@ -466,8 +468,17 @@ public final class SyncTask {
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
                     from = checkpoint.resumeFrom();
                     replayer[0].resumeDb(checkpoint.db());
+                    if (from != null && slotCheckpoints != null && checkpoint.hasRefusedWrite() && !options.skipRefused()) {
+                        // A slot transaction of the previous run had a write refused: its slot checkpoint counts it as
+                        // applied, and a cluster target cannot retry it alone yet. Never pass over it silently.
+                        throw new FerryException("the previous run stopped on a write the target cluster refused inside a"
+                                + " slot transaction (after source offset " + from.offset() + "); the other writes of that"
+                                + " transaction are applied, and on a cluster target the refused one cannot be applied"
+                                + " again alone yet. Fix the cause, then run again with --skip-refused to pass over it"
+                                + " (counted and logged), or copy again with --mode full");
+                    }
                     if (from != null && checkpoint.appliedThrough() >= 0) {
-                        boolean retry = checkpoint.hasRefusedWrite() && !options.skipRefused();
+                        boolean retry = checkpoint.hasRefusedWrite() && !options.skipRefused() && slotCheckpoints == null;
                         if (checkpoint.hasRefusedWrite()) {
                             if (retry) {
                                 log.warn("the target refused the write after source offset {} in the previous run: applying"
@@ -573,10 +584,16 @@ public final class SyncTask {
          */
         private FerryException recordRefused(TargetRejectedException e) {
             Checkpoint refused = sink.refusedWrite(e.transactionIndex());
+            if (refused == null && slotCheckpoints != null) {
+                refused = refusedInSlot();
+            }
             if (refused == null) {
                 return e;
             }
             String where = "the write after source offset " + refused.position().offset();
+            if (slotCheckpoints != null) {
+                where = "in a slot transaction after source offset " + refused.position().offset();
+            }
             try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                 if (!lease.setIfOwner(admin, checkpoints.key(), refused.encode())) {
                     return new FerryException(e.getMessage() + " (" + where + "); this process no longer holds the task's"
@@ -587,9 +604,30 @@ public final class SyncTask {
                         + " checkpoint (" + x.getMessage() + "): the other writes of that batch are applied, so a restart"
                         + " would pass over it", e);
             }
+            if (slotCheckpoints != null) {
+                return new FerryException(e.getMessage() + " (" + where + "); the other writes of that transaction are"
+                        + " applied. A restart stops here until you pass --skip-refused to pass over it (a cluster target"
+                        + " cannot apply it again alone yet)", e);
+            }
             return new FerryException(e.getMessage() + " (" + where + "); the other writes of that batch are applied. Fix"
                     + " the cause and run the same command again: it applies this write first and nothing twice; or pass"
                     + " --skip-refused to pass over it", e);
+        }
+
+        /**
+         * On a cluster target: the base checkpoint, marked as having a refused write after it, so that a restart
+         * stops instead of passing over it (the slot's own checkpoint already counts it as applied); null when
+         * the base cannot be read.
+         */
+        private Checkpoint refusedInSlot() {
+            try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                Checkpoint base = checkpoints.load(admin);
+                return base == null || base.phase() != Checkpoint.Phase.STREAM ? null
+                        : base.withApplied(base.position().offset() + 1, true);
+            } catch (FerryException x) {
+                log.warn("could not read the base checkpoint to record a refused write: {}", x.getMessage());
+                return null;
+            }
         }
 
         private void runLink(ReplicationOffset from, Replayer replayer) {

@@ -143,6 +143,52 @@ class ClusterStreamIT {
         }
     }
 
+    @Test
+    void aWriteRefusedInASlotTransactionIsNeverPassedOverSilently() throws Exception {
+        try (RedisServer source = RedisServer.builder().version(VERSION).start();
+             ClusterHarness target = ClusterHarness.start(VERSION, 3);
+             RedisConnection src = source.connect()) {
+            src.callChecked("RPUSH", "{a}list", "a");
+            String[] args = {"sync", "--quiet", "--retry-for", "0", "--source", "redis://127.0.0.1:" + source.port(),
+                    "--target", target.uri()};
+            String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[5]), RedisEndpoint.parse(args[7])).build());
+            ControlKeys keys = ControlKeys.cluster(taskId);
+            try (FerryProcess ferry = FerryProcess.start(args)) {
+                ferry.awaitCheckpoint(new CheckpointStore(keys), target.connectionFor(keys.checkpointBytes()), 0);
+                // The target's copy diverged: the LPUSH of the next transaction is refused, its INCRs are applied.
+                target.call("SET", "{a}list", "diverged");
+                src.callChecked("MULTI");
+                src.callChecked("INCR", "{a}before");
+                src.callChecked("LPUSH", "{a}list", "b");
+                src.callChecked("INCR", "{a}after");
+                src.callChecked("EXEC");
+                assertThat(ferry.awaitExit(Duration.ofSeconds(60))).as(ferry.log()).isEqualTo(1);
+                assertThat(ferry.log()).contains("WRONGTYPE").contains("--skip-refused");
+            }
+            assertThat(target.call("GET", "{a}after").asText()).isEqualTo("1");
+            // The same command line stops at once rather than run on past the refused write.
+            try (FerryProcess again = FerryProcess.start(args)) {
+                assertThat(again.awaitExit(Duration.ofSeconds(60))).as(again.log()).isEqualTo(1);
+                assertThat(again.log()).contains("refused inside a slot transaction").contains("--skip-refused");
+            }
+            // Passed over knowingly, the stream goes on, and nothing of that transaction is applied twice.
+            String[] skip = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--skip-refused"))
+                    .toArray(String[]::new);
+            try (FerryProcess resumed = FerryProcess.start(skip)) {
+                resumed.awaitLog("--skip-refused: passing over", Duration.ofSeconds(60));
+                src.callChecked("INCR", "{a}after");
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!"2".equals(target.call("GET", "{a}after").asText())) {
+                    assertThat(System.currentTimeMillis()).as("later writes arrive; log:\n%s", resumed.log()).isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                assertThat(resumed.terminate()).isZero();
+            }
+            assertThat(target.call("GET", "{a}before").asText()).isEqualTo("1");
+            assertThat(target.call("TYPE", "{a}list").asText()).isEqualTo("string");
+        }
+    }
+
     private static List<?> differences(ClusterHarness source, ClusterHarness target) {
         return Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint()).mode(VerifyMode.FULL).rounds(1)
                 .build()).differences();
