@@ -124,10 +124,8 @@ class ClusterStreamIT {
             src.callChecked("SET", "{a}from", "v");
             String[] args = {"sync", "--quiet", "--retry-for", "0", "--source", "redis://127.0.0.1:" + source.port(),
                     "--target", target.uri()};
-            String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[5]), RedisEndpoint.parse(args[7])).build());
-            ControlKeys keys = ControlKeys.cluster(taskId);
             try (FerryProcess ferry = FerryProcess.start(args)) {
-                ferry.awaitCheckpoint(new CheckpointStore(keys), target.connectionFor(keys.checkpointBytes()), 0);
+                awaitStreaming(ferry, args, target);
                 src.callChecked("RENAME", "{a}from", "{b}to");
 
                 assertThat(ferry.awaitExit(Duration.ofSeconds(60))).as(ferry.log()).isNotZero();
@@ -151,10 +149,8 @@ class ClusterStreamIT {
             src.callChecked("RPUSH", "{a}list", "a");
             String[] args = {"sync", "--quiet", "--retry-for", "0", "--source", "redis://127.0.0.1:" + source.port(),
                     "--target", target.uri()};
-            String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[5]), RedisEndpoint.parse(args[7])).build());
-            ControlKeys keys = ControlKeys.cluster(taskId);
             try (FerryProcess ferry = FerryProcess.start(args)) {
-                ferry.awaitCheckpoint(new CheckpointStore(keys), target.connectionFor(keys.checkpointBytes()), 0);
+                awaitStreaming(ferry, args, target);
                 // The target's copy diverged: the LPUSH of the next transaction is refused, its INCRs are applied.
                 target.call("SET", "{a}list", "diverged");
                 src.callChecked("MULTI");
@@ -187,6 +183,13 @@ class ClusterStreamIT {
             assertThat(target.call("GET", "{a}before").asText()).isEqualTo("1");
             assertThat(target.call("TYPE", "{a}list").asText()).isEqualTo("string");
         }
+    }
+
+    /** Waits until the task a command line names has checkpointed the start of its stream in the target cluster. */
+    private static void awaitStreaming(FerryProcess ferry, String[] args, ClusterHarness target) throws InterruptedException {
+        String taskId = SyncTask.taskId(SyncOptions.builder(RedisEndpoint.parse(args[5]), RedisEndpoint.parse(args[7])).build());
+        ControlKeys keys = ControlKeys.cluster(taskId);
+        ferry.awaitCheckpoint(new CheckpointStore(keys), target.connectionFor(keys.checkpointBytes()), 0);
     }
 
     private static List<?> differences(ClusterHarness source, ClusterHarness target) {
