@@ -2,7 +2,6 @@ package dev.ferry.testing;
 
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 
 import java.nio.charset.StandardCharsets;
@@ -131,19 +130,13 @@ public final class ClusterData {
 
     private static Set<Key> keys(RedisConnection conn, List<String> differences) {
         Set<Key> keys = new TreeSet<>();
-        String cursor = "0";
-        do {
-            List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
-            cursor = reply.get(0).asText();
-            for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
-                Key key = new Key(((RespValue.Bulk) k).bytes());
-                if (key.startsWith(TEMPORARY_PREFIX)) {
-                    differences.add(key + ": a temporary key left behind on " + conn.endpoint().address());
-                } else if (!key.startsWith(DataComparison.FERRY_PREFIX)) {
-                    keys.add(key);
-                }
+        DataComparison.forEachKey(conn, key -> {
+            if (key.startsWith(TEMPORARY_PREFIX)) {
+                differences.add(key + ": a temporary key left behind on " + conn.endpoint().address());
+            } else if (!key.startsWith(DataComparison.FERRY_PREFIX)) {
+                keys.add(key);
             }
-        } while (!cursor.equals("0"));
+        });
         return keys;
     }
 }

@@ -205,20 +205,26 @@ final class DataComparison {
 
     private Set<Key> scan(RedisConnection conn) {
         Set<Key> keys = new HashSet<>();
+        forEachKey(conn, key -> {
+            if (key.startsWith(FERRY_PREFIX)) {
+                sawFerryKeys = true;
+            } else {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    /** Every key of the connection's current database, with {@code SCAN}. */
+    static void forEachKey(RedisConnection conn, java.util.function.Consumer<Key> visit) {
         String cursor = "0";
         do {
             List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", "1000")).items();
             cursor = reply.get(0).asText();
             for (RespValue k : ((RespValue.Array) reply.get(1)).items()) {
-                Key key = new Key(((RespValue.Bulk) k).bytes());
-                if (key.startsWith(FERRY_PREFIX)) {
-                    sawFerryKeys = true;
-                } else {
-                    keys.add(key);
-                }
+                visit.accept(new Key(((RespValue.Bulk) k).bytes()));
             }
         } while (!cursor.equals("0"));
-        return keys;
     }
 
     private List<String> digests(RedisConnection conn, List<Key> keys) {
