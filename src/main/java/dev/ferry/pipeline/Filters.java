@@ -1,5 +1,7 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.sink.CommandName;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
@@ -61,7 +63,11 @@ public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys, DbMap d
         if (isControlKey(argv[1])) {
             return true;
         }
-        if (argv.length < 4 || !(isAscii(argv[0], "EVAL") || isAscii(argv[0], "EVALSHA"))) {
+        if (argv.length < 4) {
+            return false;
+        }
+        CommandName name = CommandName.of(argv[0]);
+        if (name != CommandName.EVAL && name != CommandName.EVALSHA) {
             return false;
         }
         int keys;
@@ -79,10 +85,6 @@ public record Filters(Set<Integer> dbs, boolean publish, KeyFilter keys, DbMap d
             }
         }
         return true;
-    }
-
-    private static boolean isAscii(byte[] arg, String upper) {
-        return new String(arg, StandardCharsets.ISO_8859_1).equalsIgnoreCase(upper);
     }
 
     /** Whether {@code key} is one of Ferry's own control keys. */

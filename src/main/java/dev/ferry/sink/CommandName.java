@@ -5,14 +5,14 @@ package dev.ferry.sink;
  * allocating: this runs once per replicated command, on the hot path.
  */
 public enum CommandName {
-    PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, FLUSHDB, SET, RESTORE,
+    PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, FLUSHDB, SET, RESTORE, EVAL, EVALSHA,
     /** What a cluster node that imports a slot replicates for each key {@code MIGRATE} moved into it. */
     RESTORE_ASKING,
     /** Any other command. */
     OTHER;
 
     private static final CommandName[] KNOWN = {PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL,
-        FLUSHDB, SET, RESTORE, RESTORE_ASKING};
+        FLUSHDB, SET, RESTORE, EVAL, EVALSHA, RESTORE_ASKING};
     private static final int LONGEST = "RESTORE-ASKING".length();
     private static final byte[][] NAMES = new byte[KNOWN.length][];
 
