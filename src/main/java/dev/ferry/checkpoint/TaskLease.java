@@ -1,6 +1,7 @@
 package dev.ferry.checkpoint;
 
 import dev.ferry.FerryException;
+import dev.ferry.cluster.Redirect;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisEndpoint;
@@ -94,7 +95,8 @@ public final class TaskLease implements AutoCloseable {
             """;
 
     private final String taskId;
-    private final RedisEndpoint target;
+    /** Where the lease lives: the master of its slot on a cluster target, which a reshard or failover may change. */
+    private volatile RedisEndpoint target;
     private final Duration ttl;
     private final String key;
     private final String fenceKey;
@@ -134,6 +136,21 @@ public final class TaskLease implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The lease's slot is now served by {@code home} (a cluster target's slot map read again): renewals go there.
+     * Thread-safe.
+     */
+    public void moveTo(RedisEndpoint home) {
+        if (!home.equals(target)) {
+            log.info("task {}: its lease {} now lives on {}", taskId, key, home.address());
+            target = home;
+            RedisConnection c = renewConn;
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
     /** The lease key, for messages. */
@@ -294,7 +311,19 @@ public final class TaskLease implements AutoCloseable {
                 renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl);
             }
             long sentAt = System.nanoTime();
-            RespValue r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
+            RespValue r;
+            try {
+                r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
+            } catch (RedisReplyException e) {
+                Redirect moved = Redirect.parse(e.reply(), target);
+                if (moved == null || !moved.moved()) {
+                    throw e;
+                }
+                // A reshard moved the lease's slot: renew on its new master at once.
+                moveTo(moved.node());
+                renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl);
+                r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
+            }
             if (r instanceof RespValue.Integer) {
                 validUntilNanos = sentAt + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis() - SAFETY_MS);
             } else {

@@ -2,15 +2,20 @@ package dev.ferry.sink;
 
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
+import dev.ferry.cluster.Redirect;
 import dev.ferry.cluster.SlotHash;
 import dev.ferry.cluster.Topology;
+import dev.ferry.resp.ErrorKind;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 
 /**
@@ -21,21 +26,45 @@ import java.util.function.LongConsumer;
  * its one slot. Writes to one key keep their order (one connection per master); writes to different masters
  * go in parallel.
  *
+ * <p>The cluster may change under the writer ({@link TargetChanges}): a command or transaction that a node did
+ * not run ({@code MOVED}, {@code ASK}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code LOADING}, …) comes back from
+ * its reply thread, and the producer's next call sends every such command again, in the order first sent,
+ * once everything in flight has been answered: to the slot's new master after a {@code MOVED} (the slot map
+ * read again, a connection opened to a master it did not know), after {@code ASKING} to the importing node for
+ * an {@code ASK}, after a short wait for the others. Nothing is written meanwhile, so a key's writes keep their
+ * order: a slot's later commands sent before the refusal was known were refused too (the node does not serve
+ * the slot, or the key is missing on a migrating one). A slot whose old master is now a replica is a failover,
+ * which may have lost writes the old master acknowledged: the writer fails with a retriable
+ * {@link TargetChangedException}, and the task resumes from what the target's checkpoints say it holds.
+ *
  * <p>The acknowledged offset is the lowest over the masters: each source offset is attached to every
- * master's window, so it counts once every master has answered every command sent before it. A
- * {@code MOVED} or {@code ASK} fails the writer with a retriable {@link SlotMovedException}: the slot map
- * is the one read at the start, and following a reshard live is later work.
+ * master's window, so it counts once every master has answered every command sent before it. It does not
+ * move while refused commands wait to be applied again.
  *
  * <p>Threading: as {@link TargetWriter}; the acknowledgement callback runs on the masters' reply threads
  * (or the producer thread), one call at a time, with increasing offsets.
  */
 public final class ClusterWriter implements TargetWriter {
 
-    private final List<NodeWriter> nodes = new ArrayList<>();
+    private static final long NOT_FROZEN = Long.MAX_VALUE;
+    private static final byte[] ASKING = "ASKING".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final Topology topology;
+    private final NodeWriter.Limits limits;
+    private final MemoryBudget.Account memory;
+    private final List<NodeWriter> nodes = new CopyOnWriteArrayList<>();
+    private final Map<RedisEndpoint, NodeWriter> byEndpoint = new HashMap<>();
     private final NodeWriter[] bySlot = new NodeWriter[SlotHash.SLOTS];
     private final LongConsumer onAck;
     private final Object ackLock = new Object();
     private long reportedAck = -1;
+    /** What the masters' reply threads handed back, in the order each node answered; sent again by the producer. */
+    private final ConcurrentLinkedQueue<TargetChanges.Returned> refused = new ConcurrentLinkedQueue<>();
+    /** The acknowledged offset when the first of the refused commands came back, while they wait; else NOT_FROZEN. */
+    private long frozenAck = NOT_FROZEN;
+    private final TargetChanges changes;
+    /** The last source offset given to {@link #advance}: where a master opened later starts. */
+    private long lastAdvanced = -1;
 
     /** The open transaction's commands, held until its EXEC; null outside one. */
     private List<Queued> transaction;
@@ -49,13 +78,13 @@ public final class ClusterWriter implements TargetWriter {
      * @throws FerryException a master cannot be reached
      */
     public ClusterWriter(Topology topology, NodeWriter.Limits limits, LongConsumer onAck, MemoryBudget.Account memory) {
+        this.topology = topology;
+        this.limits = limits;
+        this.memory = memory;
         this.onAck = onAck;
+        this.changes = new TargetChanges(topology.seed());
         try {
-            for (RedisEndpoint master : topology.masters()) {
-                NodeWriter node = new NodeWriter(RedisConnection.open(master), limits, offset -> nodeAcked(), memory);
-                nodes.add(node);
-                topology.slotsOf(master).stream().forEach(slot -> bySlot[slot] = node);
-            }
+            mapSlots();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -65,6 +94,7 @@ public final class ClusterWriter implements TargetWriter {
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         checkFailure();
+        sendRefusedAgain();
         SlotRoute route = SlotRoute.of(argv);
         if (transaction != null) {
             switch (route.kind()) {
@@ -108,12 +138,15 @@ public final class ClusterWriter implements TargetWriter {
     @Override
     public void advance(long sourceOffset) {
         if (sourceOffset >= 0 && transaction == null) {
+            lastAdvanced = Math.max(lastAdvanced, sourceOffset);
             nodes.forEach(n -> n.advance(sourceOffset));
         }
     }
 
     @Override
     public void flush() {
+        sendRefusedAgain();
+        changes.tick();
         nodes.forEach(NodeWriter::flush);
     }
 
@@ -124,6 +157,12 @@ public final class ClusterWriter implements TargetWriter {
 
     @Override
     public long ackedOffset() {
+        synchronized (ackLock) {
+            return Math.min(mastersAcked(), frozenAck);
+        }
+    }
+
+    private long mastersAcked() {
         long min = Long.MAX_VALUE;
         for (NodeWriter n : nodes) {
             min = Math.min(min, n.ackedOffset());
@@ -133,7 +172,13 @@ public final class ClusterWriter implements TargetWriter {
 
     @Override
     public void drain() throws InterruptedException {
-        flush();
+        do {
+            drainNodes();
+        } while (sendRefusedAgain());
+    }
+
+    private void drainNodes() throws InterruptedException {
+        nodes.forEach(NodeWriter::flush);
         for (NodeWriter n : nodes) {
             n.drain();
         }
@@ -142,12 +187,14 @@ public final class ClusterWriter implements TargetWriter {
     @Override
     public boolean awaitDrained(long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
-        flush();
-        for (NodeWriter n : nodes) {
-            if (!n.awaitDrained(Math.max(0, deadline - System.currentTimeMillis()))) {
-                return false;
+        do {
+            nodes.forEach(NodeWriter::flush);
+            for (NodeWriter n : nodes) {
+                if (!n.awaitDrained(Math.max(0, deadline - System.currentTimeMillis()))) {
+                    return false;
+                }
             }
-        }
+        } while (sendRefusedAgain());
         return true;
     }
 
@@ -192,12 +239,150 @@ public final class ClusterWriter implements TargetWriter {
     @Override
     public void close() {
         nodes.forEach(NodeWriter::close);
+        changes.log();
     }
 
     private void checkFailure() {
         FerryException f = failure();
         if (f != null) {
             throw f;
+        }
+    }
+
+    /** (Re)builds the slot map from {@link #topology}, opening a writer for each master not known yet. */
+    private void mapSlots() {
+        for (RedisEndpoint master : topology.masters()) {
+            NodeWriter node = nodeAt(master);
+            topology.slotsOf(master).stream().forEach(slot -> bySlot[slot] = node);
+        }
+    }
+
+    /** The writer of {@code master}, opened (and caught up with the stream's position) when new. */
+    private NodeWriter nodeAt(RedisEndpoint master) {
+        NodeWriter node = byEndpoint.get(master);
+        if (node == null) {
+            node = new NodeWriter(RedisConnection.open(master), limits, offset -> nodeAcked(), memory,
+                    r -> handBack(master, r));
+            if (lastAdvanced >= 0) {
+                node.advance(lastAdvanced);
+            }
+            byEndpoint.put(master, node);
+            nodes.add(node);
+        }
+        return node;
+    }
+
+    /** Reply thread of {@code from}: it did not run {@code r}; the producer sends it again. */
+    private void handBack(RedisEndpoint from, Refused r) {
+        synchronized (ackLock) {
+            // Called before r's node retires it: the offset cannot have moved past it yet.
+            frozenAck = Math.min(frozenAck, mastersAcked());
+        }
+        refused.add(new TargetChanges.Returned(from, r));
+    }
+
+    /**
+     * Producer thread: once every command in flight is answered, sends again, in order, what the masters did
+     * not run, until none comes back; then lets the acknowledged offset move again.
+     *
+     * @return whether anything had come back
+     * @throws FerryException a failover (retriable), or the cluster did not settle in time
+     */
+    private boolean sendRefusedAgain() {
+        if (refused.isEmpty() || transaction != null) {
+            return false;
+        }
+        TargetChanges.Round round = changes.round();
+        while (true) {
+            try {
+                drainNodes();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("interrupted while the target cluster changed", e);
+            }
+            List<TargetChanges.Returned> back = new ArrayList<>();
+            for (TargetChanges.Returned r; (r = refused.poll()) != null; ) {
+                back.add(r);
+            }
+            if (back.isEmpty()) {
+                break;
+            }
+            try {
+                round.waitBeforeRetry(back);
+                if (back.stream().anyMatch(r -> round.needsSlotMap(r.refused().kind()))) {
+                    refreshSlotMap(back, round);
+                }
+            } catch (FerryException e) {
+                abort(e);
+                throw e;
+            }
+            for (TargetChanges.Returned r : back) {
+                sendAgain(r, round);
+            }
+        }
+        synchronized (ackLock) {
+            frozenAck = NOT_FROZEN;
+        }
+        nodeAcked();
+        round.end();
+        return true;
+    }
+
+    /**
+     * Reads the slot map again after a {@code MOVED} (or a cluster that is down, or a node that turned replica),
+     * then takes each {@code MOVED}'s word for its slot, which may be newer than the node asked.
+     *
+     * @throws TargetChangedException a node that refused with {@code MOVED} is a replica now: a failover
+     */
+    private void refreshSlotMap(List<TargetChanges.Returned> back, TargetChanges.Round round) {
+        NodeWriter[] before = bySlot.clone();
+        topology.refresh();
+        mapSlots();
+        for (TargetChanges.Returned r : back) {
+            Redirect to = Redirect.parse(r.refused().reply(), topology.seed());
+            if (to != null && to.moved()) {
+                bySlot[to.slot()] = nodeAt(to.node());
+                round.checkNotFailedOver(r.from(), to);
+            }
+        }
+        for (int slot = 0; slot < SlotHash.SLOTS; slot++) {
+            if (before[slot] != bySlot[slot]) {
+                round.slotMoved(slot, before[slot] == null ? null : endpointOf(before[slot]), endpointOf(bySlot[slot]));
+            }
+        }
+    }
+
+    private RedisEndpoint endpointOf(NodeWriter node) {
+        for (Map.Entry<RedisEndpoint, NodeWriter> e : byEndpoint.entrySet()) {
+            if (e.getValue() == node) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Sends {@code r} again: after {@code ASKING} to the importing node for an {@code ASK}, else to its slot's master. */
+    private void sendAgain(TargetChanges.Returned r, TargetChanges.Round round) {
+        Refused refusal = r.refused();
+        Redirect ask = refusal.kind() == ErrorKind.ASK ? Redirect.parse(refusal.reply(), topology.seed()) : null;
+        byte[][] first = refusal.commands().get(0);
+        SlotRoute route = SlotRoute.of(first);
+        if (ask == null && route.kind() != SlotRoute.Kind.SLOT) {
+            // A keyless write (FLUSHALL, SCRIPT LOAD) a node refused: it turned replica, a failover.
+            throw round.failedOver(r.from(), refusal.reply());
+        }
+        int slot = ask != null ? ask.slot() : route.slot();
+        NodeWriter node = ask != null ? nodeAt(ask.node()) : node(slot, first);
+        round.sentAgain(refusal);
+        if (ask != null) {
+            node.write(new byte[][] {ASKING.clone()}, -1);
+        }
+        if (refusal.transaction()) {
+            node.write(new byte[][] {CommandName.MULTI.name().getBytes()}, -1);
+            refusal.commands().forEach(c -> node.write(c, -1));
+            node.write(new byte[][] {CommandName.EXEC.name().getBytes()}, -1);
+        } else {
+            node.write(first, -1);
         }
     }
 
@@ -252,6 +437,7 @@ public final class ClusterWriter implements TargetWriter {
      */
     public void slotTransaction(int slot, List<byte[][]> writes, byte[][] last, long carried) {
         checkFailure();
+        sendRefusedAgain();
         if (transaction != null) {
             throw new IllegalStateException("slotTransaction inside MULTI");
         }
@@ -282,7 +468,7 @@ public final class ClusterWriter implements TargetWriter {
             return;
         }
         synchronized (ackLock) {
-            long acked = ackedOffset();
+            long acked = Math.min(mastersAcked(), frozenAck);
             if (acked > reportedAck) {
                 reportedAck = acked;
                 onAck.accept(acked);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -60,6 +61,10 @@ public final class NodeWriter implements TargetWriter {
     private final Thread replyThread;
     private final LongConsumer onAck;
     private final MemoryBudget.Account memory;
+    /** Under a {@link ClusterWriter}: takes what the node refused without running it; null: such a refusal fails. */
+    private final Consumer<Refused> onRefused;
+    /** Reply thread only: the transient error a command queued in the open transaction got, or null. */
+    private String transactionRefusal;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -95,6 +100,17 @@ public final class NodeWriter implements TargetWriter {
      * @param memory the budget the commands in flight are held in
      */
     public NodeWriter(RedisConnection conn, Limits limits, LongConsumer onAck, MemoryBudget.Account memory) {
+        this(conn, limits, onAck, memory, null);
+    }
+
+    /**
+     * A writer for one master of a cluster: a command or transaction the node refuses without running it
+     * ({@link ErrorKind#isTransient()}: a redirection, a slot being migrated, a cluster or node not ready) is
+     * handed to {@code onRefused} on the reply thread, in the order sent, instead of failing the writer.
+     */
+    NodeWriter(RedisConnection conn, Limits limits, LongConsumer onAck, MemoryBudget.Account memory,
+               Consumer<Refused> onRefused) {
+        this.onRefused = onRefused;
         this.memory = memory;
         this.conn = conn;
         this.out = conn.writer();
@@ -460,6 +476,9 @@ public final class NodeWriter implements TargetWriter {
     }
 
     private void check(Pending p, ReplyCheck reply) {
+        if (onRefused != null && handedBack(p, reply)) {
+            return;
+        }
         if (reply.failed() && reply.index() < 0) {
             if (FencedException.isFenceReply(reply.error())) {
                 throw fenced();
@@ -482,6 +501,39 @@ public final class NodeWriter implements TargetWriter {
             // Only a WATCHed key makes EXEC answer nil, and Ferry watches only its task's lease fence.
             throw fenced();
         }
+    }
+
+    /**
+     * Under a cluster writer: whether {@code reply} says the node did not run {@code p} (or its transaction) and
+     * might a moment later or elsewhere; such a command, or a transaction once its {@code EXEC} is answered, goes
+     * to {@link #onRefused}. A transaction one of whose commands was refused when queued is discarded by the
+     * server whole ({@code EXECABORT}), as is one whose {@code EXEC} is redirected.
+     */
+    private boolean handedBack(Pending p, ReplyCheck reply) {
+        boolean transientError = reply.failed() && reply.index() < 0 && ErrorKind.of(reply.error()).isTransient();
+        if (p.heldUntilExec) {
+            if (transientError && transactionRefusal == null) {
+                transactionRefusal = reply.error();
+            }
+            return transientError;
+        }
+        if (p.transaction != null) {
+            String refusal = transactionRefusal;
+            transactionRefusal = null;
+            if (refusal != null && reply.failed() && ErrorKind.of(reply.error()) == ErrorKind.EXECABORT) {
+                onRefused.accept(new Refused(p.transaction, true, refusal));
+                return true;
+            }
+            if (transientError) {
+                onRefused.accept(new Refused(p.transaction, true, reply.error()));
+                return true;
+            }
+            return false;
+        }
+        if (transientError) {
+            onRefused.accept(new Refused(List.<byte[][]>of(p.argv), false, reply.error()));
+        }
+        return transientError;
     }
 
     private static FencedException fenced() {

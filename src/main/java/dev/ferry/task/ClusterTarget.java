@@ -33,16 +33,17 @@ final class ClusterTarget {
     }
 
     /**
-     * The slot map of the cluster target, after refusing what it cannot take yet.
+     * The slot map of the cluster target, read from {@code node} (the one named on the command line, or another
+     * node of the cluster when that one is gone), after refusing what it cannot take yet.
      *
      * @throws FerryException two-way sync, or slots that no master serves
      */
-    static Topology discover(SyncOptions options) {
+    static Topology discover(SyncOptions options, RedisEndpoint node) {
         if (options.twoWay()) {
             throw new FerryException("target " + options.target().address() + " is a Redis Cluster: --two-way into a"
                     + " Redis Cluster is not supported yet; sync one way, or between standalone servers");
         }
-        Topology topology = Topology.discover(options.target());
+        Topology topology = Topology.discover(node);
         if (!topology.uncoveredRanges().isEmpty()) {
             int[] r = topology.uncoveredRanges().get(0);
             throw new FerryException("target cluster " + options.target().address() + ": slots " + r[0] + "-" + r[1]

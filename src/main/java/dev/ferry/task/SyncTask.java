@@ -80,6 +80,8 @@ public final class SyncTask {
     private volatile TaskLease lease;
     /** Where the checkpoint and lease live: the target, or the master of their slot in a cluster target. */
     private volatile RedisEndpoint controlHome;
+    /** Every node of a cluster target as last seen: where to look when the node named on the command line is gone. */
+    private volatile List<RedisEndpoint> knownTargetNodes = List.of();
     private Heartbeat heartbeat;
 
     private volatile TaskState state = TaskState.CREATED;
@@ -314,17 +316,44 @@ public final class SyncTask {
      * target); on a cluster target they share the task id as hash tag and live on the master of that slot.
      */
     private void nameControlKeys(Topology cluster) {
-        if (lease != null) {
-            return;
-        }
         ControlKeys keys = cluster == null ? ControlKeys.standalone(taskId) : ControlKeys.cluster(taskId);
-        controlHome = cluster == null ? options.target() : cluster.nodeFor(keys.checkpointBytes());
-        if (controlHome == null) {
-            throw new FerryException("the slot of " + keys.checkpoint() + " is served by no master of the target cluster "
-                    + options.target().address() + ": fix the cluster first");
+        RedisEndpoint home = cluster == null ? options.target() : cluster.nodeFor(keys.checkpointBytes());
+        if (home == null) {
+            throw new RedisConnectionException("the slot of " + keys.checkpoint() + " is served by no master of the"
+                    + " target cluster " + options.target().address() + " (a failover in progress?)", null);
+        }
+        controlHome = home;
+        if (lease != null) {
+            // Each attempt reads the slot map again: a reshard or a failover may have moved the task's keys.
+            lease.moveTo(home);
+            return;
         }
         checkpoints = new CheckpointStore(keys);
         lease = new TaskLease(taskId, keys, controlHome, options.leaseTtl());
+    }
+
+    /**
+     * An admin connection to the target: the node named on the command line or, when it does not answer (a
+     * cluster master that died), any other node of the cluster as last seen.
+     */
+    private RedisConnection openTarget() {
+        try {
+            return RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT);
+        } catch (RedisConnectionException e) {
+            for (RedisEndpoint node : knownTargetNodes) {
+                if (!node.equals(options.target())) {
+                    try {
+                        RedisConnection conn = RedisConnection.open(node, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT);
+                        log.info("the target {} does not answer ({}); reading the cluster from {}",
+                                options.target().address(), e.getMessage(), node.address());
+                        return conn;
+                    } catch (RedisConnectionException next) {
+                        log.debug("target node {} does not answer either: {}", node.address(), next.getMessage());
+                    }
+                }
+            }
+            throw e;
+        }
     }
 
     private void sleepUnlessStopped(long ms) {
@@ -366,11 +395,12 @@ public final class SyncTask {
             try {
                 TargetProfile target;
                 Set<String> modules;
-                try (RedisConnection admin = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                try (RedisConnection admin = openTarget()) {
                     target = TargetProfile.probe(admin);
                     modules = new HashSet<>(TargetProfile.modules(admin));
                     if (ServerInfo.fetch(admin).isCluster()) {
-                        targetTopology = ClusterTarget.discover(options);
+                        targetTopology = ClusterTarget.discover(options, admin.endpoint());
+                        knownTargetNodes = targetTopology.nodes();
                     }
                 }
                 nameControlKeys(targetTopology);

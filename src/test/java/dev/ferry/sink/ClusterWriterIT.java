@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The cluster writer against a real cluster of three masters: writes reach the master of their slot, an
  * offset counts once every master answered what came before it, a transaction runs whole on its slot's
- * master, and a slot that moved fails the writer with a retriable error.
+ * master, and writes a node did not run because their slot moved or is migrating are sent again where
+ * the cluster says, in order.
  */
 class ClusterWriterIT {
 
@@ -121,19 +122,67 @@ class ClusterWriterIT {
     }
 
     @Test
-    void aSlotThatMovedToAnotherMasterFailsTheWriterWithARetriableError() throws Exception {
+    void writesToASlotThatMovedAreSentAgainToItsNewMasterInOrderAndTheOffsetWaitsForThem() throws Exception {
         Topology topology = Topology.discover(cluster.endpoint());
         String key = keyOn(topology, 0);
         int slot = SlotHash.slot(key.getBytes(StandardCharsets.UTF_8));
-        String oldOwner = myId(topology.masters().get(0));
-        String newOwner = myId(topology.masters().get(2));
-        setSlot(topology, slot, newOwner);
+        RedisEndpoint oldOwner = topology.masters().get(0);
+        RedisEndpoint newOwner = topology.masters().get(2);
+        setSlot(topology, slot, myId(newOwner));
         try {
-            writer.write(argv("SET", key, "v"), 1);
-            assertThatThrownBy(writer::drain).isInstanceOf(SlotMovedException.class)
-                    .hasMessageContaining("MOVED " + slot).satisfies(e -> assertThat(((FerryException) e).isRetriable()).isTrue());
+            // Plain writes, then a transaction: all refused with MOVED by the old owner, all sent again in order.
+            writer.write(argv("RPUSH", key, "1"), 1);
+            writer.write(argv("RPUSH", key, "2"), 2);
+            writer.write(argv("MULTI"), -1);
+            writer.write(argv("RPUSH", key, "3"), -1);
+            writer.write(argv("RPUSH", key, "4"), -1);
+            writer.write(argv("EXEC"), 3);
+            writer.write(argv("RPUSH", key, "5"), 4);
+            writer.drain();
+
+            assertThat(writer.failure()).isNull();
+            assertThat(writer.ackedOffset()).isEqualTo(4);
+            try (RedisConnection c = RedisConnection.open(newOwner)) {
+                assertThat(c.callChecked("LRANGE", key, "0", "-1").asText()).isEqualTo("[Bulk[1], Bulk[2], Bulk[3], Bulk[4], Bulk[5]]");
+            }
+            try (RedisConnection c = RedisConnection.open(oldOwner)) {
+                assertThat(c.callChecked("DBSIZE").asLong()).isZero();
+            }
         } finally {
-            setSlot(topology, slot, oldOwner);
+            cluster.flushAll();
+            setSlot(topology, slot, myId(oldOwner));
+        }
+    }
+
+    @Test
+    void aWriteToAKeyMissingFromAMigratingSlotGoesToTheImportingMasterAfterAsking() throws Exception {
+        Topology topology = Topology.discover(cluster.endpoint());
+        String key = keyOn(topology, 1);
+        String slot = Integer.toString(SlotHash.slot(key.getBytes(StandardCharsets.UTF_8)));
+        RedisEndpoint owner = topology.masters().get(1);
+        RedisEndpoint importer = topology.masters().get(0);
+        call(importer, "CLUSTER", "SETSLOT", slot, "IMPORTING", myId(owner));
+        call(owner, "CLUSTER", "SETSLOT", slot, "MIGRATING", myId(importer));
+        try {
+            writer.write(argv("SET", key, "new"), 7);
+            writer.drain();
+
+            assertThat(writer.ackedOffset()).isEqualTo(7);
+            try (RedisConnection c = RedisConnection.open(importer)) {
+                c.callChecked("ASKING");
+                assertThat(c.callChecked("GET", key).asText()).isEqualTo("new");
+            }
+        } finally {
+            cluster.flushAll();
+            for (RedisEndpoint master : topology.masters()) {
+                call(master, "CLUSTER", "SETSLOT", slot, "NODE", myId(owner));
+            }
+        }
+    }
+
+    private static void call(RedisEndpoint node, Object... command) {
+        try (RedisConnection c = RedisConnection.open(node)) {
+            c.callChecked(command);
         }
     }
 

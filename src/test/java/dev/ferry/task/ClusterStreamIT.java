@@ -10,6 +10,7 @@ import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
+import dev.ferry.testing.StreamLoad;
 import dev.ferry.verify.Verifier;
 import dev.ferry.verify.VerifyMode;
 import dev.ferry.verify.VerifyOptions;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +46,7 @@ class ClusterStreamIT {
             RedisConnection baseHome = target.connectionFor(keys.checkpointBytes());
             Random random = new Random(20_261_129);
 
-            try (Load load = new Load(source, 7)) {
+            try (StreamLoad load = new StreamLoad(source, 7)) {
                 // One kill while the snapshot is being applied or just after.
                 try (FerryProcess ferry = FerryProcess.start(args)) {
                     Thread.sleep(300 + random.nextInt(700));
@@ -195,68 +194,5 @@ class ClusterStreamIT {
     private static List<?> differences(ClusterHarness source, ClusterHarness target) {
         return Verifier.run(VerifyOptions.builder(source.endpoint(), target.endpoint()).mode(VerifyMode.FULL).rounds(1)
                 .build()).differences();
-    }
-
-    /**
-     * Non-idempotent writes on a standalone source: INCR, LPUSH, APPEND on many keys, MSET and DEL across
-     * slots, and MULTI blocks across slots, at a steady pace (the backlog must cover what a killed Ferry misses).
-     */
-    private static final class Load implements AutoCloseable {
-
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicReference<Throwable> error = new AtomicReference<>();
-        private final Thread thread;
-        private volatile long ops;
-
-        Load(RedisServer source, long seed) {
-            thread = new Thread(() -> {
-                Random r = new Random(seed);
-                try (RedisConnection w = source.connect()) {
-                    long seq = 0;
-                    while (running.get()) {
-                        for (int i = 0; i < 40; i++, seq++) {
-                            w.callChecked("INCR", "c:" + r.nextInt(300));
-                            w.callChecked("LPUSH", "l:" + r.nextInt(100), Long.toString(seq));
-                            w.callChecked("APPEND", "a:" + r.nextInt(100), seq + ";");
-                            if (i % 8 == 0) {
-                                w.callChecked("MSET", "m:" + r.nextInt(200), "x" + seq, "m:" + r.nextInt(200), "y" + seq,
-                                        "m:" + r.nextInt(200), "z" + seq);
-                            }
-                            if (i % 13 == 0) {
-                                w.callChecked("DEL", "m:" + r.nextInt(200), "m:" + r.nextInt(200), "c:" + r.nextInt(300));
-                            }
-                            if (i % 10 == 0) {
-                                w.callChecked("MULTI");
-                                w.callChecked("INCR", "c:" + r.nextInt(300));
-                                w.callChecked("LPUSH", "l:" + r.nextInt(100), "tx" + seq);
-                                w.callChecked("APPEND", "a:" + r.nextInt(100), "tx" + seq + ";");
-                                w.callChecked("EXEC");
-                            }
-                            ops += 4;
-                        }
-                        Thread.sleep(20);
-                    }
-                } catch (Throwable t) {
-                    error.set(t);
-                }
-            }, "cluster-stream-load");
-            thread.start();
-        }
-
-        long ops() {
-            return ops;
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join();
-            assertThat(error.get()).as("the load failed").isNull();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join();
-        }
     }
 }

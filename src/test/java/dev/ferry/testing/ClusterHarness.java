@@ -6,11 +6,13 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
 import dev.ferry.cluster.SlotHash;
+import dev.ferry.cluster.SlotTags;
 import dev.ferry.cluster.Topology;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,9 @@ import java.util.Map;
  * A Redis Cluster of real redis-server processes (7.0.15 unless told) for integration tests: N masters, no
  * replicas, slots spread evenly with {@code CLUSTER ADDSLOTSRANGE} (or {@code ADDSLOTS} before 7.0), joined
  * with {@code CLUSTER MEET}. A range of
- * slots can be left unassigned, to test what happens when a cluster does not cover them all.
+ * slots can be left unassigned, to test what happens when a cluster does not cover them all. A cluster can also
+ * have replicas ({@link #startWithReplicas}) and change while a test runs: slots migrated with their keys
+ * ({@link #migrateSlots}), a node added, a graceful failover, a master killed.
  *
  * <p>{@link #call(Object...)} sends a one-key command to the master that owns the key. Not thread-safe;
  * {@link #close()} stops every node.
@@ -176,7 +180,8 @@ public final class ClusterHarness implements AutoCloseable {
                     String state = field(info, "cluster_state");
                     last = node + ": known nodes " + known + ", slots assigned " + assigned + ", state " + state;
                     boolean full = expectedSlots == SlotHash.SLOTS;
-                    if (known != nodes.size() || assigned != expectedSlots || (full && !state.equals("ok"))) {
+                    // A killed node stays known to the others: at least every live node must be.
+                    if (known < nodes.size() || assigned != expectedSlots || (full && !state.equals("ok"))) {
                         ready = false;
                         break;
                     }
@@ -206,6 +211,209 @@ public final class ClusterHarness implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new FerryException("interrupted", e);
         }
+    }
+
+    /**
+     * Starts a cluster of {@code masters} masters with {@code replicas} replicas each (node timeout
+     * {@code nodeTimeoutMs}, so a killed master fails over that fast), and waits until every replica is in sync.
+     */
+    public static ClusterHarness startWithReplicas(String version, int masters, int replicas, int nodeTimeoutMs) {
+        ClusterHarness cluster = new ClusterHarness();
+        try {
+            for (int i = 0; i < masters * (1 + replicas); i++) {
+                cluster.nodes.add(clusterNode(version, nodeTimeoutMs));
+            }
+            List<RedisServer> all = List.copyOf(cluster.nodes);
+            cluster.nodes.subList(masters, all.size()).clear();
+            cluster.assignSlots(-1, -1);
+            cluster.nodes.clear();
+            cluster.nodes.addAll(all);
+            cluster.meet();
+            cluster.awaitReady(SlotHash.SLOTS);
+            for (int i = masters; i < all.size(); i++) {
+                String masterId = id(all.get((i - masters) % masters));
+                try (RedisConnection conn = all.get(i).connect()) {
+                    conn.callChecked("CLUSTER", "REPLICATE", masterId);
+                }
+            }
+            for (int i = masters; i < all.size(); i++) {
+                awaitField(all.get(i), "INFO", "replication", "master_link_status", "up");
+            }
+            cluster.awaitReady(SlotHash.SLOTS);
+            cluster.topology = Topology.discover(cluster.endpoint());
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static RedisServer clusterNode(String version, int nodeTimeoutMs) {
+        return RedisServer.builder().version(version)
+                .arg("--cluster-enabled", "yes")
+                .arg("--cluster-config-file", "nodes.conf")
+                .arg("--cluster-node-timeout", Integer.toString(nodeTimeoutMs))
+                .start();
+    }
+
+    /** Starts an empty node of {@code version}, joins it to the cluster and waits until every node knows it. */
+    public RedisServer addNode(String version) {
+        RedisServer node = clusterNode(version, 5000);
+        nodes.add(node);
+        meet();
+        awaitReady(SlotHash.SLOTS);
+        return node;
+    }
+
+    /** The nodes that are masters now, serving slots or not. */
+    public List<RedisServer> masters() {
+        List<RedisServer> masters = new ArrayList<>();
+        for (RedisServer node : nodes) {
+            try (RedisConnection conn = node.connect()) {
+                if (((RespValue.Array) conn.callChecked("ROLE")).items().get(0).asText().equals("master")) {
+                    masters.add(node);
+                }
+            }
+        }
+        return masters;
+    }
+
+    /** The node serving {@code slot} now. */
+    public RedisServer ownerOf(int slot) {
+        refreshTopology();
+        RedisEndpoint owner = topology.nodeFor(SlotTags.tagOf(slot));
+        return nodes.stream().filter(n -> n.endpoint().equals(owner)).findFirst()
+                .orElseThrow(() -> new FerryException("no node serves slot " + slot));
+    }
+
+    /** The replicas of {@code master}. */
+    public List<RedisServer> replicasOf(RedisServer master) {
+        String masterId = id(master);
+        List<RedisServer> replicas = new ArrayList<>();
+        for (RedisServer node : nodes) {
+            String[] fields = myselfLine(node).split(" ");
+            if (node != master && fields.length > 3 && fields[3].equals(masterId)) {
+                replicas.add(node);
+            }
+        }
+        return replicas;
+    }
+
+    /**
+     * Moves {@code slots} from their owner to {@code to} with their keys, as {@code redis-cli --cluster reshard}
+     * does: IMPORTING / MIGRATING, {@code MIGRATE} in batches while clients keep writing, then the slot given to
+     * its new owner on every master.
+     */
+    public void migrateSlots(Collection<Integer> slots, RedisServer to) {
+        String toId = id(to);
+        for (int slot : slots) {
+            RedisServer from = ownerOf(slot);
+            if (from == to) {
+                continue;
+            }
+            String s = Integer.toString(slot);
+            call(to, "CLUSTER", "SETSLOT", s, "IMPORTING", id(from));
+            call(from, "CLUSTER", "SETSLOT", s, "MIGRATING", toId);
+            while (true) {
+                List<RespValue> keys = ((RespValue.Array) call(from, "CLUSTER", "GETKEYSINSLOT", s, "10")).items();
+                if (keys.isEmpty()) {
+                    break;
+                }
+                List<Object> migrate = new ArrayList<>(List.of("MIGRATE", to.endpoint().host(), to.port(), "", 0, 5000, "KEYS"));
+                keys.forEach(k -> migrate.add(((RespValue.Bulk) k).bytes()));
+                call(from, migrate.toArray());
+            }
+            call(to, "CLUSTER", "SETSLOT", s, "NODE", toId);
+            call(from, "CLUSTER", "SETSLOT", s, "NODE", toId);
+            for (RedisServer master : masters()) {
+                if (master != to && master != from) {
+                    call(master, "CLUSTER", "SETSLOT", s, "NODE", toId);
+                }
+            }
+        }
+        refreshTopology();
+    }
+
+    /** A graceful {@code CLUSTER FAILOVER} on {@code replica}; returns once it is a master every node sees. */
+    public void failover(RedisServer replica) {
+        call(replica, "CLUSTER", "FAILOVER");
+        awaitField(replica, "INFO", "replication", "role", "master");
+        awaitReady(SlotHash.SLOTS);
+        refreshTopology();
+    }
+
+    /**
+     * Kills master {@code node} with SIGKILL and forgets it; returns once the cluster has promoted one of its
+     * replicas by itself and is healthy again.
+     */
+    public void killMaster(RedisServer node) {
+        List<RedisServer> replicas = replicasOf(node);
+        if (replicas.isEmpty()) {
+            throw new FerryException(node + " has no replica to fail over to");
+        }
+        ProcessHandle.of(node.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        nodes.remove(node);
+        connections.values().forEach(RedisConnection::close);
+        connections.clear();
+        node.stop();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (replicas.stream().noneMatch(r -> field(call(r, "INFO", "replication").asText(), "role").equals("master"))) {
+            if (System.nanoTime() > deadline) {
+                throw new FerryException("no replica of the killed " + node + " was promoted within " + READY_TIMEOUT.toSeconds() + " s");
+            }
+            sleep(50);
+        }
+        awaitHealthy();
+    }
+
+    /** Waits until every live node sees every slot served and the cluster state ok again, and re-reads the slot map. */
+    public void awaitHealthy() {
+        awaitReady(SlotHash.SLOTS);
+        refreshTopology();
+    }
+
+    /** Reads the slot map again from the first live node (after slots moved). */
+    public void refreshTopology() {
+        connections.values().forEach(RedisConnection::close);
+        connections.clear();
+        topology = Topology.discover(endpoint());
+    }
+
+    private static String myselfLine(RedisServer node) {
+        for (String line : call(node, "CLUSTER", "NODES").asText().split("\r?\n")) {
+            if (line.contains("myself")) {
+                return line;
+            }
+        }
+        throw new FerryException(node + ": CLUSTER NODES without myself");
+    }
+
+    private static String id(RedisServer node) {
+        return call(node, "CLUSTER", "MYID").asText();
+    }
+
+    private static RespValue call(RedisServer node, Object... command) {
+        try (RedisConnection conn = node.connect()) {
+            return conn.callChecked(command);
+        }
+    }
+
+    /** Waits until {@code field} of the INFO {@code section} of {@code node} reads {@code value}. */
+    private static void awaitField(RedisServer node, String info, String section, String field, String value) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = field(call(node, info, section).asText(), field);
+            } catch (FerryException e) {
+                last = e.getMessage();
+            }
+            if (value.equals(last)) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new FerryException(node + ": " + field + " is " + last + ", not " + value + ", after " + READY_TIMEOUT.toSeconds() + " s");
     }
 
     @Override
