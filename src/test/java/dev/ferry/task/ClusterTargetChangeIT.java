@@ -4,6 +4,7 @@ import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.ControlKeys;
 import dev.ferry.cluster.SlotHash;
 import dev.ferry.embedded.RedisServer;
+import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.ServerInfo;
@@ -17,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,6 +115,46 @@ class ClusterTargetChangeIT {
                         .contains("continues the stream after offset").contains("no full resync");
                 assertThat(ferry.terminate()).as("exit code; log:\n%s", ferry.log()).isZero();
             }
+        }
+    }
+
+    @Test
+    void aSnapshotCopiedWhileSlotsMigrateBackAndForthArrivesWhole() throws Exception {
+        try (RedisServer source = source();
+             ClusterHarness target = ClusterHarness.start(VERSION, 3);
+             RedisConnection src = source.connect()) {
+            SampleData.load(src, VERSION, SampleData.Options.builder().dbs(0).build());
+            src.callChecked("DEBUG", "POPULATE", "60000", "pop", "32");
+            List<RedisServer> masters = target.masters();
+            Set<Integer> slots = slotsOf(target, masters.get(0), "pop:", 20_000, 30);
+            AtomicBoolean copying = new AtomicBoolean(true);
+            AtomicInteger moves = new AtomicInteger();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread migrations = new Thread(() -> {
+                try {
+                    for (int i = 0; copying.get(); i++) {
+                        target.migrateSlots(slots, masters.get(1 - i % 2));
+                        moves.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "migrations");
+            migrations.start();
+            try (FerryProcess ferry = FerryProcess.start("sync", "--quiet", "--mode", "full", "--source",
+                    "redis://127.0.0.1:" + source.port(), "--target", target.uri())) {
+                assertThat(ferry.awaitExit(SETTLE)).as("exit code; log:\n%s", ferry.log()).isZero();
+                copying.set(false);
+                migrations.join();
+                assertThat(failure.get()).as("the migrations").isNull();
+                assertThat(moves.get()).as("slot moves completed while copying").isPositive();
+                assertThat(ferry.log()).contains("target cluster changed");
+            } finally {
+                copying.set(false);
+                migrations.join();
+            }
+            target.refreshTopology();
+            ClusterData.assertSameData(src, target);
         }
     }
 
