@@ -80,6 +80,8 @@ public final class SyncTask {
     private volatile TaskLease lease;
     /** Where the checkpoint and lease live: the target, or the master of their slot in a cluster target. */
     private volatile RedisEndpoint controlHome;
+    /** Whether the current attempt's target is a Redis Cluster. */
+    private volatile boolean clusterTarget;
     /** Every node of a cluster target as last seen: where to look when the node named on the command line is gone. */
     private volatile List<RedisEndpoint> knownTargetNodes = List.of();
     private Heartbeat heartbeat;
@@ -402,6 +404,7 @@ public final class SyncTask {
                         targetTopology = ClusterTarget.discover(options, admin.endpoint());
                         knownTargetNodes = targetTopology.nodes();
                     }
+                    clusterTarget = targetTopology != null;
                 }
                 nameControlKeys(targetTopology);
                 try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
@@ -472,7 +475,9 @@ public final class SyncTask {
                     replayer[0].filterKeys(commandKeys);
                     replayer[0].onMixedKeys(options.onMixedKeys());
                 }
-                if (ownsSomeKeysOnly()) {
+                // On a cluster target a source FLUSHALL/FLUSHDB becomes DELs too: a FLUSHALL is not a slot's write (it
+                // would run on no slot transaction and wipe Ferry's own keys); per-slot DELs are checkpointed.
+                if (ownsSomeKeysOnly() || targetTopology != null) {
                     TransactionalSink txSink = sink;
                     TargetWriter txWriter = writer;
                     replayer[0].ownedFlush(flushedDb -> {
@@ -710,7 +715,8 @@ public final class SyncTask {
                     log.warn("full resync from {}: {}; emptying the target's databases this task owns ({}) before copying"
                             + " the snapshot again", options.source().address(), cause,
                             options.dbs() == null ? "all" : options.dbMap().destinations(options.dbs()));
-                    flush.addAll(targetTopology != null && ownsSomeKeysOnly()
+                    // A cluster's FLUSHALL would also delete the task's lease and checkpoint: DELs of the owned keys instead.
+                    flush.addAll(targetTopology != null
                             ? ClusterTarget.ownedDeletes(targetTopology, SyncTask.this::forEachOwnedKey) : flushCommands());
                 } else {
                     log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
@@ -831,6 +837,21 @@ public final class SyncTask {
     /** {@link #ownedDeletes}, by database. */
     private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
         Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
+        RedisEndpoint home = controlHome;
+        if (clusterTarget) {
+            // Every master of the cluster as it is now (it may have resharded since the attempt began); database 0 only.
+            List<byte[][]> dels = new ArrayList<>();
+            for (RedisEndpoint master : Topology.discover(home).masters()) {
+                try (RedisConnection conn = RedisConnection.open(master, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                    forEachOwnedKey(conn, 0, key -> {
+                        dels.add(new byte[][] {bytes("DEL"), key});
+                        return true;
+                    });
+                }
+            }
+            byDb.put(0, dels);
+            return byDb;
+        }
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
             // A master of a cluster source reads database 0 only, which lands where the map puts it.
             Set<Integer> dbs = db >= 0 ? Set.of(db)
