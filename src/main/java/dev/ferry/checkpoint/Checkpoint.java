@@ -18,15 +18,23 @@ import java.util.Locale;
  * write up to {@code appliedThrough}, so nothing is applied twice and the refused write is never skipped
  * silently.
  *
- * <p>Stored as one line of text, {@code v1 <phase> <replid> <offset> <db> <owns>}, or with the applied
- * range {@code v2 <phase> <replid> <offset> <db> <owns> <appliedThrough> <retryFirst>}.
+ * <p>On a cluster target the base checkpoint may instead name the slot whose transaction applied every write
+ * but one, and where that write starts in the source: a resumed task passes over what each slot applied
+ * ({@link SlotCheckpoints}) except that write, which it applies again.
+ *
+ * <p>Stored as one line of text, {@code v1 <phase> <replid> <offset> <db> <owns>}, with the applied
+ * range {@code v2 <phase> <replid> <offset> <db> <owns> <appliedThrough> <retryFirst>}, or with a write refused
+ * in a slot {@code v3 <phase> <replid> <offset> <db> <owns> <refusedSlot> <refusedStart> <slotCheckpointedAt>}.
  *
  * @param db the source database selected at {@code position} (stream phase), or -1
  * @param appliedThrough the source offset up to which writes after {@code position} are already applied, or -1
  * @param retryFirst whether the first write after {@code position} was refused and must be applied again
+ * @param refusedSlot on a cluster target, the slot whose transaction had a write refused, or -1
+ * @param refusedStart the source offset where that refused write starts, or -1
+ * @param refusedSlotAt the offset that slot's transaction checkpointed the slot at, or -1
  */
 public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget, long appliedThrough,
-                         boolean retryFirst) {
+                         boolean retryFirst, int refusedSlot, long refusedStart, long refusedSlotAt) {
 
     /** How far the task got. */
     public enum Phase {
@@ -38,6 +46,7 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
 
     private static final String V1 = "v1";
     private static final String V2 = "v2";
+    private static final String V3 = "v3";
 
     public Checkpoint {
         if (appliedThrough >= 0 && appliedThrough <= position.offset()) {
@@ -46,10 +55,15 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         if (appliedThrough < 0) {
             retryFirst = false;
         }
+        if (refusedSlot < 0 || refusedStart < position.offset()) {
+            refusedSlot = -1;
+            refusedStart = -1;
+            refusedSlotAt = -1;
+        }
     }
 
     public Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget) {
-        this(phase, position, db, ownsTarget, -1, false);
+        this(phase, position, db, ownsTarget, -1, false, -1, -1, -1);
     }
 
     public static Checkpoint snapshot(ReplicationOffset start, boolean ownsTarget) {
@@ -65,7 +79,15 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
      * when not beyond the position); {@code retryFirst} says the first of them was refused.
      */
     public Checkpoint withApplied(long through, boolean retryFirst) {
-        return new Checkpoint(phase, position, db, ownsTarget, through, retryFirst);
+        return new Checkpoint(phase, position, db, ownsTarget, through, retryFirst, -1, -1, -1);
+    }
+
+    /**
+     * This (base) checkpoint, saying that slot {@code slot}'s transaction, which checkpointed it at {@code slotAt},
+     * applied every write but the one from {@code start}.
+     */
+    public Checkpoint withRefusedInSlot(int slot, long start, long slotAt) {
+        return new Checkpoint(phase, position, db, ownsTarget, -1, false, slot, start, slotAt);
     }
 
     /** The position to ask {@code PSYNC} for, or null when only a full resync will do. */
@@ -75,13 +97,14 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
 
     /** Whether the target refused the first write after the position, which a restart applies again. */
     public boolean hasRefusedWrite() {
-        return retryFirst;
+        return retryFirst || refusedSlot >= 0;
     }
 
     public byte[] encode() {
         String base = phase.name().toLowerCase(Locale.ROOT) + " " + position.replId() + " " + position.offset() + " "
                 + db + " " + (ownsTarget ? 1 : 0);
-        String text = appliedThrough < 0 ? V1 + " " + base
+        String text = refusedSlot >= 0 ? V3 + " " + base + " " + refusedSlot + " " + refusedStart + " " + refusedSlotAt
+                : appliedThrough < 0 ? V1 + " " + base
                 : V2 + " " + base + " " + appliedThrough + " " + (retryFirst ? 1 : 0);
         return text.getBytes(StandardCharsets.US_ASCII);
     }
@@ -91,13 +114,15 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         String[] f = text.split(" ");
         try {
             boolean v2 = f.length == 8 && f[0].equals(V2);
-            if (!(f.length == 6 && f[0].equals(V1)) && !v2) {
+            boolean v3 = f.length == 9 && f[0].equals(V3);
+            if (!(f.length == 6 && f[0].equals(V1)) && !v2 && !v3) {
                 throw new IllegalArgumentException("unknown format");
             }
             Phase phase = Phase.valueOf(f[1].toUpperCase(Locale.ROOT));
             Checkpoint cp = new Checkpoint(phase, new ReplicationOffset(f[2], Long.parseLong(f[3])),
                     Integer.parseInt(f[4]), f[5].equals("1"));
-            return v2 ? cp.withApplied(Long.parseLong(f[6]), f[7].equals("1")) : cp;
+            return v2 ? cp.withApplied(Long.parseLong(f[6]), f[7].equals("1"))
+                    : v3 ? cp.withRefusedInSlot(Integer.parseInt(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8])) : cp;
         } catch (RuntimeException e) {
             throw new FerryException("unreadable checkpoint '" + text + "' (" + e.getMessage()
                     + "): delete the key to start over with a full sync");

@@ -20,6 +20,8 @@ public final class SlotCheckpoints {
 
     private final String taskId;
     private final long[] appliedThrough = new long[SlotHash.SLOTS];
+    private int retrySlot = -1;
+    private long retryStart = -1;
 
     public SlotCheckpoints(String taskId) {
         this.taskId = taskId;
@@ -79,9 +81,40 @@ public final class SlotCheckpoints {
         return offsetAfter <= appliedThrough[slot];
     }
 
+    /**
+     * The previous run's slot transaction of {@code slot}, which checkpointed the slot at {@code checkpointedAt},
+     * applied every write but the one that starts at source offset {@code start}, which the target refused:
+     * {@link #applied} says it was not, once, so it is applied again — unless the slot's checkpoint has moved past
+     * {@code checkpointedAt} since, which means a run after that one applied it already (with the first
+     * transaction of that slot). Call after the slot checkpoints are loaded.
+     *
+     * @return whether the write is to be applied again
+     */
+    public boolean retry(int slot, long start, long checkpointedAt) {
+        if (appliedThrough[slot] > checkpointedAt) {
+            return false;
+        }
+        retrySlot = slot;
+        retryStart = start;
+        return true;
+    }
+
+    /**
+     * Whether slot {@code slot} applied its part of the write from source offset {@code start} to {@code end}
+     * before a restart: covered by its checkpoint, and not the refused write to apply again ({@link #retry}).
+     */
+    public boolean applied(int slot, long start, long end) {
+        if (slot == retrySlot && start == retryStart) {
+            retrySlot = -1;
+            return false;
+        }
+        return covers(slot, end);
+    }
+
     /** Forgets every slot's progress: a new snapshot starts a new history. */
     public void clear() {
         Arrays.fill(appliedThrough, -1);
+        retrySlot = -1;
     }
 
     /** How many slots are ahead of the base checkpoint. */

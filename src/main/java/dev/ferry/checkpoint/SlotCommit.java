@@ -5,6 +5,7 @@ import dev.ferry.source.ReplicationOffset;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ final class SlotCommit {
     private final ClusterWriter writer;
     private final SlotWrites router;
     private final SlotCheckpoints slots;
+    /** The writes of the batch in flight (the very arrays sent): their slot, source start offset, and slot checkpoint. */
+    private final Map<byte[][], long[]> sentFrom = new IdentityHashMap<>();
 
     SlotCommit(ClusterWriter writer, SlotWrites router, SlotCheckpoints slots) {
         this.writer = writer;
@@ -34,23 +37,33 @@ final class SlotCommit {
     }
 
     /**
+     * Where a write of the batch in flight came from: {@code {slot, source start offset, the offset its transaction
+     * checkpointed the slot at}}, or null when not one of them.
+     */
+    long[] origin(byte[][] sent) {
+        return sentFrom.get(sent);
+    }
+
+    /**
      * Sends {@code batch} as one transaction per slot that has writes in it, each checkpointing the slot at
      * {@code position}.
      *
      * @return the heap of the writes that went (the writer gives it back with their {@code EXEC} replies)
      */
     long send(List<TransactionalSink.Queued> batch, ReplicationOffset position, int db) {
+        sentFrom.clear();
         Map<Integer, List<byte[][]>> writes = new LinkedHashMap<>();
         Map<Integer, Long> heap = new LinkedHashMap<>();
         long carried = 0;
         for (TransactionalSink.Queued q : batch) {
             boolean sent = false;
             for (SlotWrites.Part part : router.route(q.argv())) {
-                if (slots.covers(part.slot(), q.end())) {
+                if (slots.applied(part.slot(), q.start(), q.end())) {
                     // This slot applied it before a restart.
                     continue;
                 }
                 writes.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(part.argv());
+                sentFrom.put(part.argv(), new long[] {part.slot(), q.start(), position.offset()});
                 if (!sent) {
                     // A write's memory rides with its first part: it lives until that part's EXEC is answered.
                     heap.merge(part.slot(), q.heap(), Long::sum);

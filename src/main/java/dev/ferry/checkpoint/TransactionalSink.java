@@ -447,6 +447,16 @@ public final class TransactionalSink implements WriteSink {
                 .withApplied(Math.max(sentEnd, appliedThrough), true);
     }
 
+    /**
+     * On a cluster target, after the target refused {@code refused} (the very array sent) inside a slot
+     * transaction that applied the others: {@code {slot, source start offset, the slot's checkpoint offset}} of that
+     * write, or null when it is
+     * not one of the stream's writes. Call once the producer thread has stopped.
+     */
+    public long[] refusedSlotWrite(byte[][] refused) {
+        return slotCommit == null || refused == null ? null : slotCommit.origin(refused);
+    }
+
     /** The checkpoint for the stream at {@code position}, with the writes beyond it already applied, if any. */
     private Checkpoint streamCheckpoint(ReplicationOffset position, int db) {
         return Checkpoint.stream(position, db, ownsTarget)

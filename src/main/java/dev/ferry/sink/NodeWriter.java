@@ -495,7 +495,8 @@ public final class NodeWriter implements TargetWriter {
         if (reply.failed()) {
             int i = reply.index();
             byte[][] inner = i < p.transaction.size() ? p.transaction.get(i) : p.argv;
-            throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", -1, reply.error(), i);
+            throw new TargetRejectedException(Command.describe(inner) + " inside MULTI/EXEC", -1, reply.error(), i,
+                    i < p.transaction.size() ? inner : null);
         }
         if (reply.nullArray()) {
             // Only a WATCHed key makes EXEC answer nil, and Ferry watches only its task's lease fence.

@@ -7,6 +7,7 @@ public final class TargetRejectedException extends FerryException {
 
     private final String reply;
     private final int transactionIndex;
+    private final transient byte[][] command;
 
     public TargetRejectedException(String command, long sourceOffset, String reply) {
         this(command, sourceOffset, reply, -1);
@@ -17,10 +18,21 @@ public final class TargetRejectedException extends FerryException {
      *                         (0: the first after it), or -1 for a command outside a transaction
      */
     public TargetRejectedException(String command, long sourceOffset, String reply, int transactionIndex) {
+        this(command, sourceOffset, reply, transactionIndex, null);
+    }
+
+    /** @param refused the refused command itself (the very array sent), for the sender to find where it came from */
+    public TargetRejectedException(String command, long sourceOffset, String reply, int transactionIndex, byte[][] refused) {
         super("target rejected " + command + (sourceOffset >= 0 ? " (source offset " + sourceOffset + ")" : "")
                 + ": " + reply + hint(reply));
         this.reply = reply;
         this.transactionIndex = transactionIndex;
+        this.command = refused;
+    }
+
+    /** The refused command as it was sent (the same array), or null when not known. */
+    public byte[][] command() {
+        return command;
     }
 
     public String reply() {

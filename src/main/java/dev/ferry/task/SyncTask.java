@@ -500,10 +500,19 @@ public final class SyncTask {
                             SyncTask::isSnapshotMark, txSink::discardSourceTransaction);
                 }
                 ReplicationOffset from = null;
+                boolean retrySlotWrite = false;
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
                     from = checkpoint.resumeFrom();
                     replayer[0].resumeDb(checkpoint.db());
-                    if (from != null && slotCheckpoints != null && checkpoint.hasRefusedWrite() && !options.skipRefused()) {
+                    if (from != null && slotCheckpoints != null && checkpoint.refusedSlot() >= 0) {
+                        if (options.skipRefused()) {
+                            log.warn("--skip-refused: passing over the write at source offset {} (slot {}) that the target"
+                                    + " refused in the previous run", checkpoint.refusedStart(), checkpoint.refusedSlot());
+                            counters.refusedSkipped.increment();
+                        } else {
+                            retrySlotWrite = true;
+                        }
+                    } else if (from != null && slotCheckpoints != null && checkpoint.hasRefusedWrite() && !options.skipRefused()) {
                         // A slot transaction of the previous run had a write refused: its slot checkpoint counts it as
                         // applied, and a cluster target cannot retry it alone yet. Never pass over it silently.
                         throw new FerryException("the previous run stopped on a write the target cluster refused inside a"
@@ -533,6 +542,15 @@ public final class SyncTask {
                     int ahead = ClusterTarget.loadSlotCheckpoints(targetTopology, slotCheckpoints, from);
                     log.info("{} slot(s) of the target cluster applied writes beyond the base checkpoint; they are not"
                             + " applied again", ahead);
+                    if (retrySlotWrite && slotCheckpoints.retry(checkpoint.refusedSlot(), checkpoint.refusedStart(),
+                            checkpoint.refusedSlotAt())) {
+                        log.warn("the target refused the write at source offset {} (slot {}) in the previous run: applying"
+                                + " it again (the other writes are applied already and are not repeated); pass"
+                                + " --skip-refused to pass over it", checkpoint.refusedStart(), checkpoint.refusedSlot());
+                    } else if (retrySlotWrite) {
+                        log.info("the write at source offset {} (slot {}) that the target refused before was applied again"
+                                + " by a later run", checkpoint.refusedStart(), checkpoint.refusedSlot());
+                    }
                 }
                 ReplicationOffset resumeFrom = from;
                 linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());
@@ -619,14 +637,17 @@ public final class SyncTask {
          */
         private FerryException recordRefused(TargetRejectedException e) {
             Checkpoint refused = sink.refusedWrite(e.transactionIndex());
+            long[] inSlot = slotCheckpoints == null ? null : sink.refusedSlotWrite(e.command());
             if (refused == null && slotCheckpoints != null) {
-                refused = refusedInSlot();
+                refused = refusedInSlot(inSlot);
             }
             if (refused == null) {
                 return e;
             }
             String where = "the write after source offset " + refused.position().offset();
-            if (slotCheckpoints != null) {
+            if (inSlot != null) {
+                where = "the write at source offset " + inSlot[1] + ", in slot " + inSlot[0];
+            } else if (slotCheckpoints != null) {
                 where = "in a slot transaction after source offset " + refused.position().offset();
             }
             try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
@@ -639,10 +660,10 @@ public final class SyncTask {
                         + " checkpoint (" + x.getMessage() + "): the other writes of that batch are applied, so a restart"
                         + " would pass over it", e);
             }
-            if (slotCheckpoints != null) {
+            if (slotCheckpoints != null && inSlot == null) {
                 return new FerryException(e.getMessage() + " (" + where + "); the other writes of that transaction are"
-                        + " applied. A restart stops here until you pass --skip-refused to pass over it (a cluster target"
-                        + " cannot apply it again alone yet)", e);
+                        + " applied. A restart stops here until you pass --skip-refused to pass over it (Ferry could not"
+                        + " tell which write it was, so it cannot apply it again alone)", e);
             }
             return new FerryException(e.getMessage() + " (" + where + "); the other writes of that batch are applied. Fix"
                     + " the cause and run the same command again: it applies this write first and nothing twice; or pass"
@@ -650,14 +671,19 @@ public final class SyncTask {
         }
 
         /**
-         * On a cluster target: the base checkpoint, marked as having a refused write after it, so that a restart
-         * stops instead of passing over it (the slot's own checkpoint already counts it as applied); null when
-         * the base cannot be read.
+         * On a cluster target: the base checkpoint, marked with the refused write's slot and start (a restart applies
+         * it again there), or, when those are unknown, as having a refused write after it, so that a restart stops
+         * instead of passing over it (the slot's own checkpoint already counts it as applied); null when the base
+         * cannot be read.
          */
-        private Checkpoint refusedInSlot() {
+        private Checkpoint refusedInSlot(long[] inSlot) {
             try (RedisConnection admin = RedisConnection.open(controlHome, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                 Checkpoint base = checkpoints.load(admin);
-                return base == null || base.phase() != Checkpoint.Phase.STREAM ? null
+                if (base == null || base.phase() != Checkpoint.Phase.STREAM) {
+                    return null;
+                }
+                // The refused write's slot and start, when known: a restart applies that one again, in that slot only.
+                return inSlot != null ? base.withRefusedInSlot((int) inSlot[0], inSlot[1], inSlot[2])
                         : base.withApplied(base.position().offset() + 1, true);
             } catch (FerryException x) {
                 log.warn("could not read the base checkpoint to record a refused write: {}", x.getMessage());

@@ -43,6 +43,40 @@ class SlotCheckpointsTest {
     }
 
     @Test
+    void theRefusedWriteIsAppliedAgainOnceAndOnlyWhileItsSlotHasNotMovedOn() {
+        SlotCheckpoints slots = new SlotCheckpoints("task");
+        slots.load(slots.key(9), SlotCheckpoints.value(new ReplicationOffset(REPL, 1500), 0), BASE);
+
+        assertThat(slots.retry(9, 1200, 1500)).isTrue();
+
+        assertThat(slots.applied(9, 1100, 1200)).as("an earlier write of that transaction").isTrue();
+        assertThat(slots.applied(9, 1200, 1300)).as("the refused write").isFalse();
+        assertThat(slots.applied(9, 1200, 1300)).as("only once").isTrue();
+        assertThat(slots.applied(10, 1200, 1300)).as("another slot's part of it").isFalse();
+
+        SlotCheckpoints later = new SlotCheckpoints("task");
+        later.load(later.key(9), SlotCheckpoints.value(new ReplicationOffset(REPL, 1700), 0), BASE);
+        assertThat(later.retry(9, 1200, 1500)).as("a later run applied it with the slot's next transaction").isFalse();
+        assertThat(later.applied(9, 1200, 1300)).isTrue();
+    }
+
+    @Test
+    void aBaseCheckpointRecordsTheRefusedSlotWriteAndReadsItBack() {
+        Checkpoint base = Checkpoint.stream(new ReplicationOffset(REPL, 1000), 0, true).withRefusedInSlot(9, 1200, 1500);
+
+        Checkpoint read = Checkpoint.decode(base.encode());
+
+        assertThat(read).isEqualTo(base);
+        assertThat(read.hasRefusedWrite()).isTrue();
+        assertThat(read.refusedSlot()).isEqualTo(9);
+        assertThat(read.refusedStart()).isEqualTo(1200);
+        assertThat(read.refusedSlotAt()).isEqualTo(1500);
+        assertThat(new String(read.encode(), StandardCharsets.US_ASCII)).startsWith("v3 stream ");
+        assertThat(Checkpoint.decode(Checkpoint.stream(new ReplicationOffset(REPL, 1000), 0, true).encode()).hasRefusedWrite())
+                .isFalse();
+    }
+
+    @Test
     void clearingForANewSnapshotForgetsEverySlot() {
         SlotCheckpoints slots = new SlotCheckpoints("task");
         slots.load(slots.key(7), SlotCheckpoints.value(new ReplicationOffset(REPL, 2000), 0), BASE);

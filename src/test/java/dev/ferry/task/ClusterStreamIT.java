@@ -141,7 +141,7 @@ class ClusterStreamIT {
     }
 
     @Test
-    void aWriteRefusedInASlotTransactionIsNeverPassedOverSilently() throws Exception {
+    void aWriteRefusedInASlotTransactionIsAppliedAgainAloneOnceFixedOrPassedOverKnowingly() throws Exception {
         try (RedisServer source = RedisServer.builder().version(VERSION).start();
              ClusterHarness target = ClusterHarness.start(VERSION, 3);
              RedisConnection src = source.connect()) {
@@ -158,29 +158,53 @@ class ClusterStreamIT {
                 src.callChecked("INCR", "{a}after");
                 src.callChecked("EXEC");
                 assertThat(ferry.awaitExit(Duration.ofSeconds(60))).as(ferry.log()).isEqualTo(1);
-                assertThat(ferry.log()).contains("WRONGTYPE").contains("--skip-refused");
+                assertThat(ferry.log()).contains("WRONGTYPE").contains("in slot").contains("run the same command again")
+                        .contains("--skip-refused");
             }
             assertThat(target.call("GET", "{a}after").asText()).isEqualTo("1");
-            // The same command line stops at once rather than run on past the refused write.
+            // Not fixed yet: the same command line applies the refused write again, alone, and is refused again.
             try (FerryProcess again = FerryProcess.start(args)) {
                 assertThat(again.awaitExit(Duration.ofSeconds(60))).as(again.log()).isEqualTo(1);
-                assertThat(again.log()).contains("refused inside a slot transaction").contains("--skip-refused");
+                assertThat(again.log()).contains("applying it again").contains("WRONGTYPE");
             }
-            // Passed over knowingly, the stream goes on, and nothing of that transaction is applied twice.
+            // Fixed: the refused write is applied, and nothing else of that transaction a second time.
+            target.call("DEL", "{a}list");
+            target.call("RPUSH", "{a}list", "a");
+            try (FerryProcess fixed = FerryProcess.start(args)) {
+                fixed.awaitLog("applying it again", Duration.ofSeconds(60));
+                src.callChecked("INCR", "{a}after");
+                awaitValue(target, "{a}after", "2", fixed);
+                assertThat(fixed.terminate()).isZero();
+            }
+            assertThat(target.call("LRANGE", "{a}list", "0", "-1").asText()).isEqualTo("[Bulk[b], Bulk[a]]");
+            assertThat(target.call("GET", "{a}before").asText()).isEqualTo("1");
+
+            // Refused again; this time passed over knowingly, and the stream goes on.
+            target.call("SET", "{a}list", "diverged");
+            src.callChecked("MULTI");
+            src.callChecked("LPUSH", "{a}list", "c");
+            src.callChecked("INCR", "{a}after");
+            src.callChecked("EXEC");
+            try (FerryProcess refused = FerryProcess.start(args)) {
+                assertThat(refused.awaitExit(Duration.ofSeconds(60))).as(refused.log()).isEqualTo(1);
+            }
             String[] skip = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--skip-refused"))
                     .toArray(String[]::new);
             try (FerryProcess resumed = FerryProcess.start(skip)) {
                 resumed.awaitLog("--skip-refused: passing over", Duration.ofSeconds(60));
                 src.callChecked("INCR", "{a}after");
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (!"2".equals(target.call("GET", "{a}after").asText())) {
-                    assertThat(System.currentTimeMillis()).as("later writes arrive; log:\n%s", resumed.log()).isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+                awaitValue(target, "{a}after", "4", resumed);
                 assertThat(resumed.terminate()).isZero();
             }
-            assertThat(target.call("GET", "{a}before").asText()).isEqualTo("1");
-            assertThat(target.call("TYPE", "{a}list").asText()).isEqualTo("string");
+            assertThat(target.call("GET", "{a}list").asText()).isEqualTo("diverged");
+        }
+    }
+
+    private static void awaitValue(ClusterHarness target, String key, String value, FerryProcess ferry) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!value.equals(target.call("GET", key).asText())) {
+            assertThat(System.currentTimeMillis()).as("%s reaches %s; log:\n%s", key, value, ferry.log()).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
