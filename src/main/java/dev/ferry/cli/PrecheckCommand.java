@@ -39,6 +39,9 @@ final class PrecheckCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server (any node of a cluster).")
     String target;
 
+    @Mixin
+    Passwords passwords = new Passwords();
+
     @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
             description = "Source databases the sync copies (default: all, or the /N of the source URI).")
     Set<Integer> dbs = new LinkedHashSet<>();
@@ -60,8 +63,10 @@ final class PrecheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
-        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source));
+        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target));
         DbMap map = dbMap.map(spec.commandLine());
         PrecheckOptions options;
         try {

@@ -44,6 +44,9 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
     String target;
 
+    @Mixin
+    Passwords passwords = new Passwords();
+
     @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE", converter = Converters.Mode.class,
             description = "full+incremental (default), full (exit once the snapshot is applied), or incremental (later writes only).")
     SyncMode mode;
@@ -121,8 +124,10 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
-        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source));
+        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target));
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
         if (memoryBudget != null) {
             if (memoryBudget <= 0) {

@@ -41,6 +41,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server (any node of a cluster).")
     String target;
 
+    @Mixin
+    Passwords passwords = new Passwords();
+
     @Option(names = "--mode", defaultValue = "outline", paramLabel = "MODE", converter = Converters.Verify.class,
             description = "outline (default): type, size, expiry; full: every element too, read in chunks for big keys.")
     VerifyMode mode;
@@ -77,8 +80,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = Converters.endpoint(spec.commandLine(), "--source", source);
-        RedisEndpoint targetEndpoint = Converters.endpoint(spec.commandLine(), "--target", target);
+        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source));
+        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target));
         DbMap map = dbMap.map(spec.commandLine());
         Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);
         try {

@@ -113,6 +113,11 @@ public record RedisEndpoint(String host, int port, String user, String password,
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
+    /** This endpoint with {@code newPassword} (null: none). */
+    public RedisEndpoint withPassword(String newPassword) {
+        return new RedisEndpoint(host, port, user, newPassword, db);
+    }
+
     public RedisEndpoint withHostPort(String newHost, int newPort) {
         return new RedisEndpoint(newHost, newPort, user, password, db);
     }

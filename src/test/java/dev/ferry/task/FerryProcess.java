@@ -25,6 +25,11 @@ final class FerryProcess implements AutoCloseable {
 
     /** Starts {@code ferry args} with the JVM options of the launcher, bin/jvm.options (its heap ceiling included). */
     static FerryProcess start(String... args) throws IOException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with {@code env} added to the process's environment. */
+    static FerryProcess start(java.util.Map<String, String> env, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
@@ -37,7 +42,9 @@ final class FerryProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ferry.cli.Main"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("ferry-process", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         return new FerryProcess(p, log);
     }
 
