@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
+import dev.ferry.Throttle;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,6 +90,17 @@ final class SyncCommand implements Callable<Integer> {
                     + " launcher's -Xmx192m). Beyond it, source bytes wait on disk (--spool-size). E.g. 64MiB.")
     Long memoryBudget;
 
+    @Option(names = "--max-bytes-per-sec", split = ",", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Most bytes taken from the source each second: one value for the snapshot and the stream, or two"
+                    + " (snapshot,stream), e.g. 10MiB or 50MiB,5MiB; 0 for no limit (default). The source still sends at"
+                    + " its own pace: the spool (--spool-size) absorbs the difference.")
+    List<Long> maxBytesPerSec = new ArrayList<>();
+
+    @Option(names = "--max-ops-per-sec", split = ",", paramLabel = "N", converter = Converters.NonNegative.class,
+            description = "Most keys (snapshot) and commands (stream) taken each second: one value for both, or two"
+                    + " (snapshot,stream), e.g. 20000 or 0,5000; 0 for no limit (default).")
+    List<Long> maxOpsPerSec = new ArrayList<>();
+
     @Option(names = "--skip-checks", split = ",", paramLabel = "NAME", converter = Converters.CheckName.class,
             description = "Precheck checks to skip, by name (see ferry precheck), for users who accept the risk.")
     Set<String> skipChecks = new LinkedHashSet<>();
@@ -143,6 +157,9 @@ final class SyncCommand implements Callable<Integer> {
                     + ": the map merges databases, which the reverse direction cannot split (expected: a map that keeps"
                     + " databases apart)");
         }
+        long[] bytes = phases("--max-bytes-per-sec", maxBytesPerSec);
+        long[] ops = phases("--max-ops-per-sec", maxOpsPerSec);
+        builder.throttle(new Throttle(ops[0], bytes[0]), new Throttle(ops[1], bytes[1]));
         SyncOptions options = builder
                 .mode(mode)
                 .dbs(databases)
@@ -211,5 +228,17 @@ final class SyncCommand implements Callable<Integer> {
         for (var warning : report.warnings()) {
             spec.commandLine().getErr().println("ferry: warning: " + warning.name() + ": " + warning.detail());
         }
+    }
+
+    /** A limit given once (both phases) or twice (snapshot,stream), as {@code {snapshot, stream}}. */
+    private long[] phases(String option, List<Long> values) {
+        if (values.size() > 2) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": " + values.size()
+                    + " values (expected: one for both phases, or two: snapshot,stream)");
+        }
+        if (values.isEmpty()) {
+            return new long[] {0, 0};
+        }
+        return new long[] {values.get(0), values.get(values.size() - 1)};
     }
 }

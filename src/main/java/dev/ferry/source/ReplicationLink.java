@@ -79,6 +79,10 @@ public final class ReplicationLink implements AutoCloseable {
     private volatile long receivedOffset = -1;
     private volatile String replId;
     private ScheduledExecutorService acker;
+    private dev.ferry.Throttle snapshotThrottle = dev.ferry.Throttle.none();
+    private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
+    /** The throttle the bytes read from the spool count against: the snapshot's, then the stream's. */
+    private volatile dev.ferry.Throttle bytesThrottle = dev.ferry.Throttle.none();
 
     /**
      * @param ackOffset the offset to acknowledge to the source: what the target has applied, so that
@@ -88,6 +92,16 @@ public final class ReplicationLink implements AutoCloseable {
         this.endpoint = endpoint;
         this.ackOffset = ackOffset;
         this.options = options;
+    }
+
+    /**
+     * Holds what Ferry takes from the spool under limits, one for the snapshot (bytes, and keys as operations)
+     * and one for the stream (bytes, and commands as operations). The pump keeps reading the socket at the
+     * source's pace: the spool absorbs the difference. Call before {@link #run}.
+     */
+    public void throttle(dev.ferry.Throttle snapshot, dev.ferry.Throttle stream) {
+        this.snapshotThrottle = snapshot;
+        this.streamThrottle = stream;
     }
 
     /**
@@ -111,6 +125,7 @@ public final class ReplicationLink implements AutoCloseable {
                 ReplicationOffset start = new ReplicationOffset(replId, offset);
                 log.info("source {} starts a full resync at {}", endpoint.address(), start);
                 listener.fullResync(start);
+                bytesThrottle = snapshotThrottle;
                 readSnapshot(in, listener);
                 listener.snapshotEnd();
                 streamStart = offset;
@@ -124,6 +139,7 @@ public final class ReplicationLink implements AutoCloseable {
                 throw new FerryException("unexpected PSYNC reply from " + endpoint.address() + ": +" + reply);
             }
             receivedOffset = streamStart;
+            bytesThrottle = streamThrottle;
             sendAck();
             startAcker();
             stream(in, streamStart, listener);
@@ -174,7 +190,7 @@ public final class ReplicationLink implements AutoCloseable {
         pump.setDaemon(true);
         pump.start();
         spoolIn = sp.input();
-        return new RespReader(spoolIn);
+        return new RespReader(new ThrottledInput(spoolIn));
     }
 
     /** Bytes read from the source but not yet parsed. */
@@ -294,7 +310,7 @@ public final class ReplicationLink implements AutoCloseable {
                 throw new FerryException("malformed diskless snapshot header from " + endpoint.address() + ": " + header);
             }
             log.info("reading diskless snapshot from {}", endpoint.address());
-            new RdbParser(in.inputStream()).parse(listener.snapshotHandler());
+            new RdbParser(in.inputStream()).parse(ThrottledRdbHandler.of(listener.snapshotHandler(), snapshotThrottle));
             byte[] trailer = new byte[EOF_MARK_LENGTH];
             in.readFully(trailer, 0, trailer.length);
             if (!Arrays.equals(trailer, mark)) {
@@ -311,7 +327,7 @@ public final class ReplicationLink implements AutoCloseable {
             log.info("reading snapshot of {} bytes from {}", len, endpoint.address());
             BoundedInputStream body = new BoundedInputStream(in.inputStream(), len);
             RdbParser parser = new RdbParser(body);
-            parser.parse(listener.snapshotHandler());
+            parser.parse(ThrottledRdbHandler.of(listener.snapshotHandler(), snapshotThrottle));
             if (body.remaining() > 0) {
                 throw new FerryException("snapshot from " + endpoint.address() + " has " + body.remaining()
                         + " bytes after the RDB end mark (expected: " + len + " bytes in all)");
@@ -324,6 +340,7 @@ public final class ReplicationLink implements AutoCloseable {
         spilled = new SpilledBulk.Store(options.spoolDir(), SPILL_THRESHOLD);
         while (!stopping) {
             byte[][] argv = in.readCommand(spilled);
+            streamThrottle.acquireOps(1);
             long offset = streamStart + (in.position() - base);
             receivedOffset = offset;
             if (argv.length >= 2 && equalsIgnoreCase(argv[0], "REPLCONF") && equalsIgnoreCase(argv[1], "GETACK")) {
@@ -420,6 +437,39 @@ public final class ReplicationLink implements AutoCloseable {
                 remaining -= n;
             }
             return n;
+        }
+    }
+
+    /** The spool as the parser reads it: every byte counted against the current phase's throttle. */
+    private final class ThrottledInput extends InputStream {
+
+        private final InputStream in;
+
+        ThrottledInput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                bytesThrottle.acquireBytes(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                bytesThrottle.acquireBytes(n);
+            }
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
         }
     }
 }

@@ -98,7 +98,7 @@ public final class ProgressReporter {
             if (total > 0 && rate > 0 && keys < total) {
                 sb.append(", ETA ").append(duration((long) ((total - keys) / rate)));
             }
-            return sb.toString();
+            return sb.append(heldBack(t.options().snapshotThrottle())).toString();
         }
         if (t.state() == TaskState.RETRYING) {
             return "retrying: " + t.retryReason() + ", lag " + lag(t.lagMillis());
@@ -109,9 +109,15 @@ public final class ProgressReporter {
         lastOps = ops;
         lastTick = now;
         long spooled = t.spooled();
-        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s",
+        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s%s",
                 t.state().name().toLowerCase(Locale.ROOT), c.snapshotKeys.sum(), ops, opsRate,
-                lag(t.lagMillis()), t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "");
+                lag(t.lagMillis()), t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "",
+                heldBack(t.options().streamThrottle()));
+    }
+
+    /** ", held back by the limit (…)" while a throttle is holding the sync back, else "". */
+    private String heldBack(dev.ferry.Throttle throttle) {
+        return throttle.heldBackWithin(2 * intervalMs) ? ", held back by the limit (" + throttle + ")" : "";
     }
 
     private static String lag(long ms) {

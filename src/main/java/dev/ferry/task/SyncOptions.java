@@ -41,6 +41,8 @@ public final class SyncOptions {
     private final boolean skipRefused;
     private final SourceReset onSourceReset;
     private final MemoryBudget memoryBudget;
+    private final dev.ferry.Throttle snapshotThrottle;
+    private final dev.ferry.Throttle streamThrottle;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -68,11 +70,23 @@ public final class SyncOptions {
         this.skipRefused = b.skipRefused;
         this.onSourceReset = b.onSourceReset;
         this.memoryBudget = b.memoryBudget;
+        this.snapshotThrottle = b.snapshotThrottle;
+        this.streamThrottle = b.streamThrottle;
     }
 
     /** The memory for data in transit, shared by every task of the process ({@link MemoryBudget}). */
     public MemoryBudget memoryBudget() {
         return memoryBudget;
+    }
+
+    /** The limits on what the snapshot takes (keys and bytes per second); shared by the tasks of a cluster. */
+    public dev.ferry.Throttle snapshotThrottle() {
+        return snapshotThrottle;
+    }
+
+    /** The limits on what the stream takes (commands and bytes per second); shared by the tasks of a cluster. */
+    public dev.ferry.Throttle streamThrottle() {
+        return streamThrottle;
     }
 
     /** How long the task's lease in the target lasts without renewal (a dead process's task is free after it). */
@@ -193,6 +207,8 @@ public final class SyncOptions {
         b.skipRefused = skipRefused;
         b.onSourceReset = onSourceReset;
         b.memoryBudget = memoryBudget;
+        b.snapshotThrottle = snapshotThrottle;
+        b.streamThrottle = streamThrottle;
         return new SyncOptions(b);
     }
 
@@ -257,6 +273,8 @@ public final class SyncOptions {
         private boolean skipRefused;
         private SourceReset onSourceReset = SourceReset.STOP;
         private MemoryBudget memoryBudget = MemoryBudget.fromHeap();
+        private dev.ferry.Throttle snapshotThrottle = dev.ferry.Throttle.none();
+        private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -405,6 +423,13 @@ public final class SyncOptions {
         /** The memory budget of the process (default: {@link MemoryBudget#fromHeap()}); the tasks of a cluster share it. */
         public Builder memoryBudget(MemoryBudget budget) {
             this.memoryBudget = Objects.requireNonNull(budget, "memoryBudget");
+            return this;
+        }
+
+        /** Limits on what the snapshot and the stream take from the source each second (default: none). */
+        public Builder throttle(dev.ferry.Throttle snapshot, dev.ferry.Throttle stream) {
+            this.snapshotThrottle = Objects.requireNonNull(snapshot, "snapshot");
+            this.streamThrottle = Objects.requireNonNull(stream, "stream");
             return this;
         }
 

@@ -173,6 +173,11 @@ public final class SyncTask {
         return state;
     }
 
+    /** The options this task runs with. */
+    public SyncOptions options() {
+        return options;
+    }
+
     public SyncCounters counters() {
         return counters;
     }
@@ -468,6 +473,7 @@ public final class SyncTask {
                         : Replayer.discardSnapshot();
                 link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
+                link.throttle(options.snapshotThrottle(), options.streamThrottle());
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
