@@ -42,6 +42,9 @@ final class PrecheckCommand implements Callable<Integer> {
     @Mixin
     Passwords passwords = new Passwords();
 
+    @Mixin
+    TlsFlags tls = new TlsFlags();
+
     @Option(names = "--dbs", split = ",", paramLabel = "N", converter = Converters.Database.class,
             description = "Source databases the sync copies (default: all, or the /N of the source URI).")
     Set<Integer> dbs = new LinkedHashSet<>();
@@ -63,10 +66,11 @@ final class PrecheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--source", source));
-        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--target", target));
+        RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source)));
+        RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target)));
+        tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         DbMap map = dbMap.map(spec.commandLine());
         PrecheckOptions options;
         try {

@@ -50,6 +50,9 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     Passwords passwords = new Passwords();
 
+    @Mixin
+    TlsFlags tls = new TlsFlags();
+
     @Option(names = "--mode", defaultValue = "full+incremental", paramLabel = "MODE", converter = Converters.Mode.class,
             description = "full+incremental (default), full (exit once the snapshot is applied), or incremental (later writes only).")
     SyncMode mode;
@@ -138,10 +141,11 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--source", source));
-        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--target", target));
+        RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source)));
+        RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target)));
+        tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
         if (memoryBudget != null) {
             if (memoryBudget <= 0) {

@@ -44,6 +44,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     Passwords passwords = new Passwords();
 
+    @Mixin
+    TlsFlags tls = new TlsFlags();
+
     @Option(names = "--mode", defaultValue = "outline", paramLabel = "MODE", converter = Converters.Verify.class,
             description = "outline (default): type, size, expiry; full: every element too, read in chunks for big keys.")
     VerifyMode mode;
@@ -80,10 +83,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisEndpoint sourceEndpoint = passwords.source(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--source", source));
-        RedisEndpoint targetEndpoint = passwords.target(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--target", target));
+        RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--source", source)));
+        RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
+                Converters.endpoint(spec.commandLine(), "--target", target)));
+        tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         DbMap map = dbMap.map(spec.commandLine());
         Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);
         try {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -70,6 +71,16 @@ public final class RedisConnection implements Closeable {
             closeQuietly(socket);
             throw new RedisConnectionException("cannot connect to " + endpoint.address() + ": " + e.getMessage(), e);
         }
+        if (endpoint.tls() != null) {
+            try {
+                socket = endpoint.tls().wrap(socket, endpoint);
+            } catch (IOException e) {
+                closeQuietly(socket);
+                // A certificate refused is refused again: no retrying for hours.
+                throw new RedisConnectionException(endpoint.tls().explain(endpoint, e), e,
+                        !(e instanceof javax.net.ssl.SSLHandshakeException));
+            }
+        }
         RedisConnection conn;
         try {
             conn = new RedisConnection(endpoint, socket);
@@ -78,12 +89,30 @@ public final class RedisConnection implements Closeable {
             throw new RedisConnectionException("cannot connect to " + endpoint.address() + ": " + e.getMessage(), e);
         }
         try {
+            if (endpoint.tls() != null) {
+                conn.confirmTls();
+            }
             conn.authenticate();
         } catch (RuntimeException e) {
             conn.close();
             throw e;
         }
         return conn;
+    }
+
+    /**
+     * Over TLS 1.3 a server checks the client's certificate after the handshake and says so in its first
+     * record: one round trip here turns a refused certificate into a clear error at connect time.
+     */
+    private void confirmTls() {
+        try {
+            writer.command(new byte[][] {"PING".getBytes(StandardCharsets.US_ASCII)});
+            writer.flush();
+            reader.read();
+        } catch (IOException e) {
+            boolean alert = e instanceof javax.net.ssl.SSLException;
+            throw new RedisConnectionException(endpoint.tls().explain(endpoint, e), e, !alert);
+        }
     }
 
     private void authenticate() {

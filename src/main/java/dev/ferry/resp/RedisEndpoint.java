@@ -6,14 +6,16 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where a Redis server is and how to log in: {@code redis://[user:password@]host:port[/db]}.
- * A password alone is written {@code redis://:password@host:port}. {@link #toString()} never shows the password.
+ * Where a Redis server is and how to log in: {@code redis://[user:password@]host:port[/db]}, or
+ * {@code rediss://…} over TLS. A password alone is written {@code redis://:password@host:port}.
+ * {@link #toString()} never shows the password.
  *
  * @param user ACL user name, or null for the default user
  * @param password password, or null when the server needs none
  * @param db database number from the URI path, or -1 when the URI names none
+ * @param tls how to speak TLS to the server, or null for plain TCP
  */
-public record RedisEndpoint(String host, int port, String user, String password, int db) {
+public record RedisEndpoint(String host, int port, String user, String password, int db, Tls tls) {
 
     public static final int DEFAULT_PORT = 6379;
 
@@ -29,6 +31,11 @@ public record RedisEndpoint(String host, int port, String user, String password,
         }
     }
 
+    /** A plain-TCP endpoint. */
+    public RedisEndpoint(String host, int port, String user, String password, int db) {
+        this(host, port, user, password, db, null);
+    }
+
     public static RedisEndpoint of(String host, int port) {
         return new RedisEndpoint(host, port, null, null, -1);
     }
@@ -40,13 +47,13 @@ public record RedisEndpoint(String host, int port, String user, String password,
         }
         String rest = uri.trim();
         int scheme = rest.indexOf("://");
+        Tls tls = null;
         if (scheme >= 0) {
             String name = rest.substring(0, scheme);
             if (name.equals("rediss")) {
-                throw new FerryException("TLS (rediss://) is not supported yet");
-            }
-            if (!name.equals("redis")) {
-                throw new FerryException("unsupported URI scheme '" + name + "' (expected: redis://)");
+                tls = Tls.DEFAULT;
+            } else if (!name.equals("redis")) {
+                throw new FerryException("unsupported URI scheme '" + name + "' (expected: redis:// or rediss://)");
             }
             rest = rest.substring(scheme + 3);
         }
@@ -102,7 +109,7 @@ public record RedisEndpoint(String host, int port, String user, String password,
                     + " address in brackets [::1]:6379, a password before '@': redis://:password@host:port)");
         }
         try {
-            return new RedisEndpoint(host, port, user, password, db);
+            return new RedisEndpoint(host, port, user, password, db, tls);
         } catch (IllegalArgumentException e) {
             throw new FerryException("invalid Redis URI: " + e.getMessage());
         }
@@ -115,16 +122,21 @@ public record RedisEndpoint(String host, int port, String user, String password,
 
     /** This endpoint with {@code newPassword} (null: none). */
     public RedisEndpoint withPassword(String newPassword) {
-        return new RedisEndpoint(host, port, user, newPassword, db);
+        return new RedisEndpoint(host, port, user, newPassword, db, tls);
+    }
+
+    /** This endpoint over TLS as {@code newTls} says (null: plain TCP). */
+    public RedisEndpoint withTls(Tls newTls) {
+        return new RedisEndpoint(host, port, user, password, db, newTls);
     }
 
     public RedisEndpoint withHostPort(String newHost, int newPort) {
-        return new RedisEndpoint(newHost, newPort, user, password, db);
+        return new RedisEndpoint(newHost, newPort, user, password, db, tls);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("redis://");
+        StringBuilder sb = new StringBuilder(tls != null ? "rediss://" : "redis://");
         if (user != null) {
             sb.append(user);
         }
