@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.Throttle;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisConnection;
@@ -22,12 +23,12 @@ final class KeyScanner {
     private final RedisEndpoint node;
     private final int db;
     private final boolean target;
-    private final RateLimiter limiter;
+    private final Throttle limiter;
     private final int count;
     private final AtomicLong seen;
     private final KeyFilter keyFilter;
 
-    KeyScanner(RedisEndpoint node, int db, boolean target, RateLimiter limiter, int count, AtomicLong seen, KeyFilter keyFilter) {
+    KeyScanner(RedisEndpoint node, int db, boolean target, Throttle limiter, int count, AtomicLong seen, KeyFilter keyFilter) {
         this.node = node;
         this.db = db;
         this.target = target;
@@ -47,7 +48,7 @@ final class KeyScanner {
             conn.callChecked("SELECT", db);
             String cursor = "0";
             do {
-                limiter.acquire(count);
+                limiter.acquireOps(count);
                 List<RespValue> reply = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", count)).items();
                 cursor = reply.get(0).asText();
                 List<RespValue> names = ((RespValue.Array) reply.get(1)).items();

@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.Throttle;
 import dev.ferry.cluster.Redirect;
 import dev.ferry.cluster.SlotHash;
 import dev.ferry.cluster.Topology;
@@ -19,7 +20,7 @@ import java.util.function.IntUnaryOperator;
 /**
  * Reads from one deployment for one worker thread: routes each command to the node that holds its key,
  * pipelines a batch to every node at once, follows {@code MOVED} and {@code ASK}, and keeps every
- * command under the run's {@link RateLimiter}. Databases are named as on the source; the target's side
+ * command under the run's {@link Throttle}. Databases are named as on the source; the target's side
  * selects where each lands ({@code --db-map}). Owns one connection per node; not thread-safe.
  */
 final class SideClient implements Closeable {
@@ -27,7 +28,7 @@ final class SideClient implements Closeable {
     private static final int MAX_REDIRECTS = 5;
 
     private final Topology topology;
-    private final RateLimiter limiter;
+    private final Throttle limiter;
     private final IntUnaryOperator database;
     private final Map<RedisEndpoint, Node> nodes = new HashMap<>();
     private long commands;
@@ -74,12 +75,12 @@ final class SideClient implements Closeable {
         }
     }
 
-    SideClient(Topology topology, RateLimiter limiter) {
+    SideClient(Topology topology, Throttle limiter) {
         this(topology, limiter, IntUnaryOperator.identity());
     }
 
     /** @param database the database of this side a source database number means */
-    SideClient(Topology topology, RateLimiter limiter, IntUnaryOperator database) {
+    SideClient(Topology topology, Throttle limiter, IntUnaryOperator database) {
         this.topology = topology;
         this.limiter = limiter;
         this.database = database;
@@ -99,7 +100,7 @@ final class SideClient implements Closeable {
      * {@code db}, and flushes every node. Read the replies with {@link Pending#await()} before the next call.
      */
     Pending submit(int db, List<byte[]> keys, List<Object[]> commands) {
-        limiter.acquire(commands.size());
+        limiter.acquireOps(commands.size());
         this.commands += commands.size();
         Map<Node, List<Integer>> byNode = new LinkedHashMap<>();
         for (int i = 0; i < commands.size(); i++) {
@@ -130,7 +131,7 @@ final class SideClient implements Closeable {
 
     /** Counts commands sent outside {@link #submit} against the rate limit. */
     void charge(int permits) {
-        limiter.acquire(permits);
+        limiter.acquireOps(permits);
         commands += permits;
     }
 
@@ -152,7 +153,7 @@ final class SideClient implements Closeable {
         Redirect redirect;
         for (int attempt = 0; attempt < MAX_REDIRECTS && (redirect = redirectOf(reply)) != null; attempt++) {
             RedisEndpoint target = redirect.node();
-            limiter.acquire(1);
+            limiter.acquireOps(1);
             commands++;
             if (!redirect.moved()) {
                 // The slot is migrating: ask the importing node for this one command, and keep the slot map.

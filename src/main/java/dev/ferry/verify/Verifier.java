@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.Throttle;
 import dev.ferry.cluster.Topology;
 import dev.ferry.FerryException;
 import dev.ferry.pipeline.DbMap;
@@ -35,8 +36,8 @@ public final class Verifier {
     private final VerifyOptions options;
     private final Topology source;
     private final Topology target;
-    private final RateLimiter sourceLimiter;
-    private final RateLimiter targetLimiter;
+    private final Throttle sourceLimiter;
+    private final Throttle targetLimiter;
     private final boolean exactExpiry;
     private final Set<Integer> dbs;
 
@@ -44,8 +45,8 @@ public final class Verifier {
         this.options = options;
         this.source = Topology.discover(options.source());
         this.target = Topology.discover(options.target());
-        this.sourceLimiter = new RateLimiter(options.rate());
-        this.targetLimiter = new RateLimiter(options.rate());
+        this.sourceLimiter = new Throttle(options.rate(), 0);
+        this.targetLimiter = new Throttle(options.rate(), 0);
         // PEXPIRETIME (7.0) gives the absolute time; before it, PTTL read on both sides at once.
         this.exactExpiry = source.version().atLeast(7, 0) && target.version().atLeast(7, 0);
         this.dbs = chooseDbs();
