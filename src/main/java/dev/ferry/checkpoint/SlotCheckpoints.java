@@ -79,6 +79,11 @@ public final class SlotCheckpoints {
         return offsetAfter <= appliedThrough[slot];
     }
 
+    /** The source offset slot {@code slot} has applied beyond the base checkpoint, or -1. */
+    public long appliedThrough(int slot) {
+        return appliedThrough[slot];
+    }
+
     /** Forgets every slot's progress: a new snapshot starts a new history. */
     public void clear() {
         Arrays.fill(appliedThrough, -1);
