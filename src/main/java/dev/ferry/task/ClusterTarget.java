@@ -17,8 +17,8 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What a sync checks and does differently when its target is a Redis Cluster: no two-way sync yet, every
- * copied database mapped to 0, the target's keys and the per-slot checkpoints looked at on every master.
+ * What a sync checks and does differently when its target is a Redis Cluster: every copied database mapped
+ * to 0, the target's keys and the per-slot checkpoints looked at on every master.
  * Blocking; called on the task's thread.
  */
 final class ClusterTarget {
@@ -35,13 +35,9 @@ final class ClusterTarget {
     /**
      * The slot map of the cluster target, after refusing what it cannot take yet.
      *
-     * @throws FerryException two-way sync, or slots that no master serves
+     * @throws FerryException slots that no master serves
      */
     static Topology discover(SyncOptions options) {
-        if (options.twoWay()) {
-            throw new FerryException("target " + options.target().address() + " is a Redis Cluster: --two-way into a"
-                    + " Redis Cluster is not supported yet; sync one way, or between standalone servers");
-        }
         Topology topology = Topology.discover(options.target());
         if (!topology.uncoveredRanges().isEmpty()) {
             int[] r = topology.uncoveredRanges().get(0);
