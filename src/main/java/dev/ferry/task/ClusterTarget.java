@@ -61,6 +61,13 @@ final class ClusterTarget {
                 elsewhere.add(db + (to == db ? "" : " (mapped to " + to + ")"));
             }
         }
+        if (options.twoWay() && copied.size() > 1) {
+            // Merged into database 0, the reverse direction could not tell where each key came from.
+            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
+                    + " database 0 only, and --two-way copies one database into it, not " + copied.size() + " (" + copied
+                    + "): choose one with --dbs N (and --db-map N:0 if N is not 0; the reverse task then takes --dbs 0"
+                    + " --db-map 0:N)");
+        }
         if (!elsewhere.isEmpty()) {
             throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
                     + " database 0 only, and source database(s) " + String.join(", ", elsewhere) + " would land"

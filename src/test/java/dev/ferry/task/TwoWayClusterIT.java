@@ -5,6 +5,7 @@ import dev.ferry.checkpoint.CheckpointStore;
 import dev.ferry.checkpoint.ControlKeys;
 import dev.ferry.cluster.Topology;
 import dev.ferry.embedded.RedisServer;
+import dev.ferry.pipeline.DbMap;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -200,6 +202,46 @@ class TwoWayClusterIT {
                     single.stop();
                 }
             }
+        }
+    }
+
+    @Test
+    void oneDatabaseOfAStandaloneServerPairsWithAClusterAndSeveralAreRefused() throws Exception {
+        try (RedisServer server = RedisServer.builder().version(VERSION).arg("--repl-diskless-sync-delay", "0").start();
+             RedisConnection standalone = server.connect();
+             ClusterHarness cluster = ClusterHarness.start(VERSION, 3, "--repl-diskless-sync-delay", "0")) {
+            standalone.callChecked("SET", "in-db0", "x");
+            standalone.callChecked("SELECT", "1");
+            standalone.callChecked("SET", "in-db1", "x");
+            SyncOptions.Builder both = SyncOptions.builder(server.endpoint(), cluster.endpoint()).twoWay(true)
+                    .retryFor(Duration.ZERO).progressInterval(Duration.ZERO);
+            try (SyncHarness refused = SyncHarness.start(both.build())) {
+                assertThat(refused.awaitFailure(TIMEOUT).getMessage()).contains("--two-way copies one database into it")
+                        .contains("--dbs N").contains("--dbs 0 --db-map 0:N");
+            }
+            SyncOptions forward = SyncOptions.builder(server.endpoint(), cluster.endpoint()).twoWay(true).dbs(Set.of(1))
+                    .dbMap(DbMap.of(Map.of(1, 0))).progressInterval(Duration.ZERO).build();
+            SyncOptions reverse = SyncOptions.builder(cluster.endpoint(), server.endpoint()).twoWay(true).dbs(Set.of(0))
+                    .dbMap(DbMap.of(Map.of(0, 1))).mode(SyncMode.INCREMENTAL).retryFor(Duration.ZERO)
+                    .progressInterval(Duration.ZERO).build();
+            try (SyncHarness fwd = SyncHarness.start(forward).awaitStreaming(TIMEOUT); Running rev = Running.start(reverse)) {
+                for (int i = 0; i < 50; i++) {
+                    standalone.callChecked("INCR", "from-server");
+                    cluster.call("INCR", "from-cluster");
+                }
+                for (int pass = 0; pass < 2; pass++) {
+                    fwd.awaitCaughtUp(standalone, TIMEOUT);
+                    awaitCaughtUp(cluster, rev.task);
+                }
+                assertThat(fwd.task.counters().commandsForwarded.sum()).isEqualTo(50);
+                assertThat(rev.task.commandsForwarded()).isEqualTo(50);
+                fwd.stop();
+            }
+            assertThat(standalone.callChecked("GET", "from-cluster").asText()).isEqualTo("50");
+            assertThat(cluster.call("GET", "from-server").asText()).isEqualTo("50");
+            assertThat(cluster.call("EXISTS", "in-db0").asLong()).as("database 0 is not copied").isZero();
+            // The connection is still on database 1, the one paired with the cluster.
+            ClusterData.assertSameData(standalone, cluster);
         }
     }
 
