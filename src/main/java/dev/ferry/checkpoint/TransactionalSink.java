@@ -214,7 +214,7 @@ public final class TransactionalSink implements WriteSink {
         inSourceTransaction = false;
         discardingSourceTransaction = false;
         if (phaseMarks != null) {
-            // Before the base checkpoint: a restart that finds it streaming will not tell the masters again.
+            // Applied before the base checkpoint says the stream started: no master is left saying "snapshot" behind it.
             phaseMarks.streaming(position, db);
             drain();
         }

@@ -76,7 +76,8 @@ public final class ClusterSyncTask {
             for (RedisEndpoint master : topology.masters()) {
                 BitSet slots = topology.slotsOf(master);
                 masters.add(master);
-                SyncOptions shard = pair == null ? options.forShard(master, slots) : options.forShard(master, slots, pair, peer);
+                SyncOptions shard = pair == null ? options.forShard(master, slots)
+                        : options.forShard(master, slots, pair, peer);
                 shards.add(new SyncTask(shard, null));
             }
         }

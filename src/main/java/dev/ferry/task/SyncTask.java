@@ -479,7 +479,8 @@ public final class SyncTask {
                     log.info("two-way: this task is {}; transactions the reverse task {} applied to the source are not"
                             + " sent back", taskId, peerTaskId());
                     TransactionalSink txSink = sink;
-                    replayer[0].twoWay(new PeerMarks(peerTaskId()), TwoWayPeer::isSnapshotMark, txSink::discardSourceTransaction);
+                    replayer[0].twoWay(new PeerMarks(peerTaskId()), TwoWayPeer::isSnapshotMark,
+                            txSink::discardSourceTransaction);
                     if (targetTopology != null) {
                         // The reverse reads every master: each hears of this task's snapshot phases from its own.
                         sink.phaseMarks(targetTopology.masters().stream()

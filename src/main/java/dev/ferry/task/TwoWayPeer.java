@@ -46,7 +46,9 @@ final class TwoWayPeer {
         if (target == null) {
             tasks.add(marks.peer());
         } else {
-            target.masters().forEach(m -> tasks.add(PeerMarks.memberId(marks.peer(), SyncTask.shardName(target.slotsOf(m)))));
+            for (RedisEndpoint master : target.masters()) {
+                tasks.add(PeerMarks.memberId(marks.peer(), SyncTask.shardName(target.slotsOf(master))));
+            }
         }
         Topology sourceSlots = sourceIsCluster ? Topology.discover(source) : null;
         List<String> missing = new ArrayList<>();

@@ -13,11 +13,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Asserts that a standalone server's database 0 and a Redis Cluster (or two clusters) hold the same data: the same keys (found
+ * Asserts that a standalone server's database 0 and a Redis Cluster hold the same data: the same keys (found
  * with SCAN on every cluster node), types, values read in the canonical form of {@link ValueReader}, and
- * expiry times (exactly with {@code PEXPIRETIME} when both run 7.0+, else by {@code PTTL} within 2 seconds).
- * Ferry's own keys ({@code __ferry:...}) are ignored, except temporaries ({@code __ferry:tmp:...}), which
- * must not be left behind. Blocking; the standalone connection must be on database 0.
+ * expiry times (exactly with {@code PEXPIRETIME} when both run 7.0+, else by {@code PTTL} within 2 seconds);
+ * or two clusters, the same way. Ferry's own keys ({@code __ferry:...}) are ignored, except temporaries
+ * ({@code __ferry:tmp:...}), which must not be left behind. Blocking; the standalone side is the database its
+ * connection is on (0 unless a test pairs another with the cluster).
  */
 public final class ClusterData {
 
