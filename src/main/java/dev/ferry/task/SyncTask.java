@@ -104,7 +104,9 @@ public final class SyncTask {
     /**
      * A stable name for the task, from what it copies: the same command line gives the same id. A master of
      * a cluster source is named by the slots it serves, not its address, so that after a failover the
-     * replica that took over (same slots, another address) continues under the same checkpoint.
+     * replica that took over (same slots, another address) continues under the same checkpoint. With
+     * {@code --two-way} it is {@code <cluster task id>.<8 hex digits>} ({@link PeerMarks#memberId}), so that the
+     * reverse direction, which derives the cluster task's id, recognises its marks.
      */
     static String taskId(SyncOptions o) {
         String source = o.shardSlots() == null ? o.source().address() : shardName(o.shardSlots());
