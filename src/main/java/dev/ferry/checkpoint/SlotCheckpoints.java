@@ -111,6 +111,11 @@ public final class SlotCheckpoints {
         return covers(slot, end);
     }
 
+    /** The source offset slot {@code slot} has applied beyond the base checkpoint, or -1. */
+    public long appliedThrough(int slot) {
+        return appliedThrough[slot];
+    }
+
     /** Forgets every slot's progress: a new snapshot starts a new history. */
     public void clear() {
         Arrays.fill(appliedThrough, -1);

@@ -89,6 +89,8 @@ public final class TransactionalSink implements WriteSink {
     private long checkpointedAt;
     /** On a cluster target: the per-slot transactions, the base checkpoint's offset, and where the last batch ended. */
     private SlotCommit slotCommit;
+    /** Two-way sync into a cluster: this task's phases told to every master; else null. */
+    private PhaseMarks phaseMarks;
     private long baseOffset = -1;
     private long batchEnd = -1;
     private int batchEndDb = -1;
@@ -130,6 +132,18 @@ public final class TransactionalSink implements WriteSink {
     }
 
     /**
+     * Two-way sync into a cluster target ({@link #slotTransactions} first): each master is told, by the checkpoint of
+     * one of its slots ({@code oneSlotPerMaster}), when a snapshot starts and when the stream starts or resumes, for
+     * the reverse direction, which reads the masters apart ({@link PhaseMarks}).
+     */
+    public void phaseMarks(int[] oneSlotPerMaster) {
+        if (slotCommit == null) {
+            throw new IllegalStateException("phase marks need slot transactions");
+        }
+        phaseMarks = new PhaseMarks(writer, slotCommit.slots(), oneSlotPerMaster);
+    }
+
+    /**
      * The stream resumes at a position after which writes are already applied up to {@code through}
      * ({@link Checkpoint#appliedThrough()}): the checkpoints written until the stream passes it keep saying
      * so, and keep saying that the first write is to be retried until a batch includes it.
@@ -161,6 +175,9 @@ public final class TransactionalSink implements WriteSink {
             slotCommit.slots().clear();
         }
         if (writer.isCluster()) {
+            if (phaseMarks != null) {
+                phaseMarks.snapshot(Checkpoint.snapshot(start, owns));
+            }
             // A cluster runs a transaction on one slot: the flush reaches every master before it.
             for (byte[][] flush : flushCommands) {
                 writer.write(flush, -1);
@@ -196,6 +213,11 @@ public final class TransactionalSink implements WriteSink {
         releasePendingMemory();
         inSourceTransaction = false;
         discardingSourceTransaction = false;
+        if (phaseMarks != null) {
+            // Applied before the base checkpoint says the stream started: no master is left saying "snapshot" behind it.
+            phaseMarks.streaming(position, db);
+            drain();
+        }
         // Marks the snapshot complete (or confirms the resume point) before any stream write.
         beginTransaction();
         writeCheckpoint(streamCheckpoint(position, db));

@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -63,11 +65,12 @@ public final class Replayer implements ReplicationListener {
     private boolean retryNext;
     private ReplicationOffset snapshotStart;
 
-    /** Two-way sync: the reverse task's mark, and whether it says that task is copying a snapshot. */
-    private byte[] peerMark;
+    /** Two-way sync: the reverse task's marks, and which of its tasks (one per master of a cluster) copy a snapshot. */
+    private PeerMarks peerMarks;
     private Predicate<byte[]> peerMarkIsSnapshot;
     private Runnable discardTransaction;
     private boolean inSourceTransaction;
+    private final Set<String> peersInSnapshot = new HashSet<>();
     private boolean peerSnapshot;
     private ConflictWatch conflicts;
     /** Two-way sync: the first keys written inside the source transaction being read. */
@@ -112,16 +115,16 @@ public final class Replayer implements ReplicationListener {
     }
 
     /**
-     * Two-way sync: drops every source transaction that carries {@code peerMark}, the checkpoint key of
-     * the task copying the other way, because that task applied it here (sending it back would loop);
-     * while the mark says that task copies a snapshot, drops every write (its snapshot's writes carry no
-     * mark).
+     * Two-way sync: drops every source transaction that carries one of {@code marks}, the checkpoint keys of
+     * the task copying the other way (of any of its tasks, one per master of a cluster source, and any slot's),
+     * because that task applied it here (sending it back would loop); while a mark says one of those tasks
+     * copies a snapshot, drops every write (its snapshot's writes carry no mark).
      *
      * @param isSnapshot tells, from a mark's value, whether the peer task is copying a snapshot
      * @param discardTransaction drops the source transaction being read ({@code TransactionalSink#discardSourceTransaction})
      */
-    public void twoWay(byte[] peerMark, Predicate<byte[]> isSnapshot, Runnable discardTransaction) {
-        this.peerMark = peerMark;
+    public void twoWay(PeerMarks marks, Predicate<byte[]> isSnapshot, Runnable discardTransaction) {
+        this.peerMarks = marks;
         this.peerMarkIsSnapshot = isSnapshot;
         this.discardTransaction = discardTransaction;
         this.conflicts = new ConflictWatch();
@@ -460,8 +463,11 @@ public final class Replayer implements ReplicationListener {
     }
 
     private void controlKey(byte[][] argv, long offsetAfter) {
-        if (peerMark != null && argv.length >= 3 && Arrays.equals(argv[1], peerMark) && CommandName.of(argv[0]) == CommandName.SET) {
-            peerMark(argv[2]);
+        if (peerMarks != null && argv.length >= 3 && CommandName.of(argv[0]) == CommandName.SET) {
+            String peer = peerMarks.taskOf(argv[1]);
+            if (peer != null) {
+                peerMark(peer, argv[2]);
+            }
         }
         if (argv.length >= 3 && Arrays.equals(argv[1], heartbeatKey) && CommandName.of(argv[0]) == CommandName.SET) {
             try {
@@ -496,8 +502,8 @@ public final class Replayer implements ReplicationListener {
         counters.commandsForwarded.increment();
     }
 
-    /** The reverse task's checkpoint went by: what it applied here must not go back. */
-    private void peerMark(byte[] value) {
+    /** The checkpoint of the reverse task {@code peer} went by: what it applied here must not go back. */
+    private void peerMark(String peer, byte[] value) {
         if (inSourceTransaction) {
             // A batch the reverse task applied here; the mark is its last write, so drop the whole transaction,
             // and go back to where the source's database lands, which the dropped part may have changed.
@@ -517,13 +523,14 @@ public final class Replayer implements ReplicationListener {
             transactionKeys.clear();
         }
         boolean snapshot = peerMarkIsSnapshot.test(value);
-        if (snapshot && !peerSnapshot) {
-            log.warn("the reverse task is copying a full snapshot into this task's source: until it streams again,"
-                    + " no write of the source is carried back (writes made there meanwhile stay there)");
-        } else if (!snapshot && peerSnapshot) {
-            log.info("the reverse task streams again: writes of the source are carried back again");
+        boolean changed = snapshot ? peersInSnapshot.add(peer) : peersInSnapshot.remove(peer);
+        if (changed && snapshot) {
+            log.warn("the reverse task {} is copying a full snapshot into this task's source: until it streams again,"
+                    + " no write of the source is carried back (writes made there meanwhile stay there)", peer);
+        } else if (changed && peersInSnapshot.isEmpty()) {
+            log.info("the reverse task {} streams again: writes of the source are carried back again", peer);
         }
-        peerSnapshot = snapshot;
+        peerSnapshot = !peersInSnapshot.isEmpty();
     }
 
     /** Logged for the first 20 conflicts, then every 1,000th; all are counted. */

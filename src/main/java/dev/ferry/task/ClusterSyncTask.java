@@ -23,6 +23,10 @@ import java.util.function.Consumer;
  * empty-target check, a flush after a backlog gap and a master's {@code FLUSHALL} concern only the keys
  * of those slots. If one task fails, the others are stopped cleanly and the failure is reported.
  *
+ * <p>With {@code --two-way}, each master's task is named {@code <this task's id>.<8 hex digits>} ({@link
+ * dev.ferry.pipeline.PeerMarks#memberId}), so that the reverse direction, which derives this task's id from the
+ * addresses, recognises the checkpoint marks of all of them.
+ *
  * <p>Not handled: slots moving between masters while the sync runs (resharding, failover to a node with
  * another address); start again after those.
  */
@@ -58,6 +62,13 @@ public final class ClusterSyncTask {
             throw new FerryException("source cluster " + options.source().address() + ": slots " + r[0] + "-" + r[1]
                     + " are served by no master; fix the cluster first");
         }
+        // Two-way: the masters' tasks are named after this cluster task, whose id the reverse direction derives.
+        String pair = options.twoWay() ? SyncTask.taskId(options) : null;
+        String peer = options.twoWay() ? SyncTask.peerTaskId(options) : null;
+        if (options.twoWay()) {
+            log.info("two-way: this task is {} (one task per master, {}.<8 hex digits>); transactions the reverse task {}"
+                    + " applied to the source are not sent back", pair, pair, peer);
+        }
         synchronized (this) {
             if (stopRequested) {
                 return;
@@ -65,7 +76,9 @@ public final class ClusterSyncTask {
             for (RedisEndpoint master : topology.masters()) {
                 BitSet slots = topology.slotsOf(master);
                 masters.add(master);
-                shards.add(new SyncTask(options.forShard(master, slots), null));
+                SyncOptions shard = pair == null ? options.forShard(master, slots)
+                        : options.forShard(master, slots, pair, peer);
+                shards.add(new SyncTask(shard, null));
             }
         }
         log.info("cluster source {}: {} masters, one task each", options.source().address(), masters.size());

@@ -17,8 +17,8 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What a sync checks and does differently when its target is a Redis Cluster: no two-way sync yet, every
- * copied database mapped to 0, the target's keys and the per-slot checkpoints looked at on every master.
+ * What a sync checks and does differently when its target is a Redis Cluster: every copied database mapped
+ * to 0, the target's keys and the per-slot checkpoints looked at on every master.
  * Blocking; called on the task's thread.
  */
 final class ClusterTarget {
@@ -36,13 +36,9 @@ final class ClusterTarget {
      * The slot map of the cluster target, read from {@code node} (the one named on the command line, or another
      * node of the cluster when that one is gone), after refusing what it cannot take yet.
      *
-     * @throws FerryException two-way sync, or slots that no master serves
+     * @throws FerryException slots that no master serves
      */
     static Topology discover(SyncOptions options, RedisEndpoint node) {
-        if (options.twoWay()) {
-            throw new FerryException("target " + options.target().address() + " is a Redis Cluster: --two-way into a"
-                    + " Redis Cluster is not supported yet; sync one way, or between standalone servers");
-        }
         Topology topology = Topology.discover(node);
         if (!topology.uncoveredRanges().isEmpty()) {
             int[] r = topology.uncoveredRanges().get(0);
@@ -65,6 +61,13 @@ final class ClusterTarget {
             if (to != 0) {
                 elsewhere.add(db + (to == db ? "" : " (mapped to " + to + ")"));
             }
+        }
+        if (options.twoWay() && copied.size() > 1) {
+            // Merged into database 0, the reverse direction could not tell where each key came from.
+            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
+                    + " database 0 only, and --two-way copies one database into it, not " + copied.size() + " (" + copied
+                    + "): choose one with --dbs N (and --db-map N:0 if N is not 0; the reverse task then takes --dbs 0"
+                    + " --db-map 0:N)");
         }
         if (!elsewhere.isEmpty()) {
             throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"

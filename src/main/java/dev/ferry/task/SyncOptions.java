@@ -25,6 +25,7 @@ public final class SyncOptions {
     private final boolean publish;
     private final boolean twoWay;
     private final String peerTask;
+    private final String pairTask;
     private final BitSet shardSlots;
     private final KeyFilter keys;
     private final MixedKeys onMixedKeys;
@@ -54,6 +55,7 @@ public final class SyncOptions {
         this.publish = b.publish;
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
+        this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.keys = b.keys;
         this.onMixedKeys = b.onMixedKeys;
@@ -183,6 +185,15 @@ public final class SyncOptions {
 
     /** The same options for the task that copies one master of a cluster source, which serves {@code slots}. */
     public SyncOptions forShard(RedisEndpoint master, BitSet slots) {
+        return forShard(master, slots, null, peerTask);
+    }
+
+    /**
+     * The options of one master's task of a two-way cluster task: named after the cluster task {@code pairTask}
+     * (not only by its slots), so the reverse direction recognises its marks by that prefix; {@code peerTask} is
+     * the reverse direction's id, resolved for the whole cluster task.
+     */
+    SyncOptions forShard(RedisEndpoint master, BitSet slots, String pairTask, String peerTask) {
         Builder b = new Builder(master, target);
         b.mode = mode;
         b.dbs = dbs;
@@ -191,6 +202,7 @@ public final class SyncOptions {
         b.publish = publish;
         b.twoWay = twoWay;
         b.peerTask = peerTask;
+        b.pairTask = pairTask;
         b.shardSlots = slots;
         b.keys = keys;
         b.onMixedKeys = onMixedKeys;
@@ -227,6 +239,11 @@ public final class SyncOptions {
         return peerTask;
     }
 
+    /** One master's task of a two-way cluster task: the cluster task's id, the prefix of this task's; else null. */
+    String pairTask() {
+        return pairTask;
+    }
+
     /** Where the task keeps local state, or null. */
     public Path stateDir() {
         return stateDir;
@@ -257,6 +274,7 @@ public final class SyncOptions {
         private boolean publish;
         private boolean twoWay;
         private String peerTask;
+        private String pairTask;
         private BitSet shardSlots;
         private KeyFilter keys = KeyFilter.all();
         private MixedKeys onMixedKeys = MixedKeys.STOP;

@@ -12,6 +12,7 @@ import dev.ferry.checkpoint.TransactionalSink;
 import dev.ferry.pipeline.CommandKeys;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.Filters;
+import dev.ferry.pipeline.PeerMarks;
 import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
@@ -107,11 +108,22 @@ public final class SyncTask {
     /**
      * A stable name for the task, from what it copies: the same command line gives the same id. A master of
      * a cluster source is named by the slots it serves, not its address, so that after a failover the
-     * replica that took over (same slots, another address) continues under the same checkpoint.
+     * replica that took over (same slots, another address) continues under the same checkpoint. With
+     * {@code --two-way} it is {@code <cluster task id>.<8 hex digits>} ({@link PeerMarks#memberId}), so that the
+     * reverse direction, which derives the cluster task's id, recognises its marks.
      */
     static String taskId(SyncOptions o) {
-        String source = o.shardSlots() == null ? o.source().address() : "cluster slots " + ranges(o.shardSlots());
+        String source = o.shardSlots() == null ? o.source().address() : shardName(o.shardSlots());
+        if (o.shardSlots() != null && o.pairTask() != null) {
+            // One master's task of a two-way cluster task: the reverse direction knows the cluster task's id only.
+            return PeerMarks.memberId(o.pairTask(), source);
+        }
         return taskId(source, o.target().address(), o.dbs(), o.dbMap());
+    }
+
+    /** What names a master's task of a cluster source: its slots, "cluster slots 0-5460,10923". */
+    static String shardName(BitSet slots) {
+        return "cluster slots " + ranges(slots);
     }
 
     /** Slot ranges as text: "0-5460,10923". */
@@ -127,13 +139,20 @@ public final class SyncTask {
 
     /** Two-way sync: the id of the task copying the other way, given or derived like this one's. */
     String peerTaskId() {
-        if (options.peerTask() != null) {
-            return options.peerTask();
+        return peerTaskId(options);
+    }
+
+    /**
+     * Two-way sync: the id of the task copying the other way, given ({@code --peer-task}) or derived from the same
+     * command line swapped; for a cluster source, the id of the whole cluster task (its masters' tasks share it).
+     */
+    static String peerTaskId(SyncOptions o) {
+        if (o.peerTask() != null) {
+            return o.peerTask();
         }
         // The reverse task copies back what this one writes: from where the databases land, back where they came from.
-        Set<Integer> dbs = options.dbs() == null || options.dbMap().isIdentity() ? options.dbs()
-                : options.dbMap().destinations(options.dbs());
-        return taskId(options.target().address(), options.source().address(), dbs, options.dbMap().inverse(options.dbs()));
+        Set<Integer> dbs = o.dbs() == null || o.dbMap().isIdentity() ? o.dbs() : o.dbMap().destinations(o.dbs());
+        return taskId(o.target().address(), o.source().address(), dbs, o.dbMap().inverse(o.dbs()));
     }
 
     /** The same command line, the same id; a {@code --db-map} is part of it (an identity map is no map). */
@@ -435,9 +454,10 @@ public final class SyncTask {
                     sourceInfo = ServerInfo.fetch(admin);
                     // A cluster target routes stream writes by their keys, wherever the source says they are.
                     commandKeys = options.keys().isAll() && targetTopology == null ? null : CommandKeys.fetch(admin);
-                    if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
-                        requirePeerStreaming(admin);
-                    }
+                }
+                if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
+                    TwoWayPeer.requireStreaming(options.source(), sourceInfo.isCluster(), new PeerMarks(peerTaskId()),
+                            targetTopology, options.target().address() + " -> " + options.source().address());
                 }
                 connectedOnce = true;
                 if (sourceInfo.isCluster() && options.shardSlots() == null) {
@@ -502,8 +522,13 @@ public final class SyncTask {
                     log.info("two-way: this task is {}; transactions the reverse task {} applied to the source are not"
                             + " sent back", taskId, peerTaskId());
                     TransactionalSink txSink = sink;
-                    replayer[0].twoWay(new CheckpointStore(peerTaskId()).key(),
-                            SyncTask::isSnapshotMark, txSink::discardSourceTransaction);
+                    replayer[0].twoWay(new PeerMarks(peerTaskId()), TwoWayPeer::isSnapshotMark,
+                            txSink::discardSourceTransaction);
+                    if (targetTopology != null) {
+                        // The reverse reads every master: each hears of this task's snapshot phases from its own.
+                        sink.phaseMarks(targetTopology.masters().stream()
+                                .mapToInt(m -> targetTopology.slotsOf(m).nextSetBit(0)).toArray());
+                    }
                 }
                 ReplicationOffset from = null;
                 boolean retrySlotWrite = false;
@@ -755,12 +780,13 @@ public final class SyncTask {
                             + " on the source meanwhile may remain", options.source().address(), cause);
                 }
             }
-            state = options.mode().copiesSnapshot() ? TaskState.SNAPSHOT : TaskState.STREAMING;
             if (options.mode().copiesSnapshot()) {
+                state = TaskState.SNAPSHOT;
                 sink.beginSnapshot(start, owns, flush.toArray(new byte[0][][]));
             } else {
                 // Nothing of the snapshot is copied, so nothing is recorded until the stream starts: a "snapshot"
-                // checkpoint would tell the forward task of a two-way pair to hold back writes for no reason.
+                // checkpoint would tell the forward task of a two-way pair to hold back writes for no reason. The
+                // task streams once that start is checkpointed (snapshotRead), not while it reads past the snapshot.
                 sink.skipSnapshot(start);
             }
         }
@@ -918,29 +944,6 @@ public final class SyncTask {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * The reverse direction of a two-way sync starts only once the forward task streams: before that, the
-     * forward task's snapshot writes (which carry no mark) would come back as this task's first writes.
-     */
-    private void requirePeerStreaming(RedisConnection source) {
-        Checkpoint peer = new CheckpointStore(peerTaskId()).load(source);
-        if (peer == null || peer.phase() != Checkpoint.Phase.STREAM) {
-            throw new FerryException("two-way: the forward task " + peerTaskId() + " (" + options.target().address()
-                    + " -> " + options.source().address() + ") " + (peer == null ? "has no checkpoint in "
-                    + options.source().address() : "is still copying its snapshot")
-                    + ": start it first and wait until it streams, or pass --peer-task with its id");
-        }
-    }
-
-    private static boolean isSnapshotMark(byte[] value) {
-        try {
-            return Checkpoint.decode(value).phase() == Checkpoint.Phase.SNAPSHOT;
-        } catch (FerryException e) {
-            log.warn("two-way: the reverse task's checkpoint is unreadable ({}); taken as streaming", e.getMessage());
-            return false;
-        }
     }
 
     private void checkExisting(RedisConnection target) {

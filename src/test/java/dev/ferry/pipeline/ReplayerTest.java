@@ -146,8 +146,7 @@ class ReplayerTest {
     @Test
     void aTransactionTheReverseTaskAppliedIsNotCountedAsForwarded() {
         Replayer r = replayer(Filters.all());
-        byte[] peerMark = "__ferry:cp:peer".getBytes(StandardCharsets.US_ASCII);
-        r.twoWay(peerMark, value -> false, () -> { });
+        r.twoWay(new PeerMarks("peer"), value -> false, () -> { });
         r.command(argv("SELECT", "0"), 5);
         r.command(argv("MULTI"), 10);
         r.command(argv("INCR", "looped"), 20);
@@ -159,6 +158,22 @@ class ReplayerTest {
         r.command(argv("EXEC"), 80);
         assertThat(counters.commandsForwarded.sum()).isEqualTo(2);
         assertThat(counters.transactionsLooped.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void whileAnyMasterTaskOfTheReverseClusterTaskCopiesASnapshotNoWriteIsCarriedBack() {
+        Replayer r = replayer(Filters.all());
+        r.twoWay(new PeerMarks("peer"), value -> new String(value, StandardCharsets.US_ASCII).startsWith("v1 snapshot"),
+                () -> { });
+        r.command(argv("SELECT", "0"), 5);
+        r.command(argv("SET", "__ferry:cp:{12}:peer.0000000a", "v1 snapshot r 1 -1 1"), 10);
+        r.command(argv("SET", "restored-by-a", "x"), 20);
+        // Another master's task of the reverse streams: the first one still copies, so writes are still dropped.
+        r.command(argv("SET", "__ferry:cp:{7}:peer.0000000b", "r 100 0"), 30);
+        r.command(argv("SET", "restored-by-a-too", "x"), 40);
+        r.command(argv("SET", "__ferry:cp:{12}:peer.0000000a", "r 200 0"), 50);
+        r.command(argv("SET", "client-write", "x"), 60);
+        assertThat(sink.writes).containsExactly("SELECT 0", "SET client-write x");
     }
 
     @Test

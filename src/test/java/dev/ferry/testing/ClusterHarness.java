@@ -51,6 +51,15 @@ public final class ClusterHarness implements AutoCloseable {
     }
 
     /**
+     * Starts a cluster of {@code masters} redis-server {@code version} nodes covering every slot, the boundaries
+     * between masters moved up by {@code skew} slots: two clusters of as many masters then split their slots
+     * differently, and one master's keys land on several masters of the other.
+     */
+    public static ClusterHarness startSkewed(String version, int masters, int skew, String... args) {
+        return start(version, masters, -1, -1, skew, args);
+    }
+
+    /**
      * Starts a cluster of {@code masters} nodes that leaves slots {@code uncoveredFirst..uncoveredLast} unassigned
      * (-1 for none), and waits until every node knows every other and sees every assigned slot.
      */
@@ -59,6 +68,11 @@ public final class ClusterHarness implements AutoCloseable {
     }
 
     private static ClusterHarness start(String version, int masters, int uncoveredFirst, int uncoveredLast, String... args) {
+        return start(version, masters, uncoveredFirst, uncoveredLast, 0, args);
+    }
+
+    private static ClusterHarness start(String version, int masters, int uncoveredFirst, int uncoveredLast, int skew,
+                                        String... args) {
         ClusterHarness cluster = new ClusterHarness();
         try {
             for (int i = 0; i < masters; i++) {
@@ -72,7 +86,7 @@ public final class ClusterHarness implements AutoCloseable {
                 }
                 cluster.nodes.add(b.start());
             }
-            cluster.assignSlots(uncoveredFirst, uncoveredLast);
+            cluster.assignSlots(uncoveredFirst, uncoveredLast, skew);
             cluster.meet();
             int expected = SlotHash.SLOTS - (uncoveredFirst < 0 ? 0 : uncoveredLast - uncoveredFirst + 1);
             cluster.awaitReady(expected);
@@ -118,11 +132,11 @@ public final class ClusterHarness implements AutoCloseable {
         }
     }
 
-    private void assignSlots(int uncoveredFirst, int uncoveredLast) {
+    private void assignSlots(int uncoveredFirst, int uncoveredLast, int skew) {
         int per = SlotHash.SLOTS / nodes.size();
         for (int i = 0; i < nodes.size(); i++) {
-            int first = i * per;
-            int last = i == nodes.size() - 1 ? SlotHash.SLOTS - 1 : first + per - 1;
+            int first = i == 0 ? 0 : i * per + skew;
+            int last = i == nodes.size() - 1 ? SlotHash.SLOTS - 1 : (i + 1) * per + skew - 1;
             boolean ranges = nodes.get(i).parsedVersion().atLeast(7, 0);
             List<Object> command = new ArrayList<>(List.of("CLUSTER", ranges ? "ADDSLOTSRANGE" : "ADDSLOTS"));
             for (int[] range : without(first, last, uncoveredFirst, uncoveredLast)) {
@@ -225,7 +239,7 @@ public final class ClusterHarness implements AutoCloseable {
             }
             List<RedisServer> all = List.copyOf(cluster.nodes);
             cluster.nodes.subList(masters, all.size()).clear();
-            cluster.assignSlots(-1, -1);
+            cluster.assignSlots(-1, -1, 0);
             cluster.nodes.clear();
             cluster.nodes.addAll(all);
             cluster.meet();
