@@ -442,9 +442,12 @@ public final class SyncTask {
                     replayer[0].filterKeys(commandKeys);
                     replayer[0].onMixedKeys(options.onMixedKeys());
                 }
-                if (ownsSomeKeysOnly()) {
+                if (ownsSomeKeysOnly() || targetTopology != null) {
+                    // A cluster target cannot take a FLUSHALL inside a slot's transaction, and one outside would take
+                    // the checkpoints with it: there, a flush is always its user keys' DELs, every master's, per slot.
                     TransactionalSink txSink = sink;
                     TargetWriter txWriter = writer;
+                    Topology cluster = targetTopology;
                     replayer[0].ownedFlush(flushedDb -> {
                         // The listing must see every earlier write applied.
                         txSink.flush();
@@ -454,7 +457,8 @@ public final class SyncTask {
                             Thread.currentThread().interrupt();
                             throw new FerryException("interrupted", e);
                         }
-                        return ownedDeletesByDb(flushedDb);
+                        return cluster == null ? ownedDeletesByDb(flushedDb)
+                                : Map.of(0, ClusterTarget.ownedDeletes(cluster, SyncTask.this::forEachOwnedKey));
                     });
                 }
                 if (options.twoWay()) {
