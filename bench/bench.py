@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cluster  # noqa: E402
 import datasets  # noqa: E402
 from resp import Conn, ReplyError, count_matching, db_keys, info  # noqa: E402
 
@@ -137,10 +138,14 @@ class Ferry:
             stop.set()
             sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-        by_group = {}
+        by_group, counts = {}, {}
         for name, cpu in threads.values():
             group = thread_group(name)
             by_group[group] = by_group.get(group, 0) + cpu
+            counts[group] = counts.get(group, 0) + 1
+        # A group of several threads (one link per master of a cluster source) is labelled with their number.
+        by_group = {(g if counts[g] == 1 or not g.startswith("ferry") else "%s x%d" % (g, counts[g])): v
+                    for g, v in by_group.items()}
         self.last_cpu = {"user_s": ru.ru_utime, "sys_s": ru.ru_stime,
                          "threads": {k: round(v, 2) for k, v in sorted(by_group.items(), key=lambda kv: -kv[1])}}
         return proc.returncode, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
@@ -181,7 +186,8 @@ def thread_group(name):
     for prefix, group in (("GC Thread", "GC"), ("G1 ", "GC"), ("C2 Compiler", "JIT C2"), ("C1 Compiler", "JIT C1"),
                           ("ferry-link", "ferry-link"), ("ferry-target-re", "ferry-target-replies"),
                           ("ferry-ack", "ferry-ack"), ("ferry-pump", "ferry-pump (spool)"),
-                          ("ferry-heartbeat", "ferry-heartbeat"), ("VM Thread", "VM Thread"), ("java", "main")):
+                          ("ferry-heartbeat", "ferry-heartbeat"), ("ferry-shard", "ferry-shard"),
+                          ("ferry-lease", "ferry-lease"), ("VM Thread", "VM Thread"), ("java", "main")):
         if name.startswith(prefix):
             return group
     return "other (" + name + ")" if name.startswith("ferry") else "other JVM threads"
@@ -403,6 +409,9 @@ class Bench:
                     self.stream_workload()
                 elif w == "4":
                     self.full_workload("4-bigger-than-heap", "big", tuple(a.big_java_opts.split()))
+                elif w == "5":
+                    cluster.ClusterBench(self, Server, FULL_VARIANTS, log, cpu_detail).run(
+                        [("5-cluster-strings", "strings"), ("5-cluster-mixed", "mixed")])
         finally:
             self.source.stop()
         self.results["machine"]["loadavg_end"] = loadavg()
@@ -596,9 +605,14 @@ def main():
     p = argparse.ArgumentParser(description="Ferry against native Redis replication (see docs/BENCHMARKS.md).")
     p.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the data set sizes (default 1)")
-    p.add_argument("--workloads", default="1,2,3,4", help="which workloads, e.g. 1,3 (default all)")
+    p.add_argument("--workloads", default="1,2,3,4", help="which workloads, e.g. 1,3 (default 1-4; 5, the cluster"
+                   " workload, runs when asked)")
     p.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, scale 0.1, 5 s of stream load")
     p.add_argument("--base-port", type=int, default=27170, help="source port; the target uses the next one")
+    # A cluster node also listens on its port + 10000: kept below the ephemeral range (32768-), where an outgoing
+    # connection may hold the port by chance.
+    p.add_argument("--cluster-base-port", type=int, default=21170,
+                   help="workload 5: first port of the source cluster; its target or replicas take the next three")
     p.add_argument("--redis-server", default=os.path.join(root, "target", "redis-bin", "redis-server-7.0.15-linux-amd64"))
     p.add_argument("--redis-benchmark", default=shutil.which("redis-benchmark") or "redis-benchmark")
     p.add_argument("--ferry-home", default=root, help="the Ferry build to run (its target/ferry.jar and target/lib)")

@@ -4,6 +4,7 @@
 #   bench/run.sh                 # all four workloads, 3 repetitions each (10-15 minutes)
 #   bench/run.sh --quick         # smoke run: 1 repetition, data sets at 1/10 (about 2 minutes)
 #   bench/run.sh --workloads 1,3 --reps 5 --jfr /tmp/jfr
+#   bench/run.sh --workloads 5   # a 3-master cluster into a 3-master cluster, against 3 native replicas
 #   bench/run.sh --java-opts=-XX:+UseSerialGC --workloads 1   # JVM options for Ferry: use the = form
 #   bench/run.sh --help          # every option
 #

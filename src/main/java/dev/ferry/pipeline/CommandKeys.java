@@ -14,7 +14,9 @@ import java.util.Map;
  * Where the keys are in a command's arguments, from the source's own {@code COMMAND} table (first key,
  * last key, step: the stream carries the source's commands), plus the commands whose keys move with a
  * count argument ({@code EVAL}, {@code FCALL}, {@code ZUNIONSTORE}, {@code LMPOP}, {@code SORT ... STORE}...).
- * Used when a sync copies only some keys. Immutable after {@link #fetch}.
+ * A container command of 7.0+ ({@code XGROUP}) names no key itself: its subcommand's entry
+ * ({@code xgroup|create}) says where they are. Used when a sync copies only some keys, or routes writes to the
+ * masters of a cluster target. Immutable after {@link #fetch}.
  */
 public final class CommandKeys {
 
@@ -31,12 +33,22 @@ public final class CommandKeys {
     public static CommandKeys fetch(RedisConnection source) {
         Map<String, Spec> specs = new HashMap<>();
         for (RespValue entry : ((RespValue.Array) source.callChecked("COMMAND")).items()) {
-            List<RespValue> f = ((RespValue.Array) entry).items();
-            String name = f.get(0).asText().toLowerCase(Locale.ROOT);
-            boolean movable = ((RespValue.Array) f.get(2)).items().stream().anyMatch(v -> "movablekeys".equals(v.asText()));
-            specs.put(name, new Spec((int) f.get(3).asLong(), (int) f.get(4).asLong(), (int) f.get(5).asLong(), movable));
+            List<RespValue> f = add(specs, entry);
+            // 7.0+: a container's subcommands, each an entry of the same form, named "container|sub".
+            if (f.size() > 9 && f.get(9) instanceof RespValue.Array subcommands && subcommands.items() != null) {
+                subcommands.items().forEach(sub -> add(specs, sub));
+            }
         }
         return new CommandKeys(specs);
+    }
+
+    /** Adds the key spec of one {@code COMMAND} entry (name, arity, flags, first key, last key, step, ...). */
+    private static List<RespValue> add(Map<String, Spec> specs, RespValue entry) {
+        List<RespValue> f = ((RespValue.Array) entry).items();
+        String name = f.get(0).asText().toLowerCase(Locale.ROOT);
+        boolean movable = ((RespValue.Array) f.get(2)).items().stream().anyMatch(v -> "movablekeys".equals(v.asText()));
+        specs.put(name, new Spec((int) f.get(3).asLong(), (int) f.get(4).asLong(), (int) f.get(5).asLong(), movable));
+        return f;
     }
 
     /**
@@ -61,6 +73,10 @@ public final class CommandKeys {
                 break;
         }
         Spec spec = specs.get(name);
+        if (spec != null && spec.first() <= 0 && argv.length > 1) {
+            Spec sub = specs.get(name + "|" + new String(argv[1], StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT));
+            spec = sub == null ? spec : sub;
+        }
         if (spec == null) {
             throw new FerryException("the source sent " + name.toUpperCase(Locale.ROOT) + ", which is not in its COMMAND"
                     + " table: Ferry cannot tell which of its arguments are keys");

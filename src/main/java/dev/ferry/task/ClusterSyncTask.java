@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Copies a Redis Cluster source into a standalone target, or with {@code --mode full} into a cluster target
- * (each task writing through its own {@link dev.ferry.sink.ClusterWriter}): one {@link SyncTask} per master, each a replica
+ * Copies a Redis Cluster source into a standalone target or into a cluster target (each task writing through
+ * its own {@link dev.ferry.sink.ClusterWriter}, which follows the target's own changes): one {@link SyncTask} per master, each a replica
  * of its master with its own checkpoint ({@code __ferry:cp:<task>} names the master), so each resumes,
  * retries and applies exactly once on its own. Masters hold disjoint slots, so their writes never touch
  * the same key and need no ordering between them. Each task owns its master's slots on the target: the
@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * dev.ferry.pipeline.PeerMarks#memberId}), so that the reverse direction, which derives this task's id from the
  * addresses, recognises the checkpoint marks of all of them.
  *
- * <p>Not handled: slots moving between masters while the sync runs (resharding, failover to a node with
- * another address); start again after those.
+ * <p>Not handled yet: slots moving between the source's masters while the sync runs (resharding, failover to
+ * a node with another address); start again after those.
  */
 public final class ClusterSyncTask {
 

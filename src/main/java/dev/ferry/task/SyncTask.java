@@ -515,6 +515,7 @@ public final class SyncTask {
                             Thread.currentThread().interrupt();
                             throw new FerryException("interrupted", e);
                         }
+                        // On a cluster target: every master of the slot map as it is now (it may have changed since).
                         return ownedDeletesByDb(flushedDb);
                     });
                 }

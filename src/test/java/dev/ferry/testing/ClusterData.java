@@ -2,6 +2,7 @@ package dev.ferry.testing;
 
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 
 import java.nio.charset.StandardCharsets;
@@ -11,14 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
- * Asserts that a standalone server's database 0 and a Redis Cluster hold the same data: the same keys (found
- * with SCAN on every cluster node), types, values read in the canonical form of {@link ValueReader}, and
- * expiry times (exactly with {@code PEXPIRETIME} when both run 7.0+, else by {@code PTTL} within 2 seconds);
- * or two clusters, the same way. Ferry's own keys ({@code __ferry:...}) are ignored, except temporaries
- * ({@code __ferry:tmp:...}), which must not be left behind. Blocking; the standalone side is the database its
- * connection is on (0 unless a test pairs another with the cluster).
+ * Asserts that a standalone server's database 0 (or a Redis Cluster) and a Redis Cluster hold the same data, of
+ * every key or of those a key filter copies: the same keys (found with SCAN on every cluster node), types,
+ * values read in the canonical form of {@link ValueReader}, and expiry times (exactly with {@code PEXPIRETIME} when both run 7.0+, else by {@code PTTL} within 2 seconds).
+ * Ferry's own keys ({@code __ferry:...}) are ignored, except temporaries ({@code __ferry:tmp:...}), which
+ * must not be left behind. Blocking; the standalone connection must be on database 0.
  */
 public final class ClusterData {
 
@@ -77,104 +78,126 @@ public final class ClusterData {
 
     /** The differences, one line each ({@code "key": what}), empty when the data is the same. */
     public static List<String> differences(RedisConnection standalone, ClusterHarness cluster) {
+        return differences(standalone, cluster, key -> true);
+    }
+
+    /**
+     * The differences between the keys of a standalone server's selected database that pass {@code copied}
+     * (as a key filter lets them through) and every key of the cluster, one line each; empty when the same.
+     */
+    public static List<String> differences(RedisConnection standalone, ClusterHarness cluster, Predicate<byte[]> copied) {
         List<String> differences = new ArrayList<>();
-        Set<Key> expected = keys(standalone, differences);
-        Map<Key, RedisConnection> actual = new TreeMap<>();
-        for (RedisServer node : cluster.nodes()) {
-            try (RedisConnection conn = node.connect()) {
-                for (Key key : keys(conn, differences)) {
-                    actual.put(key, cluster.connectionFor(key.bytes()));
-                }
+        Map<Key, RedisConnection> expected = new TreeMap<>();
+        for (Key key : keys(standalone, differences)) {
+            if (copied.test(key.bytes())) {
+                expected.put(key, standalone);
             }
         }
-        ServerInfo.Version sv = ServerInfo.fetch(standalone).version();
-        ServerInfo.Version cv = cluster.nodes().get(0).parsedVersion();
-        boolean exactExpiry = sv.atLeast(7, 0) && cv.atLeast(7, 0);
-        ValueReader expectedReader = new ValueReader(standalone, exactExpiry, false);
-        TreeSet<Key> all = new TreeSet<>(expected);
-        all.addAll(actual.keySet());
-        for (Key key : all) {
-            RedisConnection node = actual.get(key);
-            if (node == null) {
-                differences.add(key + ": missing on the cluster");
-            } else if (!expected.contains(key)) {
-                differences.add(key + ": only on the cluster (a " + node.callChecked("TYPE", key.bytes()).asText() + ")");
-            } else {
-                compare(key, standalone, expectedReader, "standalone", node, new ValueReader(node, exactExpiry, false), "cluster",
-                        exactExpiry, differences);
-            }
-        }
+        compare(expected, ServerInfo.fetch(standalone).version(), cluster, differences);
         return differences;
     }
 
     /**
-     * Asserts that two clusters hold the same data: every key either holds (SCAN on every node), compared on the
-     * masters that own it in each, the slot maps may differ.
-     *
-     * @throws AssertionError listing the first differing keys (escaped) and what differs
+     * The differences between the keys of cluster {@code source} that pass {@code copied} and every key of cluster
+     * {@code target}, one line each; empty when the data is the same.
      */
-    public static void assertSameData(ClusterHarness a, ClusterHarness b) {
-        List<String> differences = differences(a, b);
+    public static List<String> differences(ClusterHarness source, ClusterHarness target, Predicate<byte[]> copied) {
+        List<String> differences = new ArrayList<>();
+        Map<Key, RedisConnection> expected = keys(source, differences);
+        expected.keySet().removeIf(key -> !copied.test(key.bytes()));
+        compare(expected, source.nodes().get(0).parsedVersion(), target, differences);
+        return differences;
+    }
+
+    /**
+     * Asserts that the keys of cluster {@code source} that pass {@code copied} and the keys of cluster {@code target}
+     * are the same, with the same types, values and expiry times.
+     */
+    public static void assertSameData(ClusterHarness source, ClusterHarness target, Predicate<byte[]> copied) {
+        List<String> differences = differences(source, target, copied);
         if (!differences.isEmpty()) {
-            throw new AssertionError("clusters " + a.endpoint().address() + " and " + b.endpoint().address() + " differ: "
-                    + differences.size() + " difference(s)\n  "
+            throw new AssertionError("cluster " + source.endpoint().address() + " and cluster " + target.endpoint().address()
+                    + " differ: " + differences.size() + " difference(s)\n  "
                     + String.join("\n  ", differences.stream().limit(MAX_REPORTED).toList()));
         }
     }
 
-    /** The differences between two clusters, one line each ({@code "key": what}), empty when the data is the same. */
-    public static List<String> differences(ClusterHarness a, ClusterHarness b) {
-        List<String> differences = new ArrayList<>();
-        Set<Key> inA = keys(a, differences);
-        Set<Key> inB = keys(b, differences);
-        boolean exactExpiry = a.nodes().get(0).parsedVersion().atLeast(7, 0) && b.nodes().get(0).parsedVersion().atLeast(7, 0);
-        TreeSet<Key> all = new TreeSet<>(inA);
-        all.addAll(inB);
+    /** Compares the keys {@code expected} (each with the connection that holds it) with every key of the cluster. */
+    private static void compare(Map<Key, RedisConnection> expected, ServerInfo.Version sourceVersion, ClusterHarness cluster,
+                                List<String> differences) {
+        Map<Key, RedisConnection> actual = keys(cluster, differences);
+        ServerInfo.Version cv = cluster.nodes().get(0).parsedVersion();
+        boolean exactExpiry = sourceVersion.atLeast(7, 0) && cv.atLeast(7, 0);
+        TreeSet<Key> all = new TreeSet<>(expected.keySet());
+        all.addAll(actual.keySet());
         for (Key key : all) {
-            if (!inB.contains(key)) {
-                differences.add(key + ": only on " + a.endpoint().address());
-            } else if (!inA.contains(key)) {
-                differences.add(key + ": only on " + b.endpoint().address());
+            RedisConnection node = actual.get(key);
+            RedisConnection from = expected.get(key);
+            if (node == null) {
+                differences.add(key + ": missing on the cluster");
+            } else if (from == null) {
+                differences.add(key + ": only on the cluster (a " + node.callChecked("TYPE", key.bytes()).asText() + ")");
             } else {
-                RedisConnection na = a.connectionFor(key.bytes());
-                RedisConnection nb = b.connectionFor(key.bytes());
-                compare(key, na, new ValueReader(na, exactExpiry, false), "first cluster", nb,
-                        new ValueReader(nb, exactExpiry, false), "second cluster", exactExpiry, differences);
+                compare(key, from, new ValueReader(from, exactExpiry, false), node, new ValueReader(node, exactExpiry, false),
+                        exactExpiry, differences);
             }
         }
-        return differences;
     }
 
-    private static Set<Key> keys(ClusterHarness cluster, List<String> differences) {
-        Set<Key> keys = new TreeSet<>();
+    /** Every key of a cluster (SCAN on each node), with the harness's connection to the master that owns it. */
+    private static Map<Key, RedisConnection> keys(ClusterHarness cluster, List<String> differences) {
+        Map<Key, RedisConnection> keys = new TreeMap<>();
         for (RedisServer node : cluster.nodes()) {
             try (RedisConnection conn = node.connect()) {
-                keys.addAll(keys(conn, differences));
+                for (Key key : keys(conn, differences)) {
+                    keys.put(key, cluster.connectionFor(key.bytes()));
+                }
             }
         }
         return keys;
     }
 
-    private static void compare(Key key, RedisConnection a, ValueReader aReader, String aName, RedisConnection b,
-                                ValueReader bReader, String bName, boolean exactExpiry, List<String> differences) {
+    /** Asserts that two clusters hold the same data, every key of either (their slot maps may differ). */
+    public static void assertSameData(ClusterHarness a, ClusterHarness b) {
+        assertSameData(a, b, key -> true);
+    }
+
+    /** The differences between two clusters, every key of either, one line each; empty when the data is the same. */
+    public static List<String> differences(ClusterHarness a, ClusterHarness b) {
+        return differences(a, b, key -> true);
+    }
+
+    /** How many keys of the cluster match a glob {@code pattern} ({@code KEYS} on every node). */
+    public static long count(ClusterHarness cluster, String pattern) {
+        long n = 0;
+        for (RedisServer node : cluster.nodes()) {
+            try (RedisConnection conn = node.connect()) {
+                n += ((RespValue.Array) conn.callChecked("KEYS", pattern)).items().size();
+            }
+        }
+        return n;
+    }
+
+    private static void compare(Key key, RedisConnection a, ValueReader aReader, RedisConnection b, ValueReader bReader,
+                                boolean exactExpiry, List<String> differences) {
         String type = a.callChecked("TYPE", key.bytes()).asText();
         String otherType = b.callChecked("TYPE", key.bytes()).asText();
         if (!type.equals(otherType)) {
-            differences.add(key + ": type differs: " + aName + " " + type + ", " + bName + " " + otherType);
+            differences.add(key + ": type differs: source " + type + ", cluster " + otherType);
             return;
         }
         List<String> expected = aReader.read(type, key);
         List<String> actual = bReader.read(type, key);
         if (!expected.equals(actual)) {
-            differences.add(key + ": " + type + " differs: " + aName + " " + Printable.shorten(expected.toString(), 120)
-                    + ", " + bName + " " + Printable.shorten(actual.toString(), 120));
+            differences.add(key + ": " + type + " differs: source " + Printable.shorten(expected.toString(), 120)
+                    + ", cluster " + Printable.shorten(actual.toString(), 120));
         }
         String command = exactExpiry ? "PEXPIRETIME" : "PTTL";
         long s = a.callChecked(command, key.bytes()).asLong();
         long t = b.callChecked(command, key.bytes()).asLong();
         boolean same = exactExpiry || s < 0 || t < 0 ? s == t : Math.abs(s - t) <= TTL_TOLERANCE_MS;
         if (!same) {
-            differences.add(key + ": expiry differs: " + command + " " + aName + " " + s + ", " + bName + " " + t);
+            differences.add(key + ": expiry differs: " + command + " source " + s + ", cluster " + t);
         }
     }
 

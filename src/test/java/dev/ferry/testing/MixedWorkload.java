@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * GETDEL and SET PXAT (6.2). Commands are chosen by a seeded {@link Random}, sent pipelined and every
  * reply is checked.
  *
- * <p>Keys are {@code mw:<kind>:<n>}; each kind holds one type, so no command hits a key of the wrong
+ * <p>Keys are {@code mw:<kind>:<n>} (with a hash tag if asked, {@code mw:{tag}:<kind>:<n>}); each kind holds one type, so no command hits a key of the wrong
  * type. Expiry times are at least an hour away, so no key expires during a test. Not thread-safe; the
  * connection ends on the first of {@code dbs}.
  */
@@ -36,6 +36,7 @@ public final class MixedWorkload {
     private final int keySpace;
     private final int flushDbPerMille;
     private final boolean prefixPerDb;
+    private final String hashTag;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, List<String>> streamIds = new HashMap<>();
     private final Map<String, List<String>> pendingIds = new HashMap<>();
@@ -53,6 +54,7 @@ public final class MixedWorkload {
         this.keySpace = b.keySpace;
         this.flushDbPerMille = b.flushDbPerMille;
         this.prefixPerDb = b.prefixPerDb;
+        this.hashTag = b.hashTag == null ? "" : "{" + b.hashTag + "}:";
         this.db = dbs.get(0);
         defineOps();
     }
@@ -246,7 +248,7 @@ public final class MixedWorkload {
     }
 
     private String key(String kind) {
-        return (prefixPerDb ? "mw" + db + ":" : "mw:") + kind + ":" + random.nextInt(keySpace);
+        return (prefixPerDb ? "mw" + db + ":" : "mw:") + hashTag + kind + ":" + random.nextInt(keySpace);
     }
 
     /** A key of {@code kind} other than {@code not}: COPY (and RENAME before 3.2) refuse the same key twice. */
@@ -285,6 +287,7 @@ public final class MixedWorkload {
         private int keySpace = 50;
         private int flushDbPerMille;
         private boolean prefixPerDb;
+        private String hashTag;
 
         private Builder(RedisConnection conn, String serverVersion) {
             this.conn = conn;
@@ -326,6 +329,15 @@ public final class MixedWorkload {
         /** Key names carry their database ("mw1:str:7"), so that no name repeats across databases. Default off. */
         public Builder prefixPerDb(boolean prefix) {
             this.prefixPerDb = prefix;
+            return this;
+        }
+
+        /**
+         * Every key carries this hash tag ("mw:{t3}:str:7"), so all of them hash to one slot of a Redis Cluster and
+         * commands of several keys (RENAME, MSET, MULTI, EVAL...) stay in that slot. Default none.
+         */
+        public Builder hashTag(String tag) {
+            this.hashTag = tag;
             return this;
         }
 
