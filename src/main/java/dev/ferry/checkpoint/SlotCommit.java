@@ -7,6 +7,8 @@ import dev.ferry.cluster.CrossSlotPlan;
 import dev.ferry.sink.ClusterWriter;
 import dev.ferry.sink.Command;
 import dev.ferry.source.ReplicationOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import java.util.Set;
  * Called by the producer thread of {@link TransactionalSink}; blocks while it drains and reads.
  */
 final class SlotCommit {
+
+    private static final Logger log = LoggerFactory.getLogger(SlotCommit.class);
 
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
 
@@ -130,6 +134,10 @@ final class SlotCommit {
         if (first == order.length) {
             // Every part was applied before a restart.
             return;
+        }
+        if (first > 0) {
+            log.info("{} at source offset {}: {} of its {} parts were applied before a restart; applying the rest",
+                    plan.command(), q.end(), first, order.length);
         }
         counters.countEmulated(plan.command());
         byte[] value = SlotCheckpoints.value(new ReplicationOffset(replId, q.end()), q.db());
