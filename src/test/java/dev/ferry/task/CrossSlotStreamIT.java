@@ -39,9 +39,7 @@ class CrossSlotStreamIT {
     private static final int KILLS = 6;
 
     static List<String> versions() {
-        List<String> versions = Servers.versionsUnderTest().stream()
-                .filter(v -> ServerInfo.Version.parse(v, false).atLeast(6, 2)).toList();
-        return versions.isEmpty() ? List.of("7.0.15") : versions;
+        return Servers.versionsUnderTestFrom(6, 2);
     }
 
     @ParameterizedTest
