@@ -1,6 +1,8 @@
 package dev.ferry.checkpoint;
 
 import dev.ferry.MemoryBudget;
+import dev.ferry.cluster.CrossSlotCounters;
+import dev.ferry.cluster.CrossSlotPlan;
 import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.CommandName;
 import dev.ferry.sink.TargetWriter;
@@ -31,7 +33,7 @@ import java.util.function.LongSupplier;
  * slot's checkpoint ({@link SlotCommit}), and a base checkpoint ({@link ControlKeys}) says where every slot
  * is at least: the end of the previous batch, all of whose transactions are acknowledged when the next one
  * goes. Only one batch is in flight, so one transaction per slot; a source transaction spanning slots is
- * applied per slot.
+ * applied per slot (counted). A command emulated across slots cuts the batch ({@link SlotCommit}).
  *
  * <p>Before {@link #startStream} (the snapshot phase) writes go to the target unwrapped.
  * Called by one producer thread.
@@ -123,12 +125,15 @@ public final class TransactionalSink implements WriteSink {
     /**
      * On a cluster target: stream writes are split per slot by {@code router} and applied as checkpointed
      * transactions per slot; {@code slots} says what each slot applied before a restart, and is kept up to date.
+     * Commands emulated across slots read the target through {@code reads} (on the producer thread); splits,
+     * emulations and source transactions applied per slot are counted in {@code counters}.
      */
-    public void slotTransactions(SlotWrites router, SlotCheckpoints slots) {
+    public void slotTransactions(SlotWrites router, SlotCheckpoints slots, CrossSlotPlan.Reads reads,
+                                 CrossSlotCounters counters) {
         if (!(writer instanceof dev.ferry.sink.ClusterWriter cluster)) {
             throw new IllegalStateException("slot transactions need a cluster writer");
         }
-        slotCommit = new SlotCommit(cluster, router, slots);
+        slotCommit = new SlotCommit(cluster, router, slots, reads, counters, memory);
     }
 
     /**
@@ -249,6 +254,9 @@ public final class TransactionalSink implements WriteSink {
             sourceTransactionHeap = pendingHeap;
             sourceTransactionDb = pendingDb;
         } else if (name == CommandName.EXEC) {
+            if (slotCommit != null && inSourceTransaction && !discardingSourceTransaction) {
+                slotCommit.sourceTransaction(pending.subList(sourceTransactionStart, pending.size()));
+            }
             inSourceTransaction = false;
             discardingSourceTransaction = false;
         } else if (!discardingSourceTransaction) {

@@ -16,6 +16,7 @@ import dev.ferry.task.SourceReset;
 import dev.ferry.task.SyncMode;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
+import dev.ferry.cluster.CrossSlotCounters;
 import dev.ferry.cluster.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -194,6 +195,7 @@ final class SyncCommand implements Callable<Integer> {
         precheck(options);
         long keys;
         long writes;
+        String crossSlot = "";
         if (Topology.discover(options.source()).isCluster()) {
             // One task per master of the source cluster.
             ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
@@ -213,9 +215,11 @@ final class SyncCommand implements Callable<Integer> {
             task.run();
             keys = task.counters().snapshotKeys.sum();
             writes = task.counters().commandsForwarded.sum();
+            CrossSlotCounters.Snapshot counts = task.counters().crossSlot.snapshot();
+            crossSlot = counts.total() > 0 ? "; across slots of the target: " + counts.describe() : "";
         }
         spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
-                + keys + " keys copied, " + writes + " writes forwarded");
+                + keys + " keys copied, " + writes + " writes forwarded" + crossSlot);
         return 0;
     }
 

@@ -4,15 +4,17 @@ import dev.ferry.FerryException;
 import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RespValue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Copies a whole value between slots with {@code DUMP} and {@code RESTORE}, its expiry kept: read with
- * {@code PEXPIRETIME} and restored with {@code ABSTTL} on 7.0+ (exact), read with {@code PTTL} and restored
- * relative before (off by the round trip, a millisecond or so). The payload and the expiry are read in one
- * {@code MULTI}, so they belong together. One payload is held in memory at a time: a value's serialized size,
- * at most Redis's {@code proto-max-bulk-len} (512 MiB). Blocking, not thread-safe (it uses the caller's client).
+ * Reads a whole value with {@code DUMP} and its expiry, and builds the {@code RESTORE} that copies it under another
+ * name, in another slot: the expiry read with {@code PEXPIRETIME} and restored with {@code ABSTTL} on 7.0+
+ * (exact), read with {@code PTTL} and restored relative before (off by the time until the {@code RESTORE} runs,
+ * a millisecond or so). The payload and the expiry are read in one {@code MULTI}, so they belong together. One
+ * payload is held in memory at a time: a value's serialized size, at most Redis's {@code proto-max-bulk-len}
+ * (512 MiB). Blocking, not thread-safe (it uses the caller's client).
  */
 final class ValueCopy {
 
@@ -40,32 +42,24 @@ final class ValueCopy {
     }
 
     /**
-     * Restores {@code value} under {@code key}, with the expiry it had.
-     *
-     * @return the reply: {@code OK}, or {@code BUSYKEY} when the key exists and {@code replace} is false
+     * {@code RESTORE key …} of {@code value}: with {@code REPLACE} when {@code replace}, and with the expiry it had
+     * when {@code keepExpiry} (without one otherwise). Without {@code REPLACE} the target answers {@code BUSYKEY}
+     * when the key exists.
      */
-    RespValue restore(byte[] key, Dumped value, boolean replace) {
-        long ttl = value.expiry() < 0 ? 0 : value.expiry();
-        if (!absoluteExpiry && value.expiry() == 0) {
+    byte[][] restoreArgs(byte[] key, Dumped value, boolean replace, boolean keepExpiry) {
+        long ttl = !keepExpiry || value.expiry() < 0 ? 0 : value.expiry();
+        if (keepExpiry && !absoluteExpiry && value.expiry() == 0) {
             // PTTL 0: it expires now; 0 would mean "never", so the smallest positive TTL keeps its meaning.
             ttl = 1;
         }
-        List<Object> command = new ArrayList<>(List.of("RESTORE", key, ttl, value.payload()));
+        List<byte[]> command = new ArrayList<>(List.of(ascii("RESTORE"), key, ascii(Long.toString(ttl)), value.payload()));
         if (replace) {
-            command.add("REPLACE");
+            command.add(ascii("REPLACE"));
         }
         if (absoluteExpiry && ttl > 0) {
-            command.add("ABSTTL");
+            command.add(ascii("ABSTTL"));
         }
-        return client.call(key, command.toArray());
-    }
-
-    /** Restores {@code value} under a temporary name that expires by itself after {@code ttlMillis}. */
-    void restoreTemporary(byte[] key, Dumped value, long ttlMillis) {
-        RespValue reply = client.call(key, "RESTORE", key, ttlMillis, value.payload(), "REPLACE");
-        if (reply instanceof RespValue.Error e) {
-            throw new FerryException("the target refused a temporary copy " + KeyText.quoted(key) + ": " + e.message());
-        }
+        return command.toArray(new byte[0][]);
     }
 
     static List<RespValue> replies(RespValue exec, String what, byte[] key) {
@@ -78,5 +72,9 @@ final class ValueCopy {
             return array.items();
         }
         throw new FerryException("the target refused " + what + " of " + KeyText.quoted(key) + ": " + exec.asText());
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.cluster.CrossSlotCounters;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /** Live counters of one sync, written by the pipeline, read by progress reporting from any thread. */
@@ -19,6 +21,8 @@ public final class SyncCounters {
     public final LongAdder conflicts = new LongAdder();
     /** Writes passed over at a restart because the target had refused them ({@code --skip-refused}). */
     public final LongAdder refusedSkipped = new LongAdder();
+    /** Into a cluster target: writes split per slot, emulated across slots, source transactions applied per slot. */
+    public final CrossSlotCounters crossSlot = new CrossSlotCounters();
     /** End-to-end lag, from the heartbeat. */
     public final HeartbeatLag lag = new HeartbeatLag();
 

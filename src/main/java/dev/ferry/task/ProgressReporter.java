@@ -1,5 +1,6 @@
 package dev.ferry.task;
 
+import dev.ferry.cluster.CrossSlotCounters;
 import dev.ferry.pipeline.SyncCounters;
 
 import java.io.PrintStream;
@@ -109,9 +110,11 @@ public final class ProgressReporter {
         lastOps = ops;
         lastTick = now;
         long spooled = t.spooled();
-        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s%s",
+        CrossSlotCounters.Snapshot crossSlot = c.crossSlot.snapshot();
+        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s%s%s",
                 t.state().name().toLowerCase(Locale.ROOT), c.snapshotKeys.sum(), ops, opsRate,
                 lag(t.lagMillis()), t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "",
+                crossSlot.total() > 0 ? ", across slots: " + crossSlot.describe() : "",
                 heldBack(t.options().streamThrottle()));
     }
 

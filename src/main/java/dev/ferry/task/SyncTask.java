@@ -29,6 +29,8 @@ import dev.ferry.sink.TargetWriter;
 import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
 import dev.ferry.checkpoint.ControlKeys;
+import dev.ferry.cluster.ClusterClient;
+import dev.ferry.cluster.ClusterReads;
 import dev.ferry.cluster.SlotHash;
 import dev.ferry.cluster.Topology;
 import dev.ferry.resp.RedisEndpoint;
@@ -412,6 +414,8 @@ public final class SyncTask {
         boolean owns;
         /** The slot map of a cluster target, read at the attempt's start; null for a standalone target. */
         Topology targetTopology;
+        /** On a cluster target, what commands emulated across slots read the target's values with. */
+        ClusterClient targetReads;
 
         void run() {
             // What this attempt holds of the process's memory budget; all of it is given back at its end.
@@ -486,7 +490,9 @@ public final class SyncTask {
                 slotCheckpoints = null;
                 if (targetTopology != null) {
                     slotCheckpoints = new SlotCheckpoints(taskId);
-                    sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints);
+                    targetReads = new ClusterClient(targetTopology);
+                    sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints,
+                            new ClusterReads(targetReads), counters.crossSlot);
                 }
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
@@ -643,6 +649,9 @@ public final class SyncTask {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                }
+                if (targetReads != null) {
+                    targetReads.close();
                 }
                 if (writer != null) {
                     writer.close();

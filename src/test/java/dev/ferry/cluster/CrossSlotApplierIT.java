@@ -4,7 +4,6 @@ import dev.ferry.FerryException;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
-import dev.ferry.resp.ServerInfo;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.Servers;
@@ -30,9 +29,7 @@ class CrossSlotApplierIT {
     private static final long EXPIRE_AT = System.currentTimeMillis() + 3_600_000;
 
     static List<String> versions() {
-        List<String> versions = Servers.versionsUnderTest().stream()
-                .filter(v -> ServerInfo.Version.parse(v, false).atLeast(6, 2)).toList();
-        return versions.isEmpty() ? List.of("7.0.15") : versions;
+        return Servers.versionsUnderTestFrom(6, 2);
     }
 
     @ParameterizedTest

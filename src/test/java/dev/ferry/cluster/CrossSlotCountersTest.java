@@ -25,6 +25,20 @@ class CrossSlotCountersTest {
     }
 
     @Test
+    void sourceTransactionsAppliedPerSlotAreCountedWithTheCommands() {
+        CrossSlotCounters counters = new CrossSlotCounters();
+        counters.countTransaction();
+        assertThat(counters.snapshot().describe()).isEqualTo("1 transaction applied per slot");
+
+        counters.countTransaction();
+        counters.countEmulated("LMOVE");
+
+        assertThat(counters.snapshot().transactions()).isEqualTo(2);
+        assertThat(counters.snapshot().total()).isEqualTo(3);
+        assertThat(counters.snapshot().describe()).isEqualTo("emulated LMOVE 1; 2 transactions applied per slot");
+    }
+
+    @Test
     void nothingCountedDescribesItselfAsNone() {
         assertThat(new CrossSlotCounters().snapshot().describe()).isEqualTo("none");
     }

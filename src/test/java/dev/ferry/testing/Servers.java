@@ -3,6 +3,7 @@ package dev.ferry.testing;
 import dev.ferry.FerryException;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.ServerInfo;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -36,6 +37,13 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback, Aft
         String value = System.getProperty(VERSIONS_PROPERTY, DEFAULT_VERSIONS);
         List<String> versions = Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
         return versions.isEmpty() ? Arrays.asList(DEFAULT_VERSIONS.split(",")) : versions;
+    }
+
+    /** The versions under test that are {@code major.minor} or later, or 7.0.15 when none is. */
+    public static List<String> versionsUnderTestFrom(int major, int minor) {
+        List<String> versions = versionsUnderTest().stream()
+                .filter(v -> ServerInfo.Version.parse(v, false).atLeast(major, minor)).toList();
+        return versions.isEmpty() ? List.of("7.0.15") : versions;
     }
 
     /** Starts redis-server {@code version} on a free port; {@code args} are directives and values ("--maxmemory", "10mb"). */
