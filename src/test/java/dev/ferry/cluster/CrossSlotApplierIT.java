@@ -2,9 +2,9 @@ package dev.ferry.cluster;
 
 import dev.ferry.FerryException;
 import dev.ferry.embedded.RedisServer;
+import dev.ferry.embedded.VersionName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
-import dev.ferry.resp.ServerInfo;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.Servers;
@@ -31,7 +31,7 @@ class CrossSlotApplierIT {
 
     static List<String> versions() {
         List<String> versions = Servers.versionsUnderTest().stream()
-                .filter(v -> ServerInfo.Version.parse(v, false).atLeast(6, 2)).toList();
+                .filter(v -> VersionName.parse(v).version().atLeast(6, 2)).toList();
         return versions.isEmpty() ? List.of("7.0.15") : versions;
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import dev.ferry.embedded.CheckedPipeline;
+import dev.ferry.embedded.VersionName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
@@ -47,7 +48,7 @@ public final class MixedWorkload {
 
     private MixedWorkload(Builder b) {
         this.pipeline = new CheckedPipeline(b.conn, 256);
-        this.version = ServerInfo.Version.parse(b.serverVersion, false);
+        this.version = VersionName.parse(b.serverVersion).version();
         this.random = new Random(b.seed);
         this.dbs = b.dbs;
         this.keySpace = b.keySpace;
