@@ -19,20 +19,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds a {@code redis-server} executable of a given version. Looks, in order, in:
+ * Finds a {@code redis-server} (or {@code valkey-server}) executable of a given version, named as
+ * {@link VersionName} says ("7.0.15", "valkey-9.1.2"). Looks, in order, in:
  * <ol>
  *   <li>the directory named by the system property {@value #BIN_DIR_PROPERTY}, for
  *       {@code redis-server-<version>-<os>-<arch>} or {@code redis-server-<version>} (made executable if needed);</li>
  *   <li>the classpath, for the same names (org.signal:embedded-redis ships {@code redis-server-7.0.15-<os>-<arch>}),
  *       extracted once into a cache directory;</li>
- *   <li>the system's {@code /usr/bin/redis-server}, when its {@code --version} is the one asked for.</li>
+ *   <li>the system's {@code /usr/bin/redis-server}, when its {@code --version} is the one asked for;</li>
+ *   <li>when the system property {@value #FETCH_PROPERTY} names a command, what that command puts into the
+ *       first directory when run as {@code <command> --cache <cache dir> --into <dir> <version>}: the build
+ *       sets it to {@code .ci/debian-servers}, which fetches the versions Debian packages.</li>
  * </ol>
- * Thread-safe; several threads or processes may extract the same binary at once.
+ * Thread-safe; several threads or processes may extract the same binary at once. {@link #find} blocks while a
+ * fetch runs (seconds to minutes: a download), one fetch at a time per JVM.
  */
 public final class RedisBinaries {
 
     /** System property naming a directory of {@code redis-server-<version>} files. */
     public static final String BIN_DIR_PROPERTY = "ferry.redis.bin.dir";
+    /** System property naming a command that fetches a missing version into {@value #BIN_DIR_PROPERTY}. */
+    public static final String FETCH_PROPERTY = "ferry.redis.fetch";
     /** The version the demo runs: the one org.signal:embedded-redis ships. */
     public static final String DEFAULT_VERSION = "7.0.15";
     public static final Path SYSTEM_BINARY = Path.of("/usr/bin/redis-server");
@@ -44,25 +51,40 @@ public final class RedisBinaries {
     private final ClassLoader classLoader;
     private final Path cacheDir;
     private final Path systemBinary;
+    private final Path fetcher;
+
+    /** Without a fetcher: see {@link #RedisBinaries(Path, ClassLoader, Path, Path, Path)}. */
+    public RedisBinaries(Path binDir, ClassLoader classLoader, Path cacheDir, Path systemBinary) {
+        this(binDir, classLoader, cacheDir, systemBinary, null);
+    }
 
     /**
      * @param binDir directory of versioned binaries, or null to skip
      * @param classLoader where to look for binaries shipped as resources, or null to skip
-     * @param cacheDir where classpath binaries are extracted to
+     * @param cacheDir where classpath binaries are extracted to, and where the fetcher keeps its downloads
      * @param systemBinary an installed redis-server, or null to skip
+     * @param fetcher a command that puts a missing version into {@code binDir}, or null to skip
      */
-    public RedisBinaries(Path binDir, ClassLoader classLoader, Path cacheDir, Path systemBinary) {
+    public RedisBinaries(Path binDir, ClassLoader classLoader, Path cacheDir, Path systemBinary, Path fetcher) {
         this.binDir = binDir;
         this.classLoader = classLoader;
         this.cacheDir = cacheDir;
         this.systemBinary = systemBinary;
+        this.fetcher = fetcher;
     }
 
-    /** The standard places: {@value #BIN_DIR_PROPERTY}, this class's classpath, {@code /usr/bin/redis-server}. */
+    /**
+     * The standard places: {@value #BIN_DIR_PROPERTY}, this class's classpath, {@code /usr/bin/redis-server},
+     * and the fetcher {@value #FETCH_PROPERTY} when set.
+     */
     public static RedisBinaries standard() {
-        String dir = System.getProperty(BIN_DIR_PROPERTY);
-        Path binDir = dir == null || dir.isBlank() ? null : Path.of(dir);
-        return new RedisBinaries(binDir, RedisBinaries.class.getClassLoader(), defaultCacheDir(), SYSTEM_BINARY);
+        return new RedisBinaries(pathProperty(BIN_DIR_PROPERTY), RedisBinaries.class.getClassLoader(), defaultCacheDir(),
+                SYSTEM_BINARY, pathProperty(FETCH_PROPERTY));
+    }
+
+    private static Path pathProperty(String name) {
+        String value = System.getProperty(name);
+        return value == null || value.isBlank() ? null : Path.of(value);
     }
 
     /** The binary the demo runs: see {@link #findDefault()} on {@link #standard()}. */
@@ -88,25 +110,22 @@ public final class RedisBinaries {
     }
 
     /**
-     * Finds redis-server {@code version} ("7.0.15").
+     * Finds the server {@code version} names: "7.0.15" (redis-server), "valkey-9.1.2" (valkey-server).
      *
-     * @throws FerryException nothing found; the message lists every place looked at
+     * @throws IllegalArgumentException not a {@link VersionName}
+     * @throws FerryException nothing found, or the fetcher failed; the message lists every place looked at
      */
     public Path find(String version) {
-        if (version == null || !version.matches("[0-9]+\\.[0-9]+\\.[0-9]+")) {
-            throw new IllegalArgumentException("version: " + version + " (expected: major.minor.patch, like 7.0.15)");
-        }
-        List<String> names = fileNames(version);
+        VersionName wanted = VersionName.parse(version);
+        List<String> names = fileNames(wanted);
         List<String> looked = new ArrayList<>();
 
         if (binDir == null) {
             looked.add("system property " + BIN_DIR_PROPERTY + " (not set)");
         } else {
-            for (String name : names) {
-                Path candidate = binDir.resolve(name);
-                if (Files.isRegularFile(candidate)) {
-                    return executable(candidate);
-                }
+            Path found = inBinDir(names);
+            if (found != null) {
+                return found;
             }
             looked.add(String.join(" or ", names) + " in " + binDir + " (system property " + BIN_DIR_PROPERTY + ")");
         }
@@ -124,7 +143,7 @@ public final class RedisBinaries {
         if (systemBinary != null) {
             if (Files.isExecutable(systemBinary)) {
                 String found = versionOf(systemBinary);
-                if (found.equals(version)) {
+                if (found.equals(wanted.toString())) {
                     return systemBinary;
                 }
                 looked.add(systemBinary + " (it is version " + found + ")");
@@ -133,12 +152,32 @@ public final class RedisBinaries {
             }
         }
 
-        throw new FerryException("no redis-server " + version + " found; looked at: " + String.join("; ", looked)
-                + ". Install redis-server " + version + " or set -D" + BIN_DIR_PROPERTY
+        if (fetcher != null && binDir != null) {
+            new BinaryFetcher(fetcher, cacheDir, binDir).fetch(wanted);
+            Path found = inBinDir(names);
+            if (found != null) {
+                return found;
+            }
+            throw new FerryException(fetcher + " ran without error but left no " + String.join(" or ", names) + " in " + binDir);
+        }
+
+        String server = wanted.server() + " " + wanted.number();
+        throw new FerryException("no " + server + " found; looked at: " + String.join("; ", looked)
+                + ". Install " + server + " or set -D" + BIN_DIR_PROPERTY
                 + " to a directory holding " + names.get(names.size() - 1));
     }
 
-    /** Runs {@code binary --version} and returns the version it prints ("7.0.15"). */
+    private Path inBinDir(List<String> names) {
+        for (String name : names) {
+            Path candidate = binDir.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return executable(candidate);
+            }
+        }
+        return null;
+    }
+
+    /** Runs {@code binary --version} and returns the version it prints as a {@link VersionName} ("7.0.15", "valkey-9.1.2"). */
     public static String versionOf(Path binary) {
         Process process;
         try {
@@ -156,7 +195,7 @@ public final class RedisBinaries {
             if (!m.find()) {
                 throw new FerryException(binary + " --version printed no version (expected: 'Redis server v=...'): " + output);
             }
-            return m.group(1);
+            return new VersionName(output.startsWith("Valkey"), m.group(1)).toString();
         } catch (IOException e) {
             throw new FerryException("cannot run " + binary + " --version: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -167,8 +206,8 @@ public final class RedisBinaries {
     }
 
     /** Names to look for, most specific first: {@code redis-server-7.0.15-linux-amd64}, {@code redis-server-7.0.15}. */
-    static List<String> fileNames(String version) {
-        String plain = "redis-server-" + version;
+    static List<String> fileNames(VersionName version) {
+        String plain = version.server() + "-" + version.number();
         String platform = platform();
         return platform == null ? List.of(plain) : List.of(plain + "-" + platform, plain);
     }

@@ -66,14 +66,14 @@ public final class RedisServer implements AutoCloseable {
         return endpoint.port();
     }
 
-    /** The server's version as it reports it, "7.0.15". */
+    /** The server's version as {@link VersionName} names it: "7.0.15", "valkey-9.1.2". */
     public String version() {
         return version;
     }
 
     /** The parsed version, to ask what the server supports. */
     public ServerInfo.Version parsedVersion() {
-        return ServerInfo.Version.parse(version, false);
+        return VersionName.parse(version).version();
     }
 
     public long pid() {
@@ -143,7 +143,8 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "redis-server " + version + " on " + endpoint.address();
+        VersionName name = VersionName.parse(version);
+        return name.server() + " " + name.number() + " on " + endpoint.address();
     }
 
     private void requestShutdown() {
@@ -207,7 +208,10 @@ public final class RedisServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** The version to run, found by {@link RedisBinaries#standard()}. Default: {@link RedisBinaries#defaultServer()}. */
+        /**
+         * The version to run ("7.0.15", "valkey-9.1.2": a {@link VersionName}), found by {@link RedisBinaries#standard()}.
+         * Default: {@link RedisBinaries#defaultServer()}.
+         */
         public Builder version(String version) {
             this.version = version;
             return this;
@@ -266,7 +270,7 @@ public final class RedisServer implements AutoCloseable {
                     : version != null ? RedisBinaries.standard().find(version) : RedisBinaries.defaultServer();
             String actual = RedisBinaries.versionOf(exe);
             if (version != null && !version.equals(actual)) {
-                throw new FerryException(exe + " is redis-server " + actual + ", not " + version);
+                throw new FerryException(exe + " is version " + actual + ", not " + version);
             }
             return new ServerLauncher(exe, actual, port, List.copyOf(args), password(), startTimeout).launch(
                     (process, endpoint, dir) -> {

@@ -39,11 +39,12 @@ public final class SampleData {
     /**
      * Loads the sample into each of {@code options.dbs()}.
      *
-     * @param serverVersion the server's {@code redis_version}, which decides the types written
+     * @param serverVersion the server's version as a {@link VersionName} ("7.0.15", "valkey-9.1.2"), which decides
+     *                      the types written
      * @throws dev.ferry.resp.RedisReplyException the server refused a write
      */
     public static Summary load(RedisConnection conn, String serverVersion, Options options) {
-        ServerInfo.Version version = ServerInfo.Version.parse(serverVersion, false);
+        ServerInfo.Version version = VersionName.parse(serverVersion).version();
         CheckedPipeline pipeline = new CheckedPipeline(conn);
         Map<Integer, Integer> keysPerDb = new TreeMap<>();
         List<Expiry> expiries = new ArrayList<>();

@@ -84,7 +84,7 @@ final class ServerLauncher {
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", workDir.toString()));
-        if (ServerInfo.Version.parse(version, false).atLeast(7, 0)) {
+        if (VersionName.parse(version).version().atLeast(7, 0)) {
             // DEBUG DIGEST / DIGEST-VALUE, used to verify data, is refused by default since 7.0.
             cmd.add("--enable-debug-command");
             cmd.add("yes");

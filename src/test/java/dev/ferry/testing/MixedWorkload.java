@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import dev.ferry.embedded.CheckedPipeline;
+import dev.ferry.embedded.VersionName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
@@ -48,7 +49,7 @@ public final class MixedWorkload {
 
     private MixedWorkload(Builder b) {
         this.pipeline = new CheckedPipeline(b.conn, 256);
-        this.version = ServerInfo.Version.parse(b.serverVersion, false);
+        this.version = VersionName.parse(b.serverVersion).version();
         this.random = new Random(b.seed);
         this.dbs = b.dbs;
         this.keySpace = b.keySpace;
@@ -193,6 +194,7 @@ public final class MixedWorkload {
     private void streams() {
         Set<String> busy = Set.of("BUSYGROUP");
         Set<String> noGroup = Set.of("NOGROUP");
+        Set<String> noStreamOrGroup = Set.of("NOGROUP", "ERR");
         op("XADD", () -> {
             String key = key("stream");
             List<String> ids = streamIds.computeIfAbsent(db + "/" + key, k -> new ArrayList<>());
@@ -209,9 +211,14 @@ public final class MixedWorkload {
             String key = key("stream");
             String group = group();
             List<String> pending = pendingIds.computeIfAbsent(db + "/" + key + "/" + group, k -> new ArrayList<>());
+            String consumer = "consumer-" + random.nextInt(3);
+            if (version.atLeast(7, 2)) {
+                // 7.2+ (and Valkey) create the consumer of a read that delivers nothing without replicating it, so
+                // even a native replica would lack it: create it with a command that replicates. No stream: ERR.
+                pipeline.sendAllowing(noStreamOrGroup, null, "XGROUP", "CREATECONSUMER", key, group, consumer);
+            }
             pipeline.sendAllowing(noGroup, reply -> collectIds(reply, pending),
-                    "XREADGROUP", "GROUP", group, "consumer-" + random.nextInt(3), "COUNT", 1 + random.nextInt(3),
-                    "STREAMS", key, ">");
+                    "XREADGROUP", "GROUP", group, consumer, "COUNT", 1 + random.nextInt(3), "STREAMS", key, ">");
         });
         op("XACK", () -> {
             String key = key("stream");

@@ -42,7 +42,7 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback, Aft
     /** The versions under test that are {@code major.minor} or later, or 7.0.15 when none is. */
     public static List<String> versionsUnderTestFrom(int major, int minor) {
         List<String> versions = versionsUnderTest().stream()
-                .filter(v -> ServerInfo.Version.parse(v, false).atLeast(major, minor)).toList();
+                .filter(v -> dev.ferry.embedded.VersionName.parse(v).version().atLeast(major, minor)).toList();
         return versions.isEmpty() ? List.of("7.0.15") : versions;
     }
 
