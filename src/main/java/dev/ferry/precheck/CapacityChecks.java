@@ -1,18 +1,15 @@
 package dev.ferry.precheck;
 
 import dev.ferry.FerryException;
-import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static dev.ferry.precheck.ReplicationChecks.bytes;
 import static dev.ferry.precheck.ReplicationChecks.parseBytes;
 
-/** Will the source's data fit into the target and stay there: memory, eviction, modules. */
+/** Will the source's data fit into the target and stay there: memory, eviction ({@link ModuleCheck}: modules). */
 final class CapacityChecks {
 
     /** Above this share of the target's free memory, the copy may not fit once encodings and overheads differ. */
@@ -69,41 +66,6 @@ final class CapacityChecks {
         return CheckResult.warn(name, "the target evicts keys when full (maxmemory-policy " + String.join(", ", policies)
                         + "): copied keys can silently disappear",
                 "CONFIG SET maxmemory-policy noeviction on the target (a full target then refuses writes, and the sync stops and says so)");
-    }
-
-    static CheckResult modules(String name, Side source, Side target) {
-        if (!source.version().atLeast(4, 0)) {
-            return CheckResult.pass(name, "source " + source.version() + " has no modules (added in 4.0)");
-        }
-        Set<String> used = moduleNames(source.conn());
-        if (used.isEmpty()) {
-            return CheckResult.pass(name, "the source loads no modules");
-        }
-        Set<String> missing = new TreeSet<>(used);
-        if (target.version().atLeast(4, 0)) {
-            missing.removeAll(moduleNames(target.conn()));
-        }
-        if (missing.isEmpty()) {
-            return CheckResult.pass(name, "the target loads every source module: " + String.join(", ", used));
-        }
-        return CheckResult.fail(name, "module(s) loaded on the source but not on the target: " + String.join(", ", missing)
-                        + "; keys of their types cannot be copied",
-                "load the same modules on the target (loadmodule in its configuration)");
-    }
-
-    private static Set<String> moduleNames(RedisConnection conn) {
-        Set<String> names = new TreeSet<>();
-        RespValue reply = conn.callChecked("MODULE", "LIST");
-        for (RespValue module : ((RespValue.Array) reply).items()) {
-            List<RespValue> fields = ((RespValue.Array) module).items();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                if (fields.get(i).asText().equals("name")) {
-                    names.add(fields.get(i + 1).asText());
-                }
-            }
-        }
-        // Valkey and Redis 8 ship built-in modules that show in MODULE LIST on both sides alike; nothing to skip.
-        return names;
     }
 
     /** The target's proto-max-bulk-len: configurable from 3.2 (CONFIG GET), fixed at 512 MB before. */

@@ -35,7 +35,7 @@ public final class Precheck {
             check("target-empty", true, true, c -> TargetChecks.empty("target-empty", c)),
             check("target-memory", true, true, c -> CapacityChecks.memory("target-memory", c.source(), c.target())),
             check("target-eviction", false, true, c -> CapacityChecks.eviction("target-eviction", c.target())),
-            check("modules", true, true, c -> CapacityChecks.modules("modules", c.source(), c.target())),
+            check("modules", true, true, c -> ModuleCheck.run("modules", c)),
             check("big-keys", true, true, c -> BigKeyCheck.run("big-keys", c)),
             check("source-backlog", true, false, c -> ReplicationChecks.backlog("source-backlog", c.source())),
             check("source-repl-timeout", true, false, c -> ReplicationChecks.replTimeout("source-repl-timeout", c.source())),

@@ -86,8 +86,26 @@ class CurrentServersIT {
     @MethodSource("versions")
     void fullSyncIntoRedis70IsEqual(String name) {
         // Only what 7.0 can hold (no hash field TTLs), written by the newer server in its own encodings. The
-        // modules precheck fails falsely here (built-in modules vectorset, lua): issue 11 point 5.
-        syncAndVerify(name, "7.0.15", "7.0.15", "--skip-checks", "modules");
+        // precheck runs whole: the built-in modules (vectorset, lua) that 7.0 lacks hold no key here.
+        syncAndVerify(name, "7.0.15", "7.0.15");
+    }
+
+    @Test
+    void aVectorSetOnRedis8FailsTheModulesCheckForRedis70WithItsCountAndBuiltInModulesWithoutKeysPass() {
+        RedisServer source = servers.start("8.0.6");
+        RedisServer target = servers.start("7.0.15");
+        try (RedisConnection src = source.connect()) {
+            src.callChecked("SET", "plain", "x");
+            Result clean = ferry("precheck", "--source", uri(source), "--target", uri(target));
+            assertThat(clean.out()).contains("vectorset (built in)").contains("none of the source's 1 keys is of a module type");
+
+            src.callChecked("VADD", "vectors", "VALUES", "2", "1", "2", "e1");
+            src.callChecked("VADD", "vectors2", "VALUES", "2", "3", "4", "e2");
+            Result withVectors = ferry("precheck", "--source", uri(source), "--target", uri(target));
+
+            assertThat(withVectors.exitCode()).as(withVectors.out()).isEqualTo(1);
+            assertThat(withVectors.out()).contains("modules").contains("2 of type vectorset");
+        }
     }
 
     @ParameterizedTest(name = "{0} -> {0}")
