@@ -1,15 +1,11 @@
 package dev.ferry.precheck;
 
-import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.KeyText;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static dev.ferry.precheck.ReplicationChecks.bytes;
 
@@ -28,71 +24,40 @@ final class BigKeyCheck {
     }
 
     static CheckResult run(String name, Check.Context ctx) {
-        Side source = ctx.source();
         long limit = CapacityChecks.protoMaxBulkLen(ctx.target());
-        boolean memoryUsage = source.version().atLeast(4, 0);
-        long deadline = System.nanoTime() + ctx.options().sampleTime().toNanos();
-        int budget = ctx.options().sampleKeys();
-        long total = source.keysPerDb().entrySet().stream()
-                .filter(e -> ctx.options().dbs() == null || ctx.options().dbs().contains(e.getKey()))
-                .mapToLong(java.util.Map.Entry::getValue).sum();
-        Set<Integer> dbs = new TreeSet<>(ctx.options().dbs() != null ? ctx.options().dbs() : source.keysPerDb().keySet());
-        List<RedisEndpoint> nodes = source.isCluster() ? source.topology().masters() : List.of(source.endpoint());
-        int sampled = 0;
-        long largest = -1;
-        byte[] largestKey = null;
+        boolean memoryUsage = ctx.source().version().atLeast(4, 0);
+        long[] largest = {-1};
+        byte[][] largestKey = {null};
         List<byte[]> tooBigStrings = new ArrayList<>();
-        int rewritten = 0;
-        outer:
-        for (RedisEndpoint node : nodes) {
-            try (RedisConnection conn = RedisConnection.open(node)) {
-                for (int db : dbs) {
-                    conn.callChecked("SELECT", db);
-                    String cursor = "0";
-                    do {
-                        List<RespValue> page = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", BATCH)).items();
-                        cursor = page.get(0).asText();
-                        List<byte[]> keys = new ArrayList<>();
-                        for (RespValue k : ((RespValue.Array) page.get(1)).items()) {
-                            byte[] key = ((RespValue.Bulk) k).bytes();
-                            if (!Filters.isControlKey(key)) {
-                                keys.add(key);
-                            }
-                        }
-                        List<long[]> sizes = sizes(conn, keys, memoryUsage);
-                        for (int i = 0; i < keys.size(); i++) {
-                            long size = sizes.get(i)[0];
-                            boolean string = sizes.get(i)[1] == 1;
-                            if (size > largest) {
-                                largest = size;
-                                largestKey = keys.get(i);
-                            }
-                            if (size > limit) {
-                                if (string) {
-                                    tooBigStrings.add(keys.get(i));
-                                } else {
-                                    rewritten++;
-                                }
-                            }
-                        }
-                        sampled += keys.size();
-                        if (sampled >= budget || System.nanoTime() > deadline) {
-                            break outer;
-                        }
-                    } while (!cursor.equals("0"));
+        int[] rewritten = {0};
+        KeySample.Result result = KeySample.scan(ctx, BATCH, (conn, keys) -> {
+            List<long[]> sizes = sizes(conn, keys, memoryUsage);
+            for (int i = 0; i < keys.size(); i++) {
+                long size = sizes.get(i)[0];
+                boolean string = sizes.get(i)[1] == 1;
+                if (size > largest[0]) {
+                    largest[0] = size;
+                    largestKey[0] = keys.get(i);
+                }
+                if (size > limit) {
+                    if (string) {
+                        tooBigStrings.add(keys.get(i));
+                    } else {
+                        rewritten[0]++;
+                    }
                 }
             }
-        }
-        String sample = "sampled " + sampled + " of " + total + " keys";
-        String biggest = largestKey == null ? "" : "; largest " + KeyText.shortQuoted(largestKey, 40) + " about " + bytes(largest);
+        });
+        String sample = result.describe();
+        String biggest = largestKey[0] == null ? "" : "; largest " + KeyText.shortQuoted(largestKey[0], 40) + " about " + bytes(largest[0]);
         String limitText = "the target's proto-max-bulk-len " + bytes(limit);
         if (!tooBigStrings.isEmpty()) {
             return CheckResult.fail(name, sample + ": " + tooBigStrings.size() + " string(s) longer than " + limitText + ", e.g. "
                             + KeyText.shortQuoted(tooBigStrings.get(0), 40),
                     "raise proto-max-bulk-len on the target (CONFIG SET proto-max-bulk-len ...) above the longest string");
         }
-        return CheckResult.pass(name, sample + biggest + (rewritten > 0
-                ? "; " + rewritten + " collection(s) above " + limitText + " will be copied as commands, in chunks"
+        return CheckResult.pass(name, sample + biggest + (rewritten[0] > 0
+                ? "; " + rewritten[0] + " collection(s) above " + limitText + " will be copied as commands, in chunks"
                 : "; none above " + limitText));
     }
 

@@ -1,8 +1,6 @@
 package dev.ferry.precheck;
 
-import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespValue;
 
 import java.util.ArrayList;
@@ -48,18 +46,18 @@ final class ModuleCheck {
         }
         Sample sample = sample(ctx);
         String which = "module(s) " + describe(missing, used) + " loaded on the source but not on the target";
-        if (!sample.moduleKeys.isEmpty()) {
+        if (!sample.moduleKeys().isEmpty()) {
             StringBuilder counts = new StringBuilder();
-            sample.moduleKeys.forEach((type, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(n).append(" of type ").append(type));
+            sample.moduleKeys().forEach((type, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(n).append(" of type ").append(type));
             return CheckResult.fail(name, which + "; the source holds keys of module types: " + counts
-                            + (sample.exhaustive ? "" : " (in a sample of " + sample.keys + " of " + sample.total + " keys)"),
+                            + (sample.exhaustive() ? "" : " (in a sample of " + sample.keys() + " of " + sample.total() + " keys)"),
                     "load the same modules on the target (loadmodule in its configuration), or leave those keys out (--exclude-keys)");
         }
-        if (sample.exhaustive) {
-            return CheckResult.pass(name, which + ", but none of the source's " + sample.keys + " keys is of a module type");
+        if (sample.exhaustive()) {
+            return CheckResult.pass(name, which + ", but none of the source's " + sample.keys() + " keys is of a module type");
         }
-        return CheckResult.warn(name, which + "; no key of a module type in a sample of " + sample.keys + " of "
-                        + sample.total + " keys, but there may be some beyond it",
+        return CheckResult.warn(name, which + "; no key of a module type in a sample of " + sample.keys() + " of "
+                        + sample.total() + " keys, but there may be some beyond it",
                 "load the same modules on the target, or check the source's key types (SCAN ... TYPE <module type>)");
     }
 
@@ -102,59 +100,21 @@ final class ModuleCheck {
 
     /** Keys of module types among the source's copied keys, as far as the budget goes. */
     private static Sample sample(Check.Context ctx) {
-        Side source = ctx.source();
-        long deadline = System.nanoTime() + ctx.options().sampleTime().toNanos();
-        int budget = ctx.options().sampleKeys();
-        Set<Integer> dbs = new TreeSet<>(ctx.options().dbs() != null ? ctx.options().dbs() : source.keysPerDb().keySet());
-        long total = source.keysPerDb().entrySet().stream().filter(e -> dbs.contains(e.getKey()))
-                .mapToLong(Map.Entry::getValue).sum();
-        List<RedisEndpoint> nodes = source.isCluster() ? source.topology().masters() : List.of(source.endpoint());
-        Sample sample = new Sample(total);
-        boolean complete = true;
-        outer:
-        for (RedisEndpoint node : nodes) {
-            try (RedisConnection conn = RedisConnection.open(node)) {
-                for (int db : dbs) {
-                    conn.callChecked("SELECT", db);
-                    String cursor = "0";
-                    do {
-                        if (sample.keys >= budget || System.nanoTime() > deadline) {
-                            complete = false;
-                            break outer;
-                        }
-                        List<RespValue> page = ((RespValue.Array) conn.callChecked("SCAN", cursor, "COUNT", BATCH)).items();
-                        cursor = page.get(0).asText();
-                        List<Object[]> types = new ArrayList<>();
-                        for (RespValue k : ((RespValue.Array) page.get(1)).items()) {
-                            byte[] key = ((RespValue.Bulk) k).bytes();
-                            if (!Filters.isControlKey(key)) {
-                                types.add(new Object[] {"TYPE", key});
-                            }
-                        }
-                        for (RespValue type : conn.pipeline(types)) {
-                            String t = type.asText();
-                            if (!CORE_TYPES.contains(t)) {
-                                sample.moduleKeys.merge(t, 1L, Long::sum);
-                            }
-                        }
-                        sample.keys += types.size();
-                    } while (!cursor.equals("0"));
+        Map<String, Long> moduleKeys = new TreeMap<>();
+        KeySample.Result result = KeySample.scan(ctx, BATCH, (conn, keys) -> {
+            List<Object[]> types = new ArrayList<>();
+            keys.forEach(k -> types.add(new Object[] {"TYPE", k}));
+            for (RespValue type : conn.pipeline(types)) {
+                String t = type.asText();
+                if (!CORE_TYPES.contains(t)) {
+                    moduleKeys.merge(t, 1L, Long::sum);
                 }
             }
-        }
-        sample.exhaustive = complete;
-        return sample;
+        });
+        return new Sample(result.total(), moduleKeys, result.sampled(), result.complete());
     }
 
     /** What the sampling saw. */
-    private static final class Sample {
-        final long total;
-        final Map<String, Long> moduleKeys = new TreeMap<>();
-        long keys;
-        boolean exhaustive;
-
-        Sample(long total) {
-            this.total = total;
-        }
+    private record Sample(long total, Map<String, Long> moduleKeys, long keys, boolean exhaustive) {
     }
 }
