@@ -44,12 +44,51 @@ final class CommandTranslator {
             "if ARGV[2] == 'LEFT' then redis.call('LPUSH', KEYS[2], v) else redis.call('RPUSH', KEYS[2], v) end",
             "return v"));
 
+    /**
+     * HSETEX emulation: ARGV = condition (FNX, FXX or ""), expiry kind (PXAT, PX, KEEPTTL or ""), amount, then
+     * field value pairs. Field TTL commands are called only for PXAT, PX and KEEPTTL, which the translator gives
+     * only to targets that have them (7.4+).
+     */
+    private static final byte[] HSETEX_SCRIPT = ascii(String.join("\n",
+            "local k = KEYS[1]",
+            "local n = (#ARGV - 3) / 2",
+            "for i = 0, n - 1 do",
+            "  local e = redis.call('HEXISTS', k, ARGV[4 + 2 * i])",
+            "  if (ARGV[1] == 'FNX' and e == 1) or (ARGV[1] == 'FXX' and e == 0) then return 0 end",
+            "end",
+            "local keep = {}",
+            "if ARGV[2] == 'KEEPTTL' then",
+            "  for i = 0, n - 1 do keep[i] = redis.call('HPTTL', k, 'FIELDS', 1, ARGV[4 + 2 * i])[1] end",
+            "end",
+            "for i = 0, n - 1 do redis.call('HSET', k, ARGV[4 + 2 * i], ARGV[5 + 2 * i]) end",
+            "for i = 0, n - 1 do",
+            "  local f = ARGV[4 + 2 * i]",
+            "  if ARGV[2] == 'PXAT' then redis.call('HPEXPIREAT', k, ARGV[3], 'FIELDS', 1, f)",
+            "  elseif ARGV[2] == 'PX' then redis.call('HPEXPIRE', k, ARGV[3], 'FIELDS', 1, f)",
+            "  elseif ARGV[2] == 'KEEPTTL' and keep[i] and keep[i] > 0 then redis.call('HPEXPIRE', k, keep[i], 'FIELDS', 1, f) end",
+            "end",
+            "return 1"));
+
     private final TargetProfile target;
     private final boolean identity;
+    private final boolean modern;
 
     CommandTranslator(TargetProfile target) {
         this.target = target;
-        this.identity = target.version().atLeast(7, 0);
+        // HSETEX came with 8.0: below, commands may need translating.
+        this.identity = target.version().atLeast(8, 0);
+        this.modern = target.version().atLeast(7, 0);
+    }
+
+    /**
+     * Whether {@code name} (a command's first argument, as received) may need translating, cheaply, before
+     * {@link #translate} builds its lower-case name: on a 7.x target only {@code HSETEX} does.
+     */
+    boolean mayTranslate(byte[] name) {
+        if (identity) {
+            return false;
+        }
+        return !modern || name.length == 6 && (name[0] == 'h' || name[0] == 'H');
     }
 
     /** Whether every command goes to the target as it is. */
@@ -89,6 +128,8 @@ final class CommandTranslator {
                     throw unsupported(argv, "6.2");
                 }
                 return argv;
+            case "hsetex":
+                return hsetex(argv);
             default:
                 return argv;
         }
@@ -131,6 +172,77 @@ final class CommandTranslator {
         }
         return new byte[][] {EVAL, SET_SCRIPT, ONE, argv[1], argv[2], ascii(condition), ascii(expiry),
                 ascii(Long.toString(amount))};
+    }
+
+    /**
+     * Redis 8's {@code HSETEX key [FNX|FXX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] FIELDS n field value …} (which it
+     * also replicates {@code HINCRBYFLOAT} as, with {@code KEEPTTL}) for a target without it: {@code HSET} when
+     * nothing else is asked (a target before 7.4 has no field TTLs to keep), else a script with the same
+     * effect; an expiry for a target before 7.4, which cannot hold field TTLs, stops the sync.
+     */
+    private byte[][] hsetex(byte[][] argv) {
+        String condition = "";
+        String expiry = "";
+        long amount = 0;
+        int i = 2;
+        for (; i < argv.length; i++) {
+            String opt = new String(argv[i], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+            if (opt.equals("FIELDS")) {
+                break;
+            }
+            switch (opt) {
+                case "FNX", "FXX" -> condition = opt;
+                case "KEEPTTL" -> expiry = "KEEPTTL";
+                case "EX", "PX", "EXAT", "PXAT" -> {
+                    if (i + 1 >= argv.length) {
+                        throw new FerryException("malformed HSETEX in the replication stream: " + Command.describe(argv));
+                    }
+                    long n = Long.parseLong(new String(argv[++i], StandardCharsets.US_ASCII));
+                    amount = opt.startsWith("EX") ? n * 1000 : n;
+                    expiry = opt.endsWith("AT") ? "PXAT" : "PX";
+                }
+                default -> throw new FerryException("unknown HSETEX option '" + opt + "' in the replication stream: "
+                        + Command.describe(argv));
+            }
+        }
+        int first = i + 2;
+        long fields = -1;
+        if (i + 1 < argv.length) {
+            try {
+                fields = Long.parseLong(new String(argv[i + 1], StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                fields = -1;
+            }
+        }
+        if (fields <= 0 || argv.length - first != 2 * fields) {
+            throw new FerryException("malformed HSETEX in the replication stream: " + Command.describe(argv));
+        }
+        boolean fieldTtls = target.hashFieldTtl();
+        if ((expiry.equals("PXAT") || expiry.equals("PX")) && !fieldTtls) {
+            throw new FerryException("the source sent " + Command.describe(argv) + ", a hash field TTL, which target "
+                    + target.version() + " cannot hold (needs Redis 7.4+)");
+        }
+        if (!fieldTtls) {
+            // No field of the target can have a TTL: KEEPTTL keeps nothing.
+            expiry = "";
+        }
+        if (condition.isEmpty() && expiry.isEmpty()) {
+            byte[][] hset = new byte[2 + argv.length - first][];
+            hset[0] = ascii("HSET");
+            hset[1] = argv[1];
+            System.arraycopy(argv, first, hset, 2, argv.length - first);
+            return hset;
+        }
+        byte[][] eval = new byte[7 + argv.length - first][];
+        eval[0] = EVAL;
+        eval[1] = HSETEX_SCRIPT;
+        eval[2] = ONE;
+        eval[3] = argv[1];
+        eval[4] = ascii(condition);
+        eval[5] = ascii(expiry);
+        eval[6] = ascii(Long.toString(amount));
+        System.arraycopy(argv, first, eval, 7, argv.length - first);
+        return eval;
     }
 
     private static byte[][] lmove(byte[][] argv) {

@@ -318,7 +318,7 @@ public final class Replayer implements ReplicationListener {
         if (target != null && StreamRestore.needsAdapting(argv, target)) {
             StreamRestore.adapt(argv, target, sink, offsetAfter);
         } else {
-            sink.write(translator == null || translator.isIdentity() ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
+            sink.write(translator == null || !translator.mayTranslate(argv[0]) ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
         }
         if (inSourceTransaction) {
             transactionForwarded++;

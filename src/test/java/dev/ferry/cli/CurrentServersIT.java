@@ -127,10 +127,42 @@ class CurrentServersIT {
     }
 
     @Test
-    @Disabled("issue 11 point 3: Redis 8 replicates HINCRBYFLOAT as HSETEX ... KEEPTTL FIELDS, which Ferry forwards"
-            + " and 7.0 refuses (ERR unknown command 'HSETEX'): the sync stops")
     void liveWritesFromRedis8ReachRedis70Exactly() throws Exception {
+        // Redis 8 replicates HINCRBYFLOAT as HSETEX … KEEPTTL FIELDS …, which 7.0 gets as HSET.
         liveWritesReachRedis70Exactly("8.0.6");
+    }
+
+    @Test
+    void hsetexFromRedis8ReachesRedis70AsTheSameHashAndAFieldTtlStopsTheSyncSayingWhy() throws Exception {
+        RedisServer source = servers.start("8.0.6", "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start("7.0.15");
+        SyncTask task = new SyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                .progressInterval(Duration.ZERO).retryFor(Duration.ZERO).build(), null);
+        Thread sync = new Thread(task::run, "sync-hsetex");
+        try (RedisConnection src = source.connect(); RedisConnection tgt = target.connect()) {
+            sync.start();
+            await(task, "streaming", () -> task.state() == TaskState.STREAMING);
+            src.callChecked("HSET", "h1", "a", "1");
+            src.callChecked("HSETEX", "h1", "FNX", "FIELDS", "1", "a", "2");
+            src.callChecked("HSETEX", "h1", "FNX", "FIELDS", "1", "b", "2");
+            src.callChecked("HSETEX", "h1", "FXX", "FIELDS", "2", "a", "3", "c", "4");
+            src.callChecked("HSETEX", "h1", "FXX", "FIELDS", "1", "a", "5");
+            src.callChecked("HSETEX", "h2", "KEEPTTL", "FIELDS", "2", "x", "1", "y", "2");
+            src.callChecked("HINCRBYFLOAT", "h2", "x", "1.5");
+            src.callChecked("HSETEX", "h2", "FIELDS", "1", "z", "3");
+            src.callChecked("SET", "written-last", "1");
+            await(task, "the last write on the target", () -> tgt.callChecked("EXISTS", "written-last").asLong() == 1);
+            DataAssertions.assertSameData(src, tgt, Set.of(0));
+            assertThat(tgt.callChecked("HGETALL", "h1").asText()).contains("Bulk[5]").doesNotContain("Bulk[c]");
+
+            src.callChecked("HSETEX", "h3", "PXAT", Long.toString(System.currentTimeMillis() + 3_600_000), "FIELDS", "1", "f", "v");
+            sync.join(TIMEOUT.toMillis());
+            assertThat(task.failure()).as("the sync stops").isNotNull();
+            assertThat(task.failure().getMessage()).contains("HSETEX").contains("needs Redis 7.4+");
+        } finally {
+            task.stop();
+            sync.join(TIMEOUT.toMillis());
+        }
     }
 
     @Test

@@ -60,4 +60,23 @@ class CommandTranslatorTest {
         assertThatThrownBy(() -> forTarget("6.0.5").translate("copy", argv("COPY", "a", "b")))
                 .hasMessageContaining("COPY").hasMessageContaining("6.2");
     }
+
+    @Test
+    void hsetexBecomesHsetOrAScriptForTargetsWithoutItAndAFieldTtlForOneWithoutFieldTtlsIsRefused() {
+        CommandTranslator old = forTarget("7.0.15");
+        assertThat(old.mayTranslate("HSETEX".getBytes())).isTrue();
+        assertThat(old.mayTranslate("HSET".getBytes())).isFalse();
+        assertThat(forTarget("8.0.6").mayTranslate("HSETEX".getBytes())).isFalse();
+
+        assertThat(RecordingSink.render(old.translate("hsetex", argv("HSETEX", "h", "KEEPTTL", "FIELDS", "2", "a", "1", "b", "2"))))
+                .isEqualTo("HSET h a 1 b 2");
+        assertThat(RecordingSink.render(old.translate("hsetex", argv("HSETEX", "h", "FIELDS", "1", "a", "1"))))
+                .isEqualTo("HSET h a 1");
+        assertThat(RecordingSink.render(old.translate("hsetex", argv("HSETEX", "h", "FNX", "FIELDS", "1", "a", "1"))))
+                .startsWith("EVAL ").endsWith(" 1 h FNX  0 a 1");
+        assertThatThrownBy(() -> old.translate("hsetex", argv("HSETEX", "h", "PXAT", "4102444800000", "FIELDS", "1", "a", "1")))
+                .hasMessageContaining("needs Redis 7.4+");
+        assertThatThrownBy(() -> old.translate("hsetex", argv("HSETEX", "h", "FIELDS", "2", "a", "1")))
+                .hasMessageContaining("malformed HSETEX");
+    }
 }
