@@ -73,6 +73,8 @@ public final class RedisConnection implements Closeable {
         }
         if (endpoint.tls() != null) {
             try {
+                // The handshake is part of connecting: a port that does not speak TLS must not hold us for minutes.
+                socket.setSoTimeout((int) connectTimeout.toMillis());
                 socket = endpoint.tls().wrap(socket, endpoint);
             } catch (IOException e) {
                 closeQuietly(socket);
@@ -91,11 +93,15 @@ public final class RedisConnection implements Closeable {
         try {
             if (endpoint.tls() != null) {
                 conn.confirmTls();
+                conn.socket.setSoTimeout((int) readTimeout.toMillis());
             }
             conn.authenticate();
         } catch (RuntimeException e) {
             conn.close();
             throw e;
+        } catch (IOException e) {
+            conn.close();
+            throw new RedisConnectionException("cannot connect to " + endpoint.address() + ": " + e.getMessage(), e);
         }
         return conn;
     }

