@@ -127,6 +127,25 @@ class StreamRebuildTest {
     }
 
     @Test
+    void whatNoCommandCanReproduceIsNamedEvenWhenTheMetadataWasKnown() {
+        // A 7.0 source that loaded this stream from a 6.2 RDB: a message deleted in the middle, max-deleted 0-0;
+        // and a pending ID past the last ID, which only a crafted RESTORE payload can hold.
+        List<StreamInfo.PendingEntry> pending = List.of(new StreamInfo.PendingEntry(id("2-1"), b("a"), 10, 1),
+                new StreamInfo.PendingEntry(id("8-1"), b("a"), 10, 1));
+        StreamInfo info = new StreamInfo(2, id("3-1"), id("1-1"), id("0-0"), 2, List.of(new StreamInfo.Group(b("g"),
+                id("3-1"), 2, pending, List.of(new StreamInfo.Consumer(b("a"), 1, 1)))));
+        StreamRebuild r = rebuild("7.0.15", info);
+        r.entry(id("1-1"), new byte[][] {b("f"), b("v")});
+        r.entry(id("3-1"), new byte[][] {b("f"), b("v")});
+        r.end(info);
+        assertThat(sink.writes).contains("XADD s 2-1 ferry-placeholder 1", "XDEL s 2-1", "XSETID s 3-1 ENTRIESADDED 2")
+                .contains("XCLAIM s g a 0 2-1 TIME 10 RETRYCOUNT 1 FORCE JUSTID").noneMatch(w -> w.contains("8-1"));
+        assertThat(warnings).singleElement().asString().contains(
+                "1 pending entry past the stream's last ID 3-1 cannot be recreated by any command (group \"g\": 8-1)",
+                "its max-deleted-entry-id reads 2-1 on the target, 0-0 on the source").doesNotContain("--raw-limit");
+    }
+
+    @Test
     void claimsAreSplitWhereConsumerDeliveryTimeOrCountChange() {
         List<StreamInfo.PendingEntry> pending = List.of(
                 new StreamInfo.PendingEntry(id("1-1"), b("a"), 10, 1),
