@@ -5,6 +5,7 @@ import dev.ferry.rdb.DumpPayload;
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbType;
+import dev.ferry.rdb.StreamInfo;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.TargetProfile;
 import dev.ferry.sink.WriteSink;
@@ -48,11 +49,13 @@ public final class SnapshotApplier implements RdbHandler {
     private final Filters filters;
     private final SyncCounters counters;
     private final int rawLimit;
+    private final int holdLimit;
     private final LongSupplier clock;
     private final Set<String> targetModules;
 
     /**
-     * @param rawLimit largest value taken raw for RESTORE; larger values are rewritten as commands
+     * @param rawLimit largest value taken raw for RESTORE; larger values are rewritten as commands (a stream
+     *                 rewritten for an older target is held whole up to it, to be read twice)
      * @param targetModules names of the modules the target has loaded
      */
     public SnapshotApplier(TargetProfile target, WriteSink sink, Filters filters, SyncCounters counters, int rawLimit,
@@ -63,6 +66,7 @@ public final class SnapshotApplier implements RdbHandler {
         this.counters = counters;
         // Leave room in the bulk string for the type byte and the 10-byte footer.
         this.rawLimit = (int) Math.max(0, Math.min(rawLimit, target.protoMaxBulkLen() - 16));
+        this.holdLimit = rawLimit;
         this.targetModules = targetModules;
         this.clock = clock;
     }
@@ -118,8 +122,12 @@ public final class SnapshotApplier implements RdbHandler {
             string(entry, key, expireAt);
             return;
         }
-        byte[] raw = type.sinceVersion() <= target.rdbVersion() ? entry.rawValue(rawLimit) : null;
-        if (raw != null) {
+        boolean restorable = type.sinceVersion() <= target.rdbVersion();
+        boolean stream = type.kind() == RdbType.Kind.STREAM;
+        // A stream is held whole up to --raw-limit even when it must be rewritten: its consumer groups come
+        // after its entries, and an exact rewrite needs them first.
+        byte[] raw = restorable || stream ? entry.rawValue(stream ? holdLimit : rawLimit) : null;
+        if (raw != null && restorable && raw.length <= rawLimit) {
             restore(key, type, raw, expireAt);
             counters.snapshotBytes.add(raw.length + key.length);
         } else {
@@ -127,7 +135,8 @@ public final class SnapshotApplier implements RdbHandler {
                 throw new FerryException("module key " + Command.printable(key) + " (module " + entry.moduleName()
                         + ") is too large for the target's proto-max-bulk-len or Ferry's --raw-limit");
             }
-            entry.decode(new ValueRewriter(key, target, sink));
+            StreamInfo known = stream && raw != null ? StreamInfo.read(type, raw) : null;
+            entry.decode(new ValueRewriter(key, target, sink, known));
             if (expireAt >= 0) {
                 sink.write(new byte[][] {PEXPIREAT, key, ascii(Long.toString(expireAt))}, -1);
             }

@@ -5,6 +5,8 @@ import dev.ferry.rdb.DumpPayload;
 import dev.ferry.rdb.RdbEntry;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.rdb.RdbParser;
+import dev.ferry.rdb.RdbType;
+import dev.ferry.rdb.StreamInfo;
 import dev.ferry.resp.SpilledBulk;
 import dev.ferry.sink.Command;
 import dev.ferry.sink.CommandName;
@@ -96,7 +98,10 @@ final class StreamRestore {
             new RdbParser(new ByteArrayInputStream(oneKeyRdb(parsed, key))).parse(new RdbHandler() {
                 @Override
                 public void entry(RdbEntry entry) throws IOException {
-                    entry.decode(new ValueRewriter(key, target, sink));
+                    // The payload is whole in memory: a stream's groups can be read before its entries.
+                    StreamInfo known = parsed.type().kind() == RdbType.Kind.STREAM
+                            ? StreamInfo.read(parsed.type(), parsed.value()) : null;
+                    entry.decode(new ValueRewriter(key, target, sink, known));
                 }
             });
         } catch (IOException | RuntimeException e) {

@@ -34,12 +34,22 @@ final class ValueRewriter implements ValueVisitor {
     private long batchBytes;
     private byte[][] batchPrefix;
     private final List<byte[][]> fieldTtls = new ArrayList<>();
-    private boolean streamHasEntries;
+    private final StreamInfo knownStream;
+    private StreamRebuild stream;
 
     ValueRewriter(byte[] key, TargetProfile target, WriteSink sink) {
+        this(key, target, sink, null);
+    }
+
+    /**
+     * @param knownStream for a stream value, its metadata read before the entries ({@link StreamInfo#read}), which
+     *                    makes the rewrite exact (see {@link StreamRebuild}); null when not known
+     */
+    ValueRewriter(byte[] key, TargetProfile target, WriteSink sink, StreamInfo knownStream) {
         this.key = key;
         this.target = target;
         this.sink = sink;
+        this.knownStream = knownStream;
         this.maxBatchBytes = Math.min(1 << 20, target.protoMaxBulkLen() / 2);
     }
 
@@ -82,54 +92,12 @@ final class ValueRewriter implements ValueVisitor {
 
     @Override
     public void streamEntry(StreamId id, byte[][] fieldsAndValues) {
-        requireStreams();
-        flushBatch();
-        byte[][] argv = new byte[3 + fieldsAndValues.length][];
-        argv[0] = ascii("XADD");
-        argv[1] = key;
-        argv[2] = ascii(id.toString());
-        System.arraycopy(fieldsAndValues, 0, argv, 3, fieldsAndValues.length);
-        send(argv);
-        streamHasEntries = true;
+        stream().entry(id, fieldsAndValues);
     }
 
     @Override
     public void streamEnd(StreamInfo info) {
-        requireStreams();
-        if (!streamHasEntries) {
-            // An empty stream still exists, with its last ID: create it with an entry trimmed away at once.
-            StreamId first = info.lastId().compareTo(StreamId.ZERO) > 0 ? info.lastId() : new StreamId(0, 1);
-            send(args("XADD", key, ascii("MAXLEN"), ascii("0"), ascii(first.toString()), ascii("f"), ascii("v")));
-        }
-        List<byte[]> setId = new ArrayList<>(List.of(ascii("XSETID"), key, ascii(info.lastId().toString())));
-        if (target.version().atLeast(7, 0) && info.entriesAdded() >= 0) {
-            setId.add(ascii("ENTRIESADDED"));
-            setId.add(ascii(Long.toString(info.entriesAdded())));
-            if (info.maxDeletedId() != null) {
-                setId.add(ascii("MAXDELETEDID"));
-                setId.add(ascii(info.maxDeletedId().toString()));
-            }
-        }
-        send(setId.toArray(new byte[0][]));
-        for (StreamInfo.Group g : info.groups()) {
-            List<byte[]> create = new ArrayList<>(List.of(ascii("XGROUP"), ascii("CREATE"), key, g.name(),
-                    ascii(g.lastDeliveredId().toString())));
-            if (target.version().atLeast(7, 0) && g.entriesRead() >= 0) {
-                create.add(ascii("ENTRIESREAD"));
-                create.add(ascii(Long.toString(g.entriesRead())));
-            }
-            send(create.toArray(new byte[0][]));
-            if (target.version().atLeast(6, 2)) {
-                for (StreamInfo.Consumer c : g.consumers()) {
-                    send(args("XGROUP", ascii("CREATECONSUMER"), key, g.name(), c.name()));
-                }
-            }
-            for (StreamInfo.PendingEntry p : g.pending()) {
-                send(args("XCLAIM", key, g.name(), p.consumer(), ascii("0"), ascii(p.id().toString()),
-                        ascii("TIME"), ascii(Long.toString(p.deliveryTimeMs())),
-                        ascii("RETRYCOUNT"), ascii(Long.toString(p.deliveryCount())), ascii("FORCE"), ascii("JUSTID")));
-            }
-        }
+        stream().end(info);
     }
 
     @Override
@@ -173,11 +141,15 @@ final class ValueRewriter implements ValueVisitor {
         sink.write(argv, -1);
     }
 
-    private void requireStreams() {
-        if (!target.streams()) {
-            throw new FerryException("key " + printable() + " is a stream, which target " + target.version()
-                    + " cannot hold (needs Redis 5.0+)");
+    private StreamRebuild stream() {
+        if (stream == null) {
+            if (!target.streams()) {
+                throw new FerryException("key " + printable() + " is a stream, which target " + target.version()
+                        + " cannot hold (needs Redis 5.0+)");
+            }
+            stream = new StreamRebuild(key, target, sink, knownStream);
         }
+        return stream;
     }
 
     private String printable() {

@@ -36,14 +36,14 @@ final class StreamDecoder {
         visitor.end();
     }
 
-    /** Walks the value without decoding entries. */
-    static void skip(RdbReader r, RdbType type) throws IOException {
+    /** Walks the value without decoding entries; returns what follows them. */
+    static StreamInfo skip(RdbReader r, RdbType type) throws IOException {
         long nodes = r.readLength();
         for (long n = 0; n < nodes; n++) {
             r.skipString();
             r.skipString();
         }
-        readMetadata(r, type);
+        return readMetadata(r, type);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.ferry.rdb;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -14,6 +16,27 @@ import java.util.List;
  */
 public record StreamInfo(long length, StreamId lastId, StreamId firstId, StreamId maxDeletedId, long entriesAdded,
                          List<Group> groups) {
+
+    /**
+     * Reads the metadata of a stream value held whole in memory, passing over its entries without decoding
+     * them: a first look at the consumer groups, which the RDB stores after the entries.
+     *
+     * @param type     a stream type ({@link RdbType.Kind#STREAM})
+     * @param rawValue the value as {@link RdbEntry#rawValue(int)} gives it
+     * @throws RdbFormatException if the bytes are not one whole stream value of that type
+     */
+    public static StreamInfo read(RdbType type, byte[] rawValue) throws IOException {
+        if (type.kind() != RdbType.Kind.STREAM) {
+            throw new IllegalArgumentException("type: " + type + " (expected: a stream type)");
+        }
+        RdbInput in = new RdbInput(new ByteArrayInputStream(rawValue));
+        StreamInfo info = StreamDecoder.skip(new RdbReader(in), type);
+        if (in.position() != rawValue.length) {
+            throw new RdbFormatException("stream value of " + rawValue.length + " bytes ends after "
+                    + in.position(), in.position());
+        }
+        return info;
+    }
 
     /**
      * A consumer group.

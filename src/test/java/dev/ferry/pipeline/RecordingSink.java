@@ -5,6 +5,7 @@ import dev.ferry.sink.WriteSink;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** A {@link WriteSink} that records what it is given, as readable lines, for pipeline unit tests. */
@@ -13,10 +14,21 @@ final class RecordingSink implements WriteSink {
     final List<String> writes = new ArrayList<>();
     long advanced = -1;
     int selected = -1;
+    private final Consumer<byte[][]> then;
+
+    RecordingSink() {
+        this(argv -> { });
+    }
+
+    /** Also hands every written command to {@code then} (to run it on a server). */
+    RecordingSink(Consumer<byte[][]> then) {
+        this.then = then;
+    }
 
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         writes.add(render(argv));
+        then.accept(argv);
         if (sourceOffset >= 0) {
             advanced = sourceOffset;
         }

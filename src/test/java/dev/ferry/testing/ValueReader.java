@@ -173,7 +173,7 @@ final class ValueReader {
         return Double.toString(d);
     }
 
-    private static Map<String, RespValue> map(RespValue reply) {
+    static Map<String, RespValue> map(RespValue reply) {
         List<RespValue> flat = array(reply);
         Map<String, RespValue> map = new LinkedHashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
@@ -182,7 +182,7 @@ final class ValueReader {
         return map;
     }
 
-    private static List<RespValue> array(RespValue reply) {
+    static List<RespValue> array(RespValue reply) {
         if (reply instanceof RespValue.Array a) {
             return a.items() == null ? List.of() : a.items();
         }

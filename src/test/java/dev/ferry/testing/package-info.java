@@ -1,2 +1,2 @@
-/** Test helpers: servers by version, a mixed write workload, and data-set equality assertions. */
+/** Test helpers: servers by version, a mixed write workload, stream groups, and data-set equality assertions. */
 package dev.ferry.testing;
