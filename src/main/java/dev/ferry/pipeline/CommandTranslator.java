@@ -69,15 +69,42 @@ final class CommandTranslator {
             "end",
             "return 1"));
 
+    /**
+     * XCLAIM as a 7.0+ source replicates it, for a target before 7.0: a message the source found deleted (its ID
+     * no longer in the stream) leaves the group's pending list, as 7.0's own XCLAIM does; the others are claimed.
+     * KEYS[1] = stream; ARGV = group, consumer, min-idle-time, number of IDs, the IDs, then the options.
+     */
+    private static final byte[] XCLAIM_SCRIPT = ascii(String.join("\n",
+            "local n = tonumber(ARGV[4])",
+            "local claim = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3]}",
+            "local ids = 0",
+            "for i = 1, n do",
+            "  local id = ARGV[4 + i]",
+            "  if #redis.call('XRANGE', KEYS[1], id, id) == 0 then redis.call('XACK', KEYS[1], ARGV[1], id)",
+            "  else table.insert(claim, id); ids = ids + 1 end",
+            "end",
+            "if ids == 0 then return {} end",
+            "for i = 5 + n, #ARGV do table.insert(claim, ARGV[i]) end",
+            "return redis.call(unpack(claim))"));
+    private static final java.util.Set<String> XCLAIM_OPTIONS = java.util.Set.of("IDLE", "TIME", "RETRYCOUNT", "FORCE",
+            "JUSTID", "LASTID");
+
     private final TargetProfile target;
     private final boolean identity;
     private final boolean modern;
+    /** The source is 7.0+: its XCLAIM of a deleted message drops it from the pending list. */
+    private boolean sourceDropsDeletedClaims;
 
     CommandTranslator(TargetProfile target) {
         this.target = target;
         // HSETEX came with 8.0: below, commands may need translating.
         this.identity = target.version().atLeast(8, 0);
         this.modern = target.version().atLeast(7, 0);
+    }
+
+    /** Tells the translator the source's version (unknown until the link has started). */
+    void sourceVersion(dev.ferry.resp.ServerInfo.Version version) {
+        sourceDropsDeletedClaims = version.atLeast(7, 0);
     }
 
     /**
@@ -130,6 +157,8 @@ final class CommandTranslator {
                 return argv;
             case "hsetex":
                 return hsetex(argv);
+            case "xclaim":
+                return sourceDropsDeletedClaims && !modern ? xclaim(argv) : argv;
             default:
                 return argv;
         }
@@ -242,6 +271,29 @@ final class CommandTranslator {
         eval[5] = ascii(expiry);
         eval[6] = ascii(Long.toString(amount));
         System.arraycopy(argv, first, eval, 7, argv.length - first);
+        return eval;
+    }
+
+    /** {@code XCLAIM key group consumer min-idle id… [options]} through {@link #XCLAIM_SCRIPT}. */
+    private static byte[][] xclaim(byte[][] argv) {
+        if (argv.length < 6) {
+            throw new FerryException("malformed XCLAIM in the replication stream: " + Command.describe(argv));
+        }
+        int ids = 0;
+        while (5 + ids < argv.length
+                && !XCLAIM_OPTIONS.contains(new String(argv[5 + ids], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT))) {
+            ids++;
+        }
+        byte[][] eval = new byte[argv.length + 3][];
+        eval[0] = EVAL;
+        eval[1] = XCLAIM_SCRIPT;
+        eval[2] = ONE;
+        eval[3] = argv[1];
+        eval[4] = argv[2];
+        eval[5] = argv[3];
+        eval[6] = argv[4];
+        eval[7] = ascii(Integer.toString(ids));
+        System.arraycopy(argv, 5, eval, 8, argv.length - 5);
         return eval;
     }
 

@@ -168,6 +168,13 @@ public final class Replayer implements ReplicationListener {
         this.resumeDb = db;
     }
 
+    /** The source's version, which decides how some of its commands are translated for an older target. */
+    public void sourceVersion(dev.ferry.resp.ServerInfo.Version version) {
+        if (translator != null) {
+            translator.sourceVersion(version);
+        }
+    }
+
     /** The source database the stream is in now, or -1 when unknown. */
     public int currentDb() {
         return db;

@@ -503,6 +503,7 @@ public final class SyncTask {
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
+                replayer[0].sourceVersion(sourceInfo.version());
                 if (!options.keys().isAll()) {
                     replayer[0].filterKeys(commandKeys);
                     replayer[0].onMixedKeys(options.onMixedKeys());

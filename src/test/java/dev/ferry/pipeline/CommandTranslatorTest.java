@@ -79,4 +79,19 @@ class CommandTranslatorTest {
         assertThatThrownBy(() -> old.translate("hsetex", argv("HSETEX", "h", "FIELDS", "2", "a", "1")))
                 .hasMessageContaining("malformed HSETEX");
     }
+
+    @Test
+    void anXclaimFromA70SourceBecomesAScriptThatDropsDeletedMessagesForA6Target() {
+        byte[][] claim = argv("XCLAIM", "s", "g", "bob", "0", "2-1", "3-1", "TIME", "5", "RETRYCOUNT", "1", "FORCE", "JUSTID");
+        CommandTranslator from62 = forTarget("6.2.7");
+        assertThat(from62.translate("xclaim", claim)).as("from a source of unknown version: as it is").isSameAs(claim);
+
+        from62.sourceVersion(ServerInfo.Version.parse("7.0.15", false));
+        assertThat(RecordingSink.render(from62.translate("xclaim", claim)))
+                .startsWith("EVAL ").endsWith(" 1 s g bob 0 2 2-1 3-1 TIME 5 RETRYCOUNT 1 FORCE JUSTID");
+
+        CommandTranslator to70 = forTarget("7.0.15");
+        to70.sourceVersion(ServerInfo.Version.parse("7.2.4", false));
+        assertThat(to70.mayTranslate("XCLAIM".getBytes())).isFalse();
+    }
 }

@@ -73,6 +73,42 @@ class StreamGroupsIT {
         }
     }
 
+    @ParameterizedTest(name = "7.0.15 -> {0}")
+    @ValueSource(strings = {"6.2.7", "6.0.5"})
+    void aClaimOfADeletedMessageWhileStreamingDropsItFromThePendingListAsOnTheSource(String targetVersion) throws Exception {
+        RedisServer source = servers.start("7.0.15", "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start(targetVersion);
+        try (RedisConnection src = source.connect(); RedisConnection tgt = target.connect()) {
+            SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build();
+            try (SyncHarness sync = SyncHarness.start(options)) {
+                sync.awaitStreaming(TIMEOUT);
+                for (int i = 1; i <= 4; i++) {
+                    src.callChecked("XADD", "claimed", i + "-1", "f", "v" + i);
+                }
+                src.callChecked("XGROUP", "CREATE", "claimed", "g", "0");
+                src.callChecked("XREADGROUP", "GROUP", "g", "alice", "COUNT", "4", "STREAMS", "claimed", ">");
+                src.callChecked("XDEL", "claimed", "2-1", "3-1");
+                // 7.0 drops 2-1 and 3-1 from the pending list (their messages are gone) and gives 4-1 to bob.
+                src.callChecked("XCLAIM", "claimed", "g", "bob", "0", "2-1", "3-1", "4-1");
+                sync.awaitCaughtUp(src, TIMEOUT);
+                sync.stop();
+            }
+            assertThat(pending(tgt)).isEqualTo(pending(src)).contains("1-1 alice").contains("4-1 bob")
+                    .doesNotContain("2-1").doesNotContain("3-1");
+        }
+    }
+
+    /** The group's pending entries, "id consumer" each. */
+    private static String pending(RedisConnection conn) {
+        StringBuilder sb = new StringBuilder();
+        for (RespValue e : ((RespValue.Array) conn.callChecked("XPENDING", "claimed", "g", "-", "+", "10")).items()) {
+            java.util.List<RespValue> f = ((RespValue.Array) e).items();
+            sb.append(f.get(0).asText()).append(' ').append(f.get(1).asText()).append(';');
+        }
+        return sb.toString();
+    }
+
     @Test
     void aStreamTooLongForA70TargetsBulkLimitIsRebuiltWithItsCounters() throws Exception {
         RedisServer source = servers.start("7.0.15");
