@@ -110,11 +110,11 @@ class Ferry:
             raise SystemExit("bench: %s not found: build Ferry first (bench/run.sh does)" % jar)
         self.classpath = jar + ":" + lib + "/*"
 
-    def start(self, src_port, tgt_port, mode, label, extra_opts=()):
+    def start(self, src_port, tgt_port, mode, label, extra_opts=(), sync_args=()):
         cmd = (["java"] + self.java_opts + list(extra_opts)
                + ["-cp", self.classpath, "dev.ferry.cli.Main", "sync",
                   "--source", "redis://%s:%d" % (HOST, src_port), "--target", "redis://%s:%d" % (HOST, tgt_port),
-                  "--mode", mode, "--quiet"])
+                  "--mode", mode, "--quiet"] + list(sync_args))
         self.log_path = os.path.join(self.workdir, "ferry-%s.log" % label)
         out = open(self.log_path, "w")
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -309,6 +309,41 @@ class Bench:
                 if not self.args.variants or variant in self.args.variants.split(","):
                     self.full_run(workload, variant, rep, loaded["keys"], java_opts)
 
+    # -- throttled
+
+    def throttle_workload(self):
+        """Workload 6: a diskless full sync of the strings under --max-bytes-per-sec: the rate Ferry achieves (the
+        snapshot's bytes over the time after JVM start-up) against the limit it was given."""
+        loaded = self.load("strings")
+        limit = int(self.args.throttle_mib * 1024 * 1024)
+        runs = []
+        for rep in range(1, self.args.reps + 1):
+            self.quiesce_source()
+            self.configure_source(True)
+            server, tgt = self.target("target")
+            try:
+                t0 = time.monotonic()
+                proc = self.ferry.start(self.src_port, self.tgt_port, "full", "6-throttled-%d" % rep, (),
+                                        ("--max-bytes-per-sec", str(limit)))
+                code, rss, cpu = self.ferry.wait(proc, self.args.timeout)
+                seconds = time.monotonic() - t0 - self.results["ferry_startup_s"]
+                if code != 0:
+                    raise RuntimeError("ferry exited %d:\n%s" % (code, self.ferry.output()[-3000:]))
+                keys = db_keys(tgt) - count_matching(tgt, "__ferry:*")
+                if keys != loaded["keys"]:
+                    raise RuntimeError("throttled: target holds %d keys, source %d" % (keys, loaded["keys"]))
+            finally:
+                server.stop()
+            self.quiesce_source()
+            rate = loaded["rdb_bytes"] / seconds
+            run = {"rep": rep, "seconds": seconds, "mib_per_s": rate / 1048576, "limit_mib_per_s": limit / 1048576,
+                   "of_limit": rate / limit, "rss_mb": rss, "cpu_s": cpu}
+            runs.append(run)
+            log("  throttled rep %d: %.2f s for %.0f MB: %.2f MiB/s, %.1f %% of the %.0f MiB/s limit  rss %.0f MB  cpu %.2f s"
+                % (rep, seconds, loaded["rdb_bytes"] / 1e6, run["mib_per_s"], 100 * run["of_limit"],
+                   run["limit_mib_per_s"], rss, cpu))
+        self.results["throttle"] = runs
+
     # -- incremental
 
     def stream_workload(self):
@@ -409,6 +444,8 @@ class Bench:
                     self.stream_workload()
                 elif w == "4":
                     self.full_workload("4-bigger-than-heap", "big", tuple(a.big_java_opts.split()))
+                elif w == "6":
+                    self.throttle_workload()
                 elif w == "5":
                     cluster.ClusterBench(self, Server, FULL_VARIANTS, log, cpu_detail).run(
                         [("5-cluster-strings", "strings"), ("5-cluster-mixed", "mixed")])
@@ -606,7 +643,8 @@ def main():
     p.add_argument("--reps", type=int, default=3, help="repetitions of each variant (default 3)")
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the data set sizes (default 1)")
     p.add_argument("--workloads", default="1,2,3,4", help="which workloads, e.g. 1,3 (default 1-4; 5, the cluster"
-                   " workload, runs when asked)")
+                   " workload, and 6, a full sync under --max-bytes-per-sec, run when asked)")
+    p.add_argument("--throttle-mib", type=float, default=10, help="workload 6's --max-bytes-per-sec, in MiB/s (default 10)")
     p.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, scale 0.1, 5 s of stream load")
     p.add_argument("--base-port", type=int, default=27170, help="source port; the target uses the next one")
     # A cluster node also listens on its port + 10000: kept below the ephemeral range (32768-), where an outgoing
