@@ -115,7 +115,8 @@ final class CommandTranslator {
         if (identity) {
             return false;
         }
-        return !modern || name.length == 6 && (name[0] == 'h' || name[0] == 'H');
+        boolean hash = name.length > 0 && (name[0] == 'h' || name[0] == 'H');
+        return !modern || (target.hashFieldTtl() ? hash && name.length == 6 : hash);
     }
 
     /** Whether every command goes to the target as it is. */
@@ -125,7 +126,8 @@ final class CommandTranslator {
 
     /**
      * The command to send for {@code argv}, whose lower-case name is {@code name}: {@code argv} itself
-     * when the target understands it.
+     * when the target understands it, or null when there is nothing to send (its effect is already the
+     * target's state).
      */
     byte[][] translate(String name, byte[][] argv) {
         if (identity) {
@@ -157,6 +159,15 @@ final class CommandTranslator {
                 return argv;
             case "hsetex":
                 return hsetex(argv);
+            case "hpersist":
+                // A target without field TTLs has none to remove: nothing to send.
+                return target.hashFieldTtl() ? argv : null;
+            case "hexpire", "hpexpire", "hexpireat", "hpexpireat":
+                if (!target.hashFieldTtl()) {
+                    throw new FerryException("the source sent " + Command.describe(argv) + ", a hash field TTL, which target "
+                            + target.version() + " cannot hold (needs Redis 7.4+)");
+                }
+                return argv;
             case "xclaim":
                 return sourceDropsDeletedClaims && !modern ? xclaim(argv) : argv;
             default:

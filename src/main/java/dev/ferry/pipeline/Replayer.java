@@ -325,7 +325,13 @@ public final class Replayer implements ReplicationListener {
         if (target != null && StreamRestore.needsAdapting(argv, target)) {
             StreamRestore.adapt(argv, target, sink, offsetAfter);
         } else {
-            sink.write(translator == null || !translator.mayTranslate(argv[0]) ? argv : translator.translate(name(argv[0]), argv), offsetAfter);
+            byte[][] sent = translator == null || !translator.mayTranslate(argv[0]) ? argv
+                    : translator.translate(name(argv[0]), argv);
+            if (sent != null) {
+                sink.write(sent, offsetAfter);
+            } else {
+                sink.advance(offsetAfter);
+            }
         }
         if (inSourceTransaction) {
             transactionForwarded++;

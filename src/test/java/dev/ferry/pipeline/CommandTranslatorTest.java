@@ -65,7 +65,7 @@ class CommandTranslatorTest {
     void hsetexBecomesHsetOrAScriptForTargetsWithoutItAndAFieldTtlForOneWithoutFieldTtlsIsRefused() {
         CommandTranslator old = forTarget("7.0.15");
         assertThat(old.mayTranslate("HSETEX".getBytes())).isTrue();
-        assertThat(old.mayTranslate("HSET".getBytes())).isFalse();
+        assertThat(forTarget("7.4.2").mayTranslate("HSET".getBytes())).as("only HSETEX on a 7.4 target").isFalse();
         assertThat(forTarget("8.0.6").mayTranslate("HSETEX".getBytes())).isFalse();
 
         assertThat(RecordingSink.render(old.translate("hsetex", argv("HSETEX", "h", "KEEPTTL", "FIELDS", "2", "a", "1", "b", "2"))))
@@ -93,5 +93,17 @@ class CommandTranslatorTest {
         CommandTranslator to70 = forTarget("7.0.15");
         to70.sourceVersion(ServerInfo.Version.parse("7.2.4", false));
         assertThat(to70.mayTranslate("XCLAIM".getBytes())).isFalse();
+    }
+
+    @Test
+    void hashFieldTtlCommandsForATargetWithoutFieldTtlsAreDroppedWhenMootOrRefusedSayingWhy() {
+        CommandTranslator to70 = forTarget("7.0.15");
+        assertThat(to70.mayTranslate("HPERSIST".getBytes())).isTrue();
+        assertThat(to70.translate("hpersist", argv("HPERSIST", "h", "FIELDS", "1", "a"))).isNull();
+        assertThatThrownBy(() -> to70.translate("hpexpireat", argv("HPEXPIREAT", "h", "4102444800000", "FIELDS", "1", "a")))
+                .hasMessageContaining("HPEXPIREAT").hasMessageContaining("needs Redis 7.4+");
+        byte[][] persist = argv("HPERSIST", "h", "FIELDS", "1", "a");
+        assertThat(forTarget("7.4.2").translate("hpersist", persist)).isSameAs(persist);
+        assertThat(forTarget("7.4.2").mayTranslate("HPERSIST".getBytes())).isFalse();
     }
 }
