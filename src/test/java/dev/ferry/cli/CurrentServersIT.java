@@ -150,6 +150,9 @@ class CurrentServersIT {
             src.callChecked("HSETEX", "h2", "KEEPTTL", "FIELDS", "2", "x", "1", "y", "2");
             src.callChecked("HINCRBYFLOAT", "h2", "x", "1.5");
             src.callChecked("HSETEX", "h2", "FIELDS", "1", "z", "3");
+            // Replicated as HPERSIST (nothing to do on 7.0) and HDEL.
+            src.callChecked("HGETEX", "h1", "PERSIST", "FIELDS", "1", "a");
+            src.callChecked("HGETDEL", "h2", "FIELDS", "1", "y");
             src.callChecked("SET", "written-last", "1");
             await(task, "the last write on the target", () -> tgt.callChecked("EXISTS", "written-last").asLong() == 1);
             DataAssertions.assertSameData(src, tgt, Set.of(0));
