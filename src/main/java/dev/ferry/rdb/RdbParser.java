@@ -25,8 +25,6 @@ public final class RdbParser {
 
     private static final int VALKEY_MIN_VERSION = 80;
     private static final int VALKEY_MAX_VERSION = 81;
-    /** {@code RDB_TYPE_PATH_HASH} of Valkey 9.2 (RDB 81): not supported. */
-    private static final int VALKEY_PATH_HASH = 23;
 
     private final RdbInput input;
     private final RdbReader reader;
@@ -116,6 +114,13 @@ public final class RdbParser {
                         }
                         skipSlotImport();
                     }
+                    case UPDATE -> {
+                        if (!header.valkey()) {
+                            throw unknown(code, offset);
+                        }
+                        throw reader.failAt("the snapshot carries replication commands among its keys (opcode 242, n"
+                                + " unreleased Valkey forkless save), which Ferry cannot apply", offset);
+                    }
                     default -> throw new IllegalStateException("unhandled opcode " + op);
                 }
             }
@@ -153,23 +158,23 @@ public final class RdbParser {
             return ModuleValues.nameOf(id);
         }
 
-        private RdbType resolveType(int code, long offset) {
-            if (header.valkey()) {
-                if (code == RdbType.VALKEY_HASH_2.code()) {
-                    return RdbType.VALKEY_HASH_2;
-                }
-                if (code == VALKEY_PATH_HASH) {
-                    throw reader.failAt("Valkey path hash values (type 23) are not supported", offset);
-                }
-                if (code > VALKEY_PATH_HASH) {
-                    throw unknown(code, offset);
-                }
+        /**
+         * The value type a byte stands for in this file's format. A type the format defines but Ferry cannot read
+         * fails naming the key (it follows the type byte); a byte that is no type at all fails without one.
+         */
+        private RdbType resolveType(int code, long offset) throws IOException {
+            RdbType type = RdbType.of(code, header.valkey());
+            if (type != null) {
+                return type;
             }
-            RdbType type = RdbType.of(code);
-            if (type == null) {
+            String unread = UnreadableTypes.describe(code, header.valkey());
+            if (unread == null) {
                 throw unknown(code, offset);
             }
-            return type;
+            byte[] key = reader.readString();
+            throw reader.failAt("key '" + printable(key) + "' (database " + db + ") holds " + unread + " (type " + code
+                    + " in " + header + "), which Ferry cannot read: leave such keys out (--exclude-keys) or copy them"
+                    + " by other means", offset);
         }
 
         private RdbFormatException unknown(int code, long offset) {
