@@ -500,6 +500,7 @@ public final class SyncTask {
                 link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
+                link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
