@@ -157,7 +157,15 @@ public final class ReplicationLink implements AutoCloseable {
                 log.info("source {} starts a full resync at {}", endpoint.address(), start);
                 listener.fullResync(start);
                 bytesThrottle = snapshotThrottle;
-                readSnapshot(in, listener);
+                long snapshotStart = in.position();
+                try {
+                    readSnapshot(in, listener);
+                } catch (IOException e) {
+                    if (threadFailure != null || stopping) {
+                        throw e;
+                    }
+                    throw transferBroken(e, in.position() - snapshotStart);
+                }
                 listener.snapshotEnd();
                 streamStart = offset;
             } else if (reply.startsWith("CONTINUE")) {
@@ -338,7 +346,9 @@ public final class ReplicationLink implements AutoCloseable {
             header = in.readLine();
         } while (header.isEmpty());
         if (header.startsWith("-")) {
-            throw new FerryException("source " + endpoint.address() + " failed to produce a snapshot: " + header.substring(1));
+            String error = header.substring(1);
+            throw new SnapshotTransferException("source " + endpoint.address() + " failed to produce a snapshot: " + error,
+                    "it answered: " + error, true, null);
         }
         if (!header.startsWith("$")) {
             throw new FerryException("unexpected snapshot header from " + endpoint.address() + ": " + header);
@@ -372,6 +382,26 @@ public final class ReplicationLink implements AutoCloseable {
                         + " bytes after the RDB end mark (expected: " + len + " bytes in all)");
             }
         }
+    }
+
+    /**
+     * Why the snapshot stopped arriving after {@code bytes} of it: the source closed the link (it says why in
+     * its log only), or it went silent ({@code readTimeout}), or the connection broke.
+     */
+    private SnapshotTransferException transferBroken(IOException e, long bytes) {
+        String what;
+        boolean repeatable = true;
+        if (e instanceof java.io.EOFException) {
+            what = "the source closed the link while sending the snapshot";
+        } else if (e instanceof java.net.SocketTimeoutException) {
+            what = "the source sent nothing for " + options.readTimeout().toSeconds() + " s while sending the snapshot";
+            repeatable = false;
+        } else {
+            what = "the link broke while the source was sending the snapshot (" + e.getMessage() + ")";
+        }
+        String hint = repeatable ? "; its log says why" : "";
+        return new SnapshotTransferException("snapshot from " + endpoint.address() + " broken after " + bytes
+                + " bytes: " + what + hint, what, repeatable, e);
     }
 
     private void stream(RespReader in, long streamStart, ReplicationListener listener) throws IOException {

@@ -262,6 +262,7 @@ public final class SyncTask {
         state = TaskState.PRECHECKING;
         long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
         int failures = 0;
+        SnapshotRetries snapshotRetries = new SnapshotRetries();
         if (progress != null) {
             progress.start(this);
         }
@@ -272,6 +273,7 @@ public final class SyncTask {
                 try {
                     a.run();
                     failures = 0;
+                    snapshotRetries.reset();
                     if (a.finished || stopRequested) {
                         break;
                     }
@@ -287,6 +289,10 @@ public final class SyncTask {
                     // (wrong host or port): say so at once instead of retrying for hours.
                     if (!e.isRetriable() || !connectedOnce || System.currentTimeMillis() >= giveUpAt) {
                         throw e;
+                    }
+                    FerryException repeated = snapshotRetries.record(e);
+                    if (repeated != null) {
+                        throw repeated;
                     }
                     failures++;
                     long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
