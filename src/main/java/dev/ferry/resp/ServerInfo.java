@@ -138,6 +138,16 @@ public final class ServerInfo {
                 }
                 return major == 9 ? 80 : 11;
             }
+            // 8.6, 8.8 and 8.10 each added a format: key metadata and streams v4 (13), streams v5 (14), 15.
+            if (atLeast(8, 10)) {
+                return 15;
+            }
+            if (atLeast(8, 8)) {
+                return 14;
+            }
+            if (atLeast(8, 6)) {
+                return 13;
+            }
             if (major > 7 || (major == 7 && minor >= 4)) {
                 return 12;
             }
