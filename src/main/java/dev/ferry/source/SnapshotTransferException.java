@@ -17,7 +17,7 @@ public final class SnapshotTransferException extends FerryException {
      * @param reason     what went wrong, the same words each time for the same cause (no byte counts)
      * @param repeatable whether the cause can repeat identically (a close, an error reply), as opposed to a timeout
      */
-    SnapshotTransferException(String message, String reason, boolean repeatable, Throwable cause) {
+    public SnapshotTransferException(String message, String reason, boolean repeatable, Throwable cause) {
         super(message, cause, true);
         this.reason = reason;
         this.repeatable = repeatable;

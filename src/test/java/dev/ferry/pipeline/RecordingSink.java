@@ -11,12 +11,15 @@ import java.util.stream.Collectors;
 final class RecordingSink implements WriteSink {
 
     final List<String> writes = new ArrayList<>();
+    /** The writes as given, for tests that look at binary arguments. */
+    final List<byte[][]> commands = new ArrayList<>();
     long advanced = -1;
     int selected = -1;
 
     @Override
     public void write(byte[][] argv, long sourceOffset) {
         writes.add(render(argv));
+        commands.add(argv);
         if (sourceOffset >= 0) {
             advanced = sourceOffset;
         }
