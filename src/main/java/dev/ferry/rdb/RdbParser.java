@@ -131,7 +131,7 @@ public final class RdbParser {
                         if (!header.valkey()) {
                             throw unknown(code, offset);
                         }
-                        throw reader.failAt("the snapshot carries replication commands among its keys (opcode 242, n"
+                        throw reader.failAt("the snapshot carries replication commands among its keys (opcode 242, an"
                                 + " unreleased Valkey forkless save), which Ferry cannot apply", offset);
                     }
                     default -> throw new IllegalStateException("unhandled opcode " + op);
@@ -149,7 +149,7 @@ public final class RdbParser {
             if (!requiredMetadata.isEmpty()) {
                 throw reader.failAt("key '" + printable(key) + "' (database " + db + ") carries metadata of module"
                         + " class(es) " + requiredMetadata + " that only its module can read (not marked ignorable):"
-                        + " Ferry cannot copy it; leave such keys out (--exclude-keys)", offset);
+                        + " Ferry cannot copy it, as a replica without that module could not load it", offset);
             }
             String moduleName = type == RdbType.MODULE_2 ? peekModuleName() : null;
             reader.context(key, type);
@@ -191,8 +191,8 @@ public final class RdbParser {
             }
             byte[] key = reader.readString();
             throw reader.failAt("key '" + printable(key) + "' (database " + db + ") holds " + unread + " (type " + code
-                    + " in " + header + "), which Ferry cannot read: leave such keys out (--exclude-keys) or copy them"
-                    + " by other means", offset);
+                    + " in " + header + "), which Ferry cannot read (nor pass over: its length is not known); copy"
+                    + " such keys by other means", offset);
         }
 
         private RdbFormatException unknown(int code, long offset) {
