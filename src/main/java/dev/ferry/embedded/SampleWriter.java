@@ -59,7 +59,7 @@ final class SampleWriter {
             streams();
         }
         expiring();
-        if (version.atLeast(7, 4)) {
+        if (version.hashFieldTtls()) {
             hashFieldTtls();
         }
     }

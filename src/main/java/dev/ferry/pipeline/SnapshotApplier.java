@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * Applies a snapshot to the target as it is parsed, key by key.
  *
  * <p>A key goes over as {@code RESTORE key ttl payload REPLACE ABSTTL} with its raw RDB bytes, never
- * decoded, whenever the target can read the payload: its RDB version knows the value's type, and the
+ * decoded, whenever the target can read the payload: its RDB version knows the value's type with the same
+ * meaning (Redis's and Valkey's formats gave the bytes from 22 on different types), and the
  * payload fits in the target's {@code proto-max-bulk-len} and Ferry's raw-value limit. Otherwise the
  * value is decoded and rewritten into ordinary commands ({@link ValueRewriter}). The payload is labelled
  * with the target's own RDB version: a type byte means one encoding in every version that knows it.
@@ -122,7 +123,7 @@ public final class SnapshotApplier implements RdbHandler {
             string(entry, key, expireAt);
             return;
         }
-        boolean restorable = type.sinceVersion() <= target.rdbVersion();
+        boolean restorable = target.restores(type);
         boolean stream = type.kind() == RdbType.Kind.STREAM;
         // A stream is held whole up to --raw-limit even when it must be rewritten: its consumer groups come
         // after its entries, and an exact rewrite needs them first.

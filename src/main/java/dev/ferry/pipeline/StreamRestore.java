@@ -22,9 +22,10 @@ import java.util.Locale;
 /**
  * A {@code RESTORE} in the replication stream (a client's own, a {@code MIGRATE} into the source, or the
  * writes of another Ferry task in a cascade) carries a payload labelled with the source's RDB version,
- * which an older target refuses ("payload version or checksum are wrong"). Such a payload is relabelled
- * with the target's version when the target knows the value's type (a type byte means one encoding in
- * every version that has it), and otherwise rewritten into plain commands, as the snapshot does: the
+ * which an older target refuses ("payload version or checksum are wrong"), and so does a server of the other
+ * family (Valkey 9 refuses Redis's versions 12 to 79). Such a payload is relabelled with the target's version
+ * when the target knows the value's type (a type byte means one encoding in every version of a family that has
+ * it), and otherwise rewritten into plain commands, as the snapshot does: the
  * value is decoded by the RDB parser from a one-key RDB built around the payload.
  */
 final class StreamRestore {
@@ -54,7 +55,7 @@ final class StreamRestore {
             return true;
         }
         int version = (payload[payload.length - 10] & 0xff) | (payload[payload.length - 9] & 0xff) << 8;
-        return version > target.rdbVersion();
+        return !target.acceptsPayloadVersion(version);
     }
 
     /**
@@ -85,7 +86,7 @@ final class StreamRestore {
         // An old target may also lack RESTORE's options (REPLACE: 3.0, ABSTTL, IDLETIME, FREQ: 5.0): then commands.
         boolean optionsKnown = (!replace || target.restoreReplace())
                 && ((!absolute && !otherOptions) || target.restoreAbsTtl());
-        if (parsed.type().sinceVersion() <= target.rdbVersion() && optionsKnown
+        if (target.restores(parsed.type()) && optionsKnown
                 && argv[3].length <= target.protoMaxBulkLen()) {
             byte[][] relabelled = argv.clone();
             relabelled[3] = DumpPayload.encode(parsed.type(), parsed.value(), target.rdbVersion());
@@ -138,10 +139,15 @@ final class StreamRestore {
         return copy;
     }
 
-    /** An RDB file of the payload's version holding one key: header, the value, EOF, no checksum (0). */
+    /**
+     * An RDB file of the payload's version holding one key: header (Valkey's own magic from version 80), the value,
+     * EOF, no checksum (0).
+     */
     private static byte[] oneKeyRdb(DumpPayload.Parsed parsed, byte[] key) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(parsed.value().length + key.length + 32);
-        out.writeBytes(ascii(String.format("REDIS%04d", parsed.rdbVersion())));
+        int version = parsed.rdbVersion();
+        out.writeBytes(ascii(version >= dev.ferry.rdb.RdbType.FIRST_VALKEY_VERSION ? String.format("VALKEY%03d", version)
+                : String.format("REDIS%04d", version)));
         out.write(parsed.type().code());
         // A 32-bit string length: 0x80, then the length big-endian.
         out.write(0x80);

@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 final class ReplicationChecks {
 
+    /** The last RDB version Redis and Valkey share (Redis 7.2, where Valkey forked). */
+    private static final int SHARED_RDB_VERSION = 11;
+
     static final long RECOMMENDED_BACKLOG = 64L << 20;
     static final long RECOMMENDED_REPL_TIMEOUT = 60;
     static final long RECOMMENDED_BUFFER_HARD = 256L << 20;
@@ -84,10 +87,23 @@ final class ReplicationChecks {
     }
 
     static CheckResult version(String name, Side source, Side target) {
-        ServerInfo.Version s = source.version();
-        ServerInfo.Version t = target.version();
-        if (t.rdbVersion() >= s.rdbVersion()) {
+        return version(name, source.version(), target.version());
+    }
+
+    /**
+     * Whether the target reads every value the source's snapshot holds. Redis (RDB 12+) and Valkey (RDB 80+) share
+     * the formats up to RDB 11 only: past it, a type of one is unknown to the other whatever their versions.
+     */
+    static CheckResult version(String name, ServerInfo.Version s, ServerInfo.Version t) {
+        boolean otherFamily = s.valkey() != t.valkey() && s.rdbVersion() > SHARED_RDB_VERSION;
+        if (t.rdbVersion() >= s.rdbVersion() && !otherFamily) {
             return CheckResult.pass(name, "target " + t + " reads everything source " + s + " writes");
+        }
+        if (otherFamily) {
+            return CheckResult.warn(name, "source " + s + " writes its own format (RDB " + s.rdbVersion() + "), whose"
+                            + " newer types (hashes with field expiries) target " + t + " does not read: such values are"
+                            + " rewritten as commands (slower, same data)",
+                    "nothing to do if that is expected; a target of the source's kind and version takes them raw");
         }
         return CheckResult.warn(name, "target " + t + " is older than source " + s + " (RDB " + t.rdbVersion() + " < "
                         + s.rdbVersion() + "): values in encodings it does not know are rewritten as commands (slower, same data)",

@@ -60,19 +60,20 @@ public final class DumpPayload {
             throw new RdbFormatException(String.format("DUMP payload checksum mismatch: it says %016x, its bytes "
                     + "give %016x", stored, computed), crcAt);
         }
-        RdbType type = RdbType.of(payload[0] & 0xff);
-        if (type == null) {
-            throw new RdbFormatException("DUMP payload has unknown type byte " + (payload[0] & 0xff), 0);
-        }
         int version = (payload[crcAt - 2] & 0xff) | (payload[crcAt - 1] & 0xff) << 8;
+        RdbType type = RdbType.of(payload[0] & 0xff, version >= RdbType.FIRST_VALKEY_VERSION);
+        if (type == null) {
+            throw new RdbFormatException("DUMP payload of RDB version " + version + " has unknown type byte "
+                    + (payload[0] & 0xff), 0);
+        }
         return new Parsed(type, version, Arrays.copyOfRange(payload, 1, crcAt - 2));
     }
 
     /**
      * A decoded payload.
      *
-     * @param type       the value type (for byte 22: {@link RdbType#HASH_METADATA_PRE_GA}; a Valkey 80+ payload
-     *                   means {@link RdbType#VALKEY_HASH_2})
+     * @param type       the value type, read by the payload's version: byte 22 is {@link RdbType#VALKEY_HASH_2} in
+     *                   a Valkey payload (version 80+), {@link RdbType#HASH_METADATA_PRE_GA} in a Redis one
      * @param rdbVersion the RDB version stamped in the footer
      * @param value      the serialized value, as {@link RdbEntry#rawValue(int)} gives it
      */

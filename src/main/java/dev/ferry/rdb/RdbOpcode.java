@@ -2,6 +2,11 @@ package dev.ferry.rdb;
 
 /** RDB opcodes that are not value types ({@code RDB_OPCODE_*} in Redis's {@code rdb.h}). */
 public enum RdbOpcode {
+    /**
+     * Valkey only (magic {@code VALKEY}, {@code RDB_OPCODE_UPDATE}): a replication command inside the snapshot, written
+     * by a forkless save; not supported, the parser stops on it.
+     */
+    UPDATE(242),
     /** Valkey 9 only (magic {@code VALKEY}): an atomic slot migration in progress; skipped by the parser. */
     SLOT_IMPORT(243),
     SLOT_INFO(244),

@@ -3,12 +3,13 @@ package dev.ferry.rdb;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Reads one RDB from a stream and pushes what it finds to an {@link RdbHandler}, key by key, in bounded
  * memory whatever the size of a key ({@code rdbLoadRioWithLoadingCtx} in Redis's {@code rdb.c}).
  *
- * <p>Reads RDB versions 1 to 12 (magic {@code REDIS}, Redis up to 7.4/8.x, Valkey up to 8.x) and Valkey 9's
+ * <p>Reads RDB versions 1 to 15 (magic {@code REDIS}, Redis up to 8.10, Valkey up to 8.x) and Valkey 9's
  * format (magic {@code VALKEY}, versions 80 and 81). It reads exactly the RDB's bytes: the header through
  * the EOF opcode and, from version 5, the 8-byte CRC-64 trailer, which it verifies (0 means the writer
  * disabled checksums). It never reads past the trailer and buffers nothing of its own, so the stream can
@@ -20,13 +21,17 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RdbParser {
 
-    /** The newest RDB version with magic {@code REDIS} this parser reads (Redis 7.4). */
-    public static final int MAX_REDIS_VERSION = 12;
+    /**
+     * The newest RDB version with magic {@code REDIS} this parser reads: 15 (Redis 8.10). Versions 13 to 15 bring
+     * key metadata ({@link KeyMetadata}), read, and value types Ferry cannot read, which stop the parse naming
+     * the key ({@link UnreadableTypes}).
+     */
+    public static final int MAX_REDIS_VERSION = 15;
+    /** The first RDB version with {@code RDB_OPCODE_KEY_META} (Redis 8.6). */
+    private static final int KEY_META_VERSION = 13;
 
     private static final int VALKEY_MIN_VERSION = 80;
     private static final int VALKEY_MAX_VERSION = 81;
-    /** {@code RDB_TYPE_PATH_HASH} of Valkey 9.2 (RDB 81): not supported. */
-    private static final int VALKEY_PATH_HASH = 23;
 
     private final RdbInput input;
     private final RdbReader reader;
@@ -74,6 +79,8 @@ public final class RdbParser {
         private long expireAtMs = -1;
         private long idleSeconds = -1;
         private int lfuFreq = -1;
+        /** Module metadata classes of the next key that a server without the module must not drop. */
+        private List<String> requiredMetadata = List.of();
 
         Body(Header header, RdbHandler handler) {
             this.header = header;
@@ -111,10 +118,21 @@ public final class RdbParser {
                             + "(opcode 246) are not supported", offset);
                     case MODULE_AUX -> handler.moduleAux(ModuleValues.skipAux(reader));
                     case SLOT_IMPORT -> {
+                        // 243 is Valkey's SLOT_IMPORT, and Redis 8.6's KEY_META.
+                        if (header.valkey()) {
+                            skipSlotImport();
+                        } else if (header.version() >= KEY_META_VERSION) {
+                            requiredMetadata = KeyMetadata.read(reader);
+                        } else {
+                            throw unknown(code, offset);
+                        }
+                    }
+                    case UPDATE -> {
                         if (!header.valkey()) {
                             throw unknown(code, offset);
                         }
-                        skipSlotImport();
+                        throw reader.failAt("the snapshot carries replication commands among its keys (opcode 242, an"
+                                + " unreleased Valkey forkless save), which Ferry cannot apply", offset);
                     }
                     default -> throw new IllegalStateException("unhandled opcode " + op);
                 }
@@ -128,6 +146,11 @@ public final class RdbParser {
                         + "candidates) are not supported", offset);
             }
             byte[] key = reader.readString();
+            if (!requiredMetadata.isEmpty()) {
+                throw reader.failAt("key '" + printable(key) + "' (database " + db + ") carries metadata of module"
+                        + " class(es) " + requiredMetadata + " that only its module can read (not marked ignorable):"
+                        + " Ferry cannot copy it, as a replica without that module could not load it", offset);
+            }
             String moduleName = type == RdbType.MODULE_2 ? peekModuleName() : null;
             reader.context(key, type);
             ParsedEntry entry = new ParsedEntry(reader, options.stringChunkSize(), db, key, type, expireAtMs,
@@ -153,23 +176,23 @@ public final class RdbParser {
             return ModuleValues.nameOf(id);
         }
 
-        private RdbType resolveType(int code, long offset) {
-            if (header.valkey()) {
-                if (code == RdbType.VALKEY_HASH_2.code()) {
-                    return RdbType.VALKEY_HASH_2;
-                }
-                if (code == VALKEY_PATH_HASH) {
-                    throw reader.failAt("Valkey path hash values (type 23) are not supported", offset);
-                }
-                if (code > VALKEY_PATH_HASH) {
-                    throw unknown(code, offset);
-                }
+        /**
+         * The value type a byte stands for in this file's format. A type the format defines but Ferry cannot read
+         * fails naming the key (it follows the type byte); a byte that is no type at all fails without one.
+         */
+        private RdbType resolveType(int code, long offset) throws IOException {
+            RdbType type = RdbType.of(code, header.valkey());
+            if (type != null) {
+                return type;
             }
-            RdbType type = RdbType.of(code);
-            if (type == null) {
+            String unread = UnreadableTypes.describe(code, header.valkey(), header.version());
+            if (unread == null) {
                 throw unknown(code, offset);
             }
-            return type;
+            byte[] key = reader.readString();
+            throw reader.failAt("key '" + printable(key) + "' (database " + db + ") holds " + unread + " (type " + code
+                    + " in " + header + "), which Ferry cannot read (nor pass over: its length is not known); copy"
+                    + " such keys by other means", offset);
         }
 
         private RdbFormatException unknown(int code, long offset) {

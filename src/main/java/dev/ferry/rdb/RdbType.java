@@ -27,16 +27,16 @@ public enum RdbType {
     STREAM_LISTPACKS_2(19, 10, Kind.STREAM),
     SET_LISTPACK(20, 11, Kind.SET),
     STREAM_LISTPACKS_3(21, 11, Kind.STREAM),
-    HASH_METADATA_PRE_GA(22, 12, Kind.HASH),
-    HASH_LISTPACK_EX_PRE_GA(23, 12, Kind.HASH),
-    HASH_METADATA(24, 12, Kind.HASH),
-    HASH_LISTPACK_EX(25, 12, Kind.HASH),
+    HASH_METADATA_PRE_GA(22, 12, Kind.HASH, Family.REDIS),
+    HASH_LISTPACK_EX_PRE_GA(23, 12, Kind.HASH, Family.REDIS),
+    HASH_METADATA(24, 12, Kind.HASH, Family.REDIS),
+    HASH_LISTPACK_EX(25, 12, Kind.HASH, Family.REDIS),
     /**
      * Valkey 9's hash with field expiry ({@code RDB_TYPE_HASH_2}), RDB 80+ with magic {@code VALKEY}: the same
      * byte as Redis's {@link #HASH_METADATA_PRE_GA}, so {@link #of(int)} never returns it; the parser picks it
      * from the file's magic. Per field: field, value, 8-byte expiry in ms (-1: none).
      */
-    VALKEY_HASH_2(22, 80, Kind.HASH);
+    VALKEY_HASH_2(22, 80, Kind.HASH, Family.VALKEY);
 
     /** The Redis data type a value type encodes, as {@code TYPE} names it. */
     public enum Kind {
@@ -46,6 +46,16 @@ public enum RdbType {
         public String typeName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+    }
+
+    /**
+     * Who gives a type byte this meaning. Redis's RDB 12+ and Valkey's RDB 80+ took the same bytes for different
+     * types (Valkey calls Redis's numbers from 12 on "foreign" and rejects them), so a type of one family must
+     * never be sent raw to a server of the other.
+     */
+    public enum Family {
+        /** Both: the types Redis had up to RDB 11 (7.2), when Valkey forked. */
+        SHARED, REDIS, VALKEY
     }
 
     private static final RdbType[] BY_CODE = new RdbType[256];
@@ -62,11 +72,17 @@ public enum RdbType {
     private final int code;
     private final int sinceVersion;
     private final Kind kind;
+    private final Family family;
 
     RdbType(int code, int sinceVersion, Kind kind) {
+        this(code, sinceVersion, kind, Family.SHARED);
+    }
+
+    RdbType(int code, int sinceVersion, Kind kind, Family family) {
         this.code = code;
         this.sinceVersion = sinceVersion;
         this.kind = kind;
+        this.family = family;
     }
 
     /** The type byte. */
@@ -83,8 +99,42 @@ public enum RdbType {
         return kind;
     }
 
+    public Family family() {
+        return family;
+    }
+
+    /**
+     * Whether a server of RDB version {@code rdbVersion} reads this type with this meaning ({@code valkey}: the
+     * server is Valkey): it has the type, and the byte means the same there.
+     */
+    public boolean readableBy(int rdbVersion, boolean valkey) {
+        return sinceVersion <= rdbVersion && (family == Family.SHARED || (family == Family.VALKEY) == valkey);
+    }
+
     /** The type for a type byte in a {@code REDIS} file or DUMP payload, or null if the byte is not a value type. */
     public static RdbType of(int code) {
         return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
+
+    /**
+     * The type for a type byte in Valkey's own format (magic {@code VALKEY}, or a DUMP payload of version 80+) when
+     * {@code valkeyFormat}, else in Redis's: null if the byte is not a value type of that format.
+     */
+    public static RdbType of(int code, boolean valkeyFormat) {
+        if (!valkeyFormat) {
+            return of(code);
+        }
+        for (RdbType t : VALKEY_OWN) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        RdbType shared = of(code);
+        return shared != null && shared.family == Family.SHARED ? shared : null;
+    }
+
+    /** The first RDB version of Valkey's own format, with magic {@code VALKEY} (Valkey 9.0). */
+    public static final int FIRST_VALKEY_VERSION = 80;
+
+    private static final RdbType[] VALKEY_OWN = {VALKEY_HASH_2};
 }

@@ -113,6 +113,11 @@ public final class ServerInfo {
             return r.major > maj || (r.major == maj && r.minor >= min);
         }
 
+        /** Whether hash fields can have their own TTL ({@code HPEXPIREAT}): Redis 7.4+, Valkey 9.0+. */
+        public boolean hashFieldTtls() {
+            return valkey ? major >= 9 : atLeast(7, 4);
+        }
+
         /** The Redis version whose features this server has: Valkey 7.2 and 8.x are Redis 7.2. */
         public Version redisEquivalent() {
             if (!valkey) {
@@ -127,7 +132,21 @@ public final class ServerInfo {
          */
         public int rdbVersion() {
             if (valkey) {
-                return major >= 9 ? 80 : 11;
+                // Valkey's own format from 9.0 (magic VALKEY): 80, then 81 from 9.2 (rdb.h RDB_VERSION_MAP).
+                if (major > 9 || (major == 9 && minor >= 2)) {
+                    return 81;
+                }
+                return major == 9 ? 80 : 11;
+            }
+            // 8.6, 8.8 and 8.10 each added a format: key metadata and streams v4 (13), streams v5 (14), 15.
+            if (atLeast(8, 10)) {
+                return 15;
+            }
+            if (atLeast(8, 8)) {
+                return 14;
+            }
+            if (atLeast(8, 6)) {
+                return 13;
             }
             if (major > 7 || (major == 7 && minor >= 4)) {
                 return 12;

@@ -1,5 +1,6 @@
 package dev.ferry.sink;
 
+import dev.ferry.rdb.RdbType;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
@@ -36,6 +37,22 @@ public record TargetProfile(ServerInfo.Version version, long protoMaxBulkLen) {
         return version.rdbVersion();
     }
 
+    /**
+     * Whether {@code RESTORE} takes a payload labelled with RDB {@code payloadVersion}: one not newer than the
+     * target's own, and, on Valkey 9+, none of the versions 12 to 79 that Valkey leaves to Redis ("foreign").
+     */
+    public boolean acceptsPayloadVersion(int payloadVersion) {
+        if (payloadVersion > rdbVersion()) {
+            return false;
+        }
+        return !version.valkey() || payloadVersion <= 11 || payloadVersion >= RdbType.FIRST_VALKEY_VERSION;
+    }
+
+    /** Whether {@code RESTORE} on the target reads a value of {@code type} (labelled with the target's version). */
+    public boolean restores(RdbType type) {
+        return type.readableBy(rdbVersion(), version.valkey());
+    }
+
     /** {@code RESTORE ... ABSTTL} (5.0+). */
     public boolean restoreAbsTtl() {
         return version.atLeast(5, 0);
@@ -59,8 +76,9 @@ public record TargetProfile(ServerInfo.Version version, long protoMaxBulkLen) {
         return version.atLeast(7, 0);
     }
 
+    /** Hash fields with their own TTL ({@code HPEXPIREAT}): Redis 7.4+, Valkey 9.0+. */
     public boolean hashFieldTtl() {
-        return version.atLeast(7, 4) && !version.valkey();
+        return version.hashFieldTtls();
     }
 
     /** Module type names loaded on the target ({@code MODULE LIST}), empty when none or unknown. */

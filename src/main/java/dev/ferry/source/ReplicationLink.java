@@ -11,6 +11,7 @@ import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RespReader;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.resp.ServerInfo;
 import dev.ferry.resp.SpilledBulk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Ferry's side of a replication connection: it logs in to a source server as a replica would
- * ({@code REPLCONF listening-port}, {@code REPLCONF capa eof capa psync2}, {@code PSYNC}), reads the
+ * ({@code REPLCONF listening-port}, {@code REPLCONF capa eof capa psync2}, to Valkey 9+ {@code REPLCONF version},
+ * {@code PSYNC}), reads the
  * snapshot (disk-based {@code $<len>} or diskless {@code $EOF:<mark>}) and then the command stream,
  * and sends {@code REPLCONF ACK} every second and on {@code GETACK}.
  *
@@ -83,6 +85,8 @@ public final class ReplicationLink implements AutoCloseable {
     private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
     /** The throttle the bytes read from the spool count against: the snapshot's, then the stream's. */
     private volatile dev.ferry.Throttle bytesThrottle = dev.ferry.Throttle.none();
+    /** What Ferry says it is in {@code REPLCONF version}, or null to say nothing. */
+    private String announcedVersion;
 
     /**
      * @param ackOffset the offset to acknowledge to the source: what the target has applied, so that
@@ -103,6 +107,33 @@ public final class ReplicationLink implements AutoCloseable {
         this.snapshotThrottle = snapshot;
         this.streamThrottle = stream;
     }
+
+    /**
+     * Presents Ferry to a source of {@code source}'s version as a replica of the version whose snapshot format it
+     * reads ({@link #replicaVersionFor}); null (or a source that takes no such announcement) says nothing. Call
+     * before {@link #run}.
+     */
+    public void announceVersionTo(ServerInfo.Version source) {
+        this.announcedVersion = source == null ? null : replicaVersionFor(source);
+    }
+
+    /**
+     * The version Ferry announces to a source ({@code REPLCONF version}), or null for none. A Valkey 9+ primary
+     * picks the RDB format of a replica by the version it announces, and sends one that says nothing RDB 11, which
+     * cannot hold Valkey 9's hash field expiries ({@code replicaRdbVersion} in Valkey's {@code replication.c}).
+     * Ferry announces the source's own version, at most the newest Valkey whose format it reads: a newer source
+     * then writes the newest format Ferry knows. Redis does not take the announcement and always sends its own.
+     */
+    static String replicaVersionFor(ServerInfo.Version source) {
+        if (!source.valkey() || source.major() < 9) {
+            return null;
+        }
+        ServerInfo.Version v = source.compareTo(NEWEST_VALKEY_READ) > 0 ? NEWEST_VALKEY_READ : source;
+        return v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /** The newest Valkey whose snapshot format ({@code VALKEY081}) the parser reads. */
+    static final ServerInfo.Version NEWEST_VALKEY_READ = new ServerInfo.Version(9, 2, 0, true);
 
     /**
      * Connects, asks for {@code from} (or a full resync when null), and feeds {@code listener} until
@@ -126,7 +157,15 @@ public final class ReplicationLink implements AutoCloseable {
                 log.info("source {} starts a full resync at {}", endpoint.address(), start);
                 listener.fullResync(start);
                 bytesThrottle = snapshotThrottle;
-                readSnapshot(in, listener);
+                long snapshotStart = in.position();
+                try {
+                    readSnapshot(in, listener);
+                } catch (IOException e) {
+                    if (threadFailure != null || stopping) {
+                        throw e;
+                    }
+                    throw transferBroken(e, in.position() - snapshotStart);
+                }
                 listener.snapshotEnd();
                 streamStart = offset;
             } else if (reply.startsWith("CONTINUE")) {
@@ -260,6 +299,14 @@ public final class ReplicationLink implements AutoCloseable {
         if (capa.isError()) {
             log.debug("source {} does not take REPLCONF capa: {}", endpoint.address(), capa.asText());
         }
+        if (announcedVersion != null) {
+            RespValue version = conn.call("REPLCONF", "version", announcedVersion);
+            if (version.isError()) {
+                log.debug("source {} does not take REPLCONF version: {}", endpoint.address(), version.asText());
+            } else {
+                log.info("presenting Ferry to source {} as a replica of version {}", endpoint.address(), announcedVersion);
+            }
+        }
     }
 
     private String psync(ReplicationOffset from) throws IOException {
@@ -299,7 +346,9 @@ public final class ReplicationLink implements AutoCloseable {
             header = in.readLine();
         } while (header.isEmpty());
         if (header.startsWith("-")) {
-            throw new FerryException("source " + endpoint.address() + " failed to produce a snapshot: " + header.substring(1));
+            String error = header.substring(1);
+            throw new SnapshotTransferException("source " + endpoint.address() + " failed to produce a snapshot: " + error,
+                    "it answered: " + error, true, null);
         }
         if (!header.startsWith("$")) {
             throw new FerryException("unexpected snapshot header from " + endpoint.address() + ": " + header);
@@ -333,6 +382,26 @@ public final class ReplicationLink implements AutoCloseable {
                         + " bytes after the RDB end mark (expected: " + len + " bytes in all)");
             }
         }
+    }
+
+    /**
+     * Why the snapshot stopped arriving after {@code bytes} of it: the source closed the link (it says why in
+     * its log only), or it went silent ({@code readTimeout}), or the connection broke.
+     */
+    private SnapshotTransferException transferBroken(IOException e, long bytes) {
+        String what;
+        boolean repeatable = true;
+        if (e instanceof java.io.EOFException) {
+            what = "the source closed the link while sending the snapshot";
+        } else if (e instanceof java.net.SocketTimeoutException) {
+            what = "the source sent nothing for " + options.readTimeout().toSeconds() + " s while sending the snapshot";
+            repeatable = false;
+        } else {
+            what = "the link broke while the source was sending the snapshot (" + e.getMessage() + ")";
+        }
+        String hint = repeatable ? "; its log says why" : "";
+        return new SnapshotTransferException("snapshot from " + endpoint.address() + " broken after " + bytes
+                + " bytes: " + what + hint, what, repeatable, e);
     }
 
     private void stream(RespReader in, long streamStart, ReplicationListener listener) throws IOException {

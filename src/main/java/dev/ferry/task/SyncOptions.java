@@ -44,6 +44,7 @@ public final class SyncOptions {
     private final MemoryBudget memoryBudget;
     private final dev.ferry.Throttle snapshotThrottle;
     private final dev.ferry.Throttle streamThrottle;
+    private final boolean announceReplicaVersion;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -74,6 +75,12 @@ public final class SyncOptions {
         this.memoryBudget = b.memoryBudget;
         this.snapshotThrottle = b.snapshotThrottle;
         this.streamThrottle = b.streamThrottle;
+        this.announceReplicaVersion = b.announceReplicaVersion;
+    }
+
+    /** Whether Ferry tells a Valkey 9+ source which version of replica it is, to get that version's RDB format. */
+    public boolean announceReplicaVersion() {
+        return announceReplicaVersion;
     }
 
     /** The memory for data in transit, shared by every task of the process ({@link MemoryBudget}). */
@@ -221,6 +228,7 @@ public final class SyncOptions {
         b.memoryBudget = memoryBudget;
         b.snapshotThrottle = snapshotThrottle;
         b.streamThrottle = streamThrottle;
+        b.announceReplicaVersion = announceReplicaVersion;
         return new SyncOptions(b);
     }
 
@@ -293,6 +301,7 @@ public final class SyncOptions {
         private MemoryBudget memoryBudget = MemoryBudget.fromHeap();
         private dev.ferry.Throttle snapshotThrottle = dev.ferry.Throttle.none();
         private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
+        private boolean announceReplicaVersion = true;
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");
@@ -448,6 +457,15 @@ public final class SyncOptions {
         public Builder throttle(dev.ferry.Throttle snapshot, dev.ferry.Throttle stream) {
             this.snapshotThrottle = Objects.requireNonNull(snapshot, "snapshot");
             this.streamThrottle = Objects.requireNonNull(stream, "stream");
+            return this;
+        }
+
+        /**
+         * Whether Ferry announces a replica version to a Valkey 9+ source ({@code REPLCONF version}, default true).
+         * Without it such a source sends RDB 11 and fails on a key that format cannot hold: false reproduces that.
+         */
+        public Builder announceReplicaVersion(boolean announce) {
+            this.announceReplicaVersion = announce;
             return this;
         }
 

@@ -262,6 +262,7 @@ public final class SyncTask {
         state = TaskState.PRECHECKING;
         long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
         int failures = 0;
+        SnapshotRetries snapshotRetries = new SnapshotRetries();
         if (progress != null) {
             progress.start(this);
         }
@@ -272,6 +273,7 @@ public final class SyncTask {
                 try {
                     a.run();
                     failures = 0;
+                    snapshotRetries.reset();
                     if (a.finished || stopRequested) {
                         break;
                     }
@@ -287,6 +289,10 @@ public final class SyncTask {
                     // (wrong host or port): say so at once instead of retrying for hours.
                     if (!e.isRetriable() || !connectedOnce || System.currentTimeMillis() >= giveUpAt) {
                         throw e;
+                    }
+                    FerryException repeated = snapshotRetries.record(e);
+                    if (repeated != null) {
+                        throw repeated;
                     }
                     failures++;
                     long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
@@ -500,6 +506,7 @@ public final class SyncTask {
                 link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
+                link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);

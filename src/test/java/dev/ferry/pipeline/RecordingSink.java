@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 final class RecordingSink implements WriteSink {
 
     final List<String> writes = new ArrayList<>();
+    /** The writes as given, for tests that look at binary arguments. */
+    final List<byte[][]> commands = new ArrayList<>();
     long advanced = -1;
     int selected = -1;
     private final Consumer<byte[][]> then;
@@ -29,6 +31,7 @@ final class RecordingSink implements WriteSink {
     public void write(byte[][] argv, long sourceOffset) {
         writes.add(render(argv));
         then.accept(argv);
+        commands.add(argv);
         if (sourceOffset >= 0) {
             advanced = sourceOffset;
         }

@@ -1,6 +1,7 @@
 package dev.ferry.precheck;
 
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.ServerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,6 +21,18 @@ class PrecheckUnitTest {
         assertThat(ReplicationChecks.bytes(64L << 20)).isEqualTo("64 MB");
         assertThat(ReplicationChecks.bytes(1536)).isEqualTo("1.5 KB");
         assertThat(ReplicationChecks.bytes(12)).isEqualTo("12 B");
+    }
+
+    @Test
+    void aTargetOfTheOtherFamilyDoesNotReadTheSourcesOwnFormatWhateverItsVersion() {
+        ServerInfo.Version redis8 = ServerInfo.Version.parse("8.0.6", false);
+        ServerInfo.Version valkey9 = ServerInfo.Version.parse("9.1.2", true);
+        ServerInfo.Version redis72 = ServerInfo.Version.parse("7.2.6", false);
+        assertThat(ReplicationChecks.version("version", redis8, valkey9).status()).isEqualTo(CheckStatus.WARN);
+        assertThat(ReplicationChecks.version("version", valkey9, redis8).detail()).contains("own format (RDB 80)");
+        assertThat(ReplicationChecks.version("version", redis72, valkey9).status()).isEqualTo(CheckStatus.PASS);
+        assertThat(ReplicationChecks.version("version", valkey9, valkey9).status()).isEqualTo(CheckStatus.PASS);
+        assertThat(ReplicationChecks.version("version", redis8, redis72).detail()).contains("older than source");
     }
 
     @Test

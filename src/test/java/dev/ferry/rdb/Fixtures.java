@@ -15,7 +15,7 @@ import java.util.TreeMap;
 final class Fixtures {
 
     static final List<String> NAMES = List.of("redis-3.2", "redis-4.0", "redis-5.0", "redis-6.2", "redis-7.0",
-            "redis-7.2", "redis-7.4", "redis-7.4-cluster", "redis-8.0", "valkey-8.0");
+            "redis-7.2", "redis-7.4", "redis-7.4-cluster", "redis-8.0", "redis-8.0.6", "valkey-8.0", "valkey-8.1");
 
     private Fixtures() {
     }

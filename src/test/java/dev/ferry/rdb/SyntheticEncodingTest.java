@@ -164,10 +164,10 @@ class SyntheticEncodingTest {
     }
 
     @Test
-    void versionsNewerThanTwelveAreRejectedNamingTheVersion() {
-        byte[] rdb = RdbBuilder.redis(13).build();
+    void versionsNewerThanFifteenAreRejectedNamingTheVersion() {
+        byte[] rdb = RdbBuilder.redis(16).build();
         assertThatThrownBy(() -> parse(rdb)).isInstanceOf(RdbFormatException.class)
-                .hasMessageContaining("RDB version 13");
+                .hasMessageContaining("RDB version 16");
         assertThatThrownBy(() -> parse(ascii("RUBBISH00xxxxxxxx"))).isInstanceOf(RdbFormatException.class)
                 .hasMessageContaining("not an RDB");
     }
