@@ -1,6 +1,7 @@
 package dev.ferry.task;
 
 import dev.ferry.cli.Main;
+import dev.ferry.Throttle;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
 import dev.ferry.pipeline.DbMap;
@@ -47,7 +48,9 @@ class StandaloneIntoClusterIT {
             KeyPrefixes.prefixKeys(src, 1, "d1:");
             KeyPrefixes.prefixKeys(src, 2, "d2:");
             SyncOptions options = SyncOptions.builder(source.endpoint(), target.endpoint())
-                    .dbMap(DbMap.of(Map.of(0, 0, 1, 0, 2, 0))).progressInterval(Duration.ZERO).build();
+                    .dbMap(DbMap.of(Map.of(0, 0, 1, 0, 2, 0))).progressInterval(Duration.ZERO)
+                    // The snapshot held to 500 keys/s, so the load's rounds certainly overlap it however fast the machine.
+                    .throttle(new Throttle(500, 0), Throttle.none()).build();
             try (BackgroundLoad load = BackgroundLoad.onStandalone(source, 11, 0, 1, 2)) {
                 load.awaitMoreRounds(1, TIMEOUT);
                 long atStart = load.rounds();
