@@ -12,9 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +26,7 @@ import java.util.function.Supplier;
  *
  * <p>Writes are sent by the load's thread only; {@link #stop()} and the accessors may be called from any thread.
  */
-public final class BackgroundLoad implements AutoCloseable {
+public final class BackgroundLoad extends LoadThread {
 
     private static final int TAGS = 4;
     private static final int MIXED_OPS = 60;
@@ -36,10 +34,7 @@ public final class BackgroundLoad implements AutoCloseable {
     private static final int SPREAD_KEYS = 600;
     private static final long PAUSE_MILLIS = 15;
 
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong rounds = new AtomicLong();
-    private final AtomicReference<Throwable> error = new AtomicReference<>();
-    private final Thread thread;
 
     /** Where a key's writes go: built on the load's thread, closed when it ends. */
     private interface Router extends AutoCloseable {
@@ -50,14 +45,11 @@ public final class BackgroundLoad implements AutoCloseable {
     }
 
     private BackgroundLoad(String version, List<Integer> dbs, long seed, Supplier<Router> routes) {
-        thread = new Thread(() -> {
+        start("background-load", () -> {
             try (Router router = routes.get()) {
                 run(router, version, dbs, new Random(seed));
-            } catch (Throwable t) {
-                error.set(t);
             }
-        }, "background-load");
-        thread.start();
+        });
     }
 
     /** A load on {@code dbs} of a standalone server. */
@@ -106,7 +98,7 @@ public final class BackgroundLoad implements AutoCloseable {
                     .prefixPerDb(true).hashTag(tag).keySpace(20).seed(random.nextLong()).build());
         }
         Map<RedisConnection, Integer> selected = new HashMap<>();
-        while (running.get()) {
+        while (running()) {
             for (MixedWorkload workload : workloads) {
                 workload.run(MIXED_OPS);
             }
@@ -153,31 +145,6 @@ public final class BackgroundLoad implements AutoCloseable {
 
     /** Waits until {@code more} further rounds have completed. */
     public void awaitMoreRounds(long more, Duration timeout) throws InterruptedException {
-        long target = rounds.get() + more;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (rounds.get() < target) {
-            if (error.get() != null) {
-                throw new AssertionError("the load failed", error.get());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the load ran " + rounds.get() + " rounds, not " + target + ", within " + timeout);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    /** Stops the load and checks that the server accepted every write. Idempotent. */
-    public void stop() throws InterruptedException {
-        running.set(false);
-        thread.join();
-        if (error.get() != null) {
-            throw new AssertionError("the load failed", error.get());
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        running.set(false);
-        thread.join();
+        awaitMore(rounds::get, more, timeout, "rounds");
     }
 }

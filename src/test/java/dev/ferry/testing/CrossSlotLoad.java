@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A write load on a standalone source whose keys a cluster spreads over slots, at a steady pace: non-idempotent
@@ -21,23 +19,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * two keys (replicated as their effects, in a transaction). It tallies, per command name, the cross-slot
  * commands the source applied and so put in its replication stream, for those whose reply tells. One thread.
  */
-public final class CrossSlotLoad implements AutoCloseable {
+public final class CrossSlotLoad extends LoadThread {
 
     private static final String SCRIPT = "redis.call('INCR', KEYS[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); return 1";
 
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicReference<Throwable> error = new AtomicReference<>();
     private final AtomicLong steps = new AtomicLong();
     private final Map<String, Long> crossSlot = new ConcurrentHashMap<>();
-    private final Thread thread;
 
     /** Starts writing to {@code source}'s database 0 with a fixed seed. */
     public CrossSlotLoad(RedisServer source, long seed) {
-        thread = new Thread(() -> {
+        start("cross-slot-load", () -> {
             Random r = new Random(seed);
             try (RedisConnection w = source.connect()) {
                 long seq = 0;
-                while (running.get()) {
+                while (running()) {
                     for (int i = 0; i < 10; i++, seq++) {
                         step(w, r, seq);
                         steps.incrementAndGet();
@@ -45,11 +40,8 @@ public final class CrossSlotLoad implements AutoCloseable {
                     // A steady pace: the source's backlog must cover what a killed Ferry misses.
                     Thread.sleep(40);
                 }
-            } catch (Throwable t) {
-                error.set(t);
             }
-        }, "cross-slot-load");
-        thread.start();
+        });
     }
 
     private void step(RedisConnection w, Random r, long seq) {
@@ -150,20 +142,5 @@ public final class CrossSlotLoad implements AutoCloseable {
      */
     public Map<String, Long> crossSlotCommands() {
         return new TreeMap<>(crossSlot);
-    }
-
-    /** Stops the load and fails if it failed. */
-    public void stop() throws InterruptedException {
-        running.set(false);
-        thread.join();
-        if (error.get() != null) {
-            throw new AssertionError("the load failed", error.get());
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        running.set(false);
-        thread.join();
     }
 }

@@ -5,9 +5,7 @@ import dev.ferry.resp.RedisConnection;
 
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Non-idempotent writes on a standalone source at a steady pace, on a thread of their own: {@code INCR},
@@ -15,24 +13,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code MULTI} blocks across slots. Applied twice or out of order, they leave a different value; lost, too.
  * {@link #stop()} fails the test if the load itself failed.
  */
-public final class StreamLoad implements AutoCloseable {
+public final class StreamLoad extends LoadThread {
 
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicReference<Throwable> error = new AtomicReference<>();
     private final AtomicLong ops = new AtomicLong();
-    private final Thread thread;
 
     /** Starts writing to {@code source}, the keys and values drawn from {@code seed}. */
     public StreamLoad(RedisServer source, long seed) {
-        thread = new Thread(() -> run(source, seed), "stream-load");
-        thread.start();
+        start("stream-load", () -> run(source, seed));
     }
 
-    private void run(RedisServer source, long seed) {
+    private void run(RedisServer source, long seed) throws InterruptedException {
         Random r = new Random(seed);
         try (RedisConnection w = source.connect()) {
             long seq = 0;
-            while (running.get()) {
+            while (running()) {
                 for (int i = 0; i < 40; i++, seq++) {
                     w.callChecked("INCR", "c:" + r.nextInt(300));
                     w.callChecked("LPUSH", "l:" + r.nextInt(100), Long.toString(seq));
@@ -53,8 +47,6 @@ public final class StreamLoad implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
-        } catch (Throwable t) {
-            error.set(t);
         }
     }
 
@@ -65,31 +57,6 @@ public final class StreamLoad implements AutoCloseable {
 
     /** Waits until {@code more} writes beyond the current count have been made. */
     public void awaitMore(long more, Duration timeout) throws InterruptedException {
-        long target = ops() + more;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (ops() < target) {
-            if (error.get() != null || !thread.isAlive()) {
-                throw new AssertionError("the load stopped", error.get());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the load made fewer than " + more + " writes in " + timeout);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    /** Stops writing; fails if the load met an error. */
-    public void stop() throws InterruptedException {
-        running.set(false);
-        thread.join();
-        if (error.get() != null) {
-            throw new AssertionError("the load failed", error.get());
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        running.set(false);
-        thread.join();
+        awaitMore(ops::get, more, timeout, "writes");
     }
 }
