@@ -7,13 +7,11 @@ import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.ServerInfo;
-import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +41,7 @@ class ClusterFlushIT {
                 write(src, "before", 40);
                 src.callChecked("FLUSHALL");
                 write(src, "after", 40);
-                awaitSameData(src, target, ferry);
+                ferry.awaitSameData(src, target, Duration.ofSeconds(60));
                 assertThat(home.callChecked("EXISTS", keys.lease().getBytes(StandardCharsets.UTF_8)).asLong())
                         .as("the lease survives the flush").isEqualTo(1);
                 // A flush, more writes, then SIGKILL before anything says the batch was acknowledged.
@@ -54,7 +52,7 @@ class ClusterFlushIT {
             write(src, "later", 40);
             try (FerryProcess ferry = FerryProcess.start(args)) {
                 ferry.awaitLog("continues the stream", Duration.ofSeconds(60));
-                awaitSameData(src, target, ferry);
+                ferry.awaitSameData(src, target, Duration.ofSeconds(60));
                 assertThat(ferry.terminate()).as("exit code; log:\n%s", ferry.log()).isZero();
             }
             assertThat(ServerInfo.fetch(src).getLong("sync_full", -1)).as("full resyncs").isEqualTo(fullBefore);
@@ -69,16 +67,5 @@ class ClusterFlushIT {
             src.callChecked("INCR", prefix + ":counter");
             src.callChecked("RPUSH", prefix + ":" + i, "v" + i);
         }
-    }
-
-    private static void awaitSameData(RedisConnection src, ClusterHarness target, FerryProcess ferry) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> differences = ClusterData.differences(src, target);
-        while (!differences.isEmpty() && System.nanoTime() < deadline) {
-            assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.log()).isTrue();
-            Thread.sleep(100);
-            differences = ClusterData.differences(src, target);
-        }
-        assertThat(differences).as("differences; ferry log:\n%s", ferry.log()).isEmpty();
     }
 }

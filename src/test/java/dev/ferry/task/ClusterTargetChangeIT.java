@@ -66,7 +66,7 @@ class ClusterTargetChangeIT {
                 load.awaitMore(2000, SETTLE);
                 load.stop();
 
-                awaitSameData(src, target, ferry);
+                ferry.awaitSameData(src, target, SETTLE);
                 // Each change is logged, once: the slots that moved and to where, and the lease following its slot.
                 ferry.awaitLog("moved " + masters.get(0).endpoint().address() + " -> " + second.endpoint().address(), SETTLE);
                 ferry.awaitLog(" -> " + added.endpoint().address() + ";", SETTLE);
@@ -108,7 +108,7 @@ class ClusterTargetChangeIT {
                 load.awaitMore(2000, SETTLE);
                 load.stop();
 
-                awaitSameData(src, target, ferry);
+                ferry.awaitSameData(src, target, SETTLE);
                 assertThat(ServerInfo.fetch(src).getLong("sync_full", -1)).as("full resyncs; log:\n%s", ferry.log())
                         .isEqualTo(fullBefore);
                 assertThat(ferry.log()).as("the stream resumed where the target's checkpoints say")
@@ -183,17 +183,5 @@ class ClusterTargetChangeIT {
         }
         assertThat(slots).as("slots of %s* on %s", prefix, owner).isNotEmpty();
         return slots;
-    }
-
-    /** Waits until the cluster holds exactly the source's data (Ferry's keys aside), Ferry running all along. */
-    private static void awaitSameData(RedisConnection src, ClusterHarness target, FerryProcess ferry) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        List<String> differences = ClusterData.differences(src, target);
-        while (!differences.isEmpty() && System.nanoTime() < deadline) {
-            assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.log()).isTrue();
-            Thread.sleep(200);
-            differences = ClusterData.differences(src, target);
-        }
-        assertThat(differences).as("differences; ferry log:\n%s", ferry.log()).isEmpty();
     }
 }

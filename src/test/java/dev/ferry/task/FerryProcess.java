@@ -92,6 +92,26 @@ final class FerryProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code target} holds exactly the data of {@code src} (Ferry's own keys aside), this process
+     * running all along; fails with the differences and the log after {@code timeout}.
+     */
+    void awaitSameData(RedisConnection src, dev.ferry.testing.ClusterHarness target, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> differences = dev.ferry.testing.ClusterData.differences(src, target);
+        while (!differences.isEmpty() && System.nanoTime() < deadline) {
+            if (!isAlive()) {
+                throw new AssertionError("ferry died:\n" + log());
+            }
+            Thread.sleep(100);
+            differences = dev.ferry.testing.ClusterData.differences(src, target);
+        }
+        if (!differences.isEmpty()) {
+            throw new AssertionError(differences.size() + " difference(s), e.g. " + differences.get(0) + "; ferry log:\n" + log());
+        }
+    }
+
     /** Sends a signal by name ("STOP", "CONT", "TERM"...) with kill(1). */
     void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
