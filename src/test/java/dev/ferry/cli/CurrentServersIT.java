@@ -21,6 +21,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -42,10 +43,6 @@ class CurrentServersIT {
 
     static List<String> versions() {
         return List.of("8.0.6", "valkey-8.1.1", "valkey-9.1.2");
-    }
-
-    static List<String> valkeyVersions() {
-        return List.of("valkey-8.1.1", "valkey-9.1.2");
     }
 
     private record Result(int exitCode, String out, String err) {
@@ -120,15 +117,23 @@ class CurrentServersIT {
     }
 
     @ParameterizedTest(name = "{0} -> 7.0.15")
-    @MethodSource("valkeyVersions")
-    void liveWritesFromValkeyReachRedis70Exactly(String name) throws Exception {
-        liveWritesReachRedis70Exactly(name);
+    @MethodSource("versions")
+    void liveWritesIntoRedis70ArriveExactly(String name) throws Exception {
+        // Redis 8 replicates HINCRBYFLOAT as HSETEX … KEEPTTL FIELDS …, which 7.0 gets as HSET.
+        liveWritesArriveExactly(name, "7.0.15", "7.0.15", false);
     }
 
-    @Test
-    void liveWritesFromRedis8ReachRedis70Exactly() throws Exception {
-        // Redis 8 replicates HINCRBYFLOAT as HSETEX … KEEPTTL FIELDS …, which 7.0 gets as HSET.
-        liveWritesReachRedis70Exactly("8.0.6");
+    @ParameterizedTest(name = "{0} -> {0}")
+    @MethodSource("versions")
+    void liveWritesIntoTheSameVersionArriveExactly(String name) throws Exception {
+        // The server's own sample data and, where it has them, hash field expiries written while streaming.
+        liveWritesArriveExactly(name, name, name, hasFieldExpiries(name));
+    }
+
+    @ParameterizedTest(name = "7.0.15 -> {0}")
+    @MethodSource("versions")
+    void liveWritesFromRedis70ArriveExactly(String name) throws Exception {
+        liveWritesArriveExactly("7.0.15", name, "7.0.15", false);
     }
 
     @Test
@@ -262,18 +267,32 @@ class CurrentServersIT {
         assertThat(String.join("\n", source.logTail(200))).contains("in RDB version 11");
     }
 
-    /** A snapshot of what 7.0 holds, then a mixed write load while streaming, must arrive exact. */
-    private static void liveWritesReachRedis70Exactly(String name) throws Exception {
-        RedisServer source = servers.start(name, "--repl-diskless-sync-delay", "0");
-        RedisServer target = servers.start("7.0.15");
+    /** Redis 8 and Valkey 9 have HSETEX, HGETEX and HGETDEL (Redis 7.4 only HEXPIRE and HPERSIST; Valkey 8 none). */
+    private static boolean hasFieldExpiries(String name) {
+        VersionName version = VersionName.parse(name);
+        return version.valkey() ? version.version().atLeast(9, 0) : version.version().atLeast(8, 0);
+    }
+
+    /**
+     * A snapshot of the sample data of {@code dataVersion}, then a mixed write load in three databases while
+     * streaming (with hash field expiries if asked), must arrive exact: every key, value and expiry.
+     */
+    private static void liveWritesArriveExactly(String sourceName, String targetName, String dataVersion,
+            boolean fieldExpiries) throws Exception {
+        RedisServer source = servers.start(sourceName, "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start(targetName);
         SyncTask task = new SyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
                 .progressInterval(Duration.ZERO).build(), null);
-        Thread sync = new Thread(task::run, "sync-from-" + name);
+        Thread sync = new Thread(task::run, "sync-" + sourceName + "-to-" + targetName);
         try (RedisConnection src = source.connect(); RedisConnection tgt = target.connect()) {
-            SampleData.load(src, "7.0.15");
+            SampleData.load(src, dataVersion);
             sync.start();
             await(task, "streaming", () -> task.state() == TaskState.STREAMING);
-            MixedWorkload.builder(src, name).dbs(0, 1, 5).seed(11).build().run(3000);
+            Map<String, Integer> ran = MixedWorkload.builder(src, sourceName).dbs(0, 1, 5).seed(11)
+                    .fieldExpiries(fieldExpiries).build().run(3000);
+            if (fieldExpiries) {
+                assertThat(ran).containsKeys("HSETEX", "HGETEX", "HGETDEL", "HPERSIST");
+            }
             src.callChecked("SELECT", "0");
             src.callChecked("SET", "written-last", "1");
             // The stream is applied in order: the last write there means every earlier one is.

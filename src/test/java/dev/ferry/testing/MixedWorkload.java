@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * A bounded, reproducible mix of writes of every kind, for testing replication: strings, counters,
  * lists, hashes, sets, sorted sets, HyperLogLogs, bitmaps, expiries, RENAME, MSET, MULTI/EXEC blocks,
  * EVAL, SELECT, and where the server has them UNLINK (4.0), streams with groups (5.0), COPY, LMOVE,
- * GETDEL and SET PXAT (6.2). Commands are chosen by a seeded {@link Random}, sent pipelined and every
+ * GETDEL and SET PXAT (6.2), and when asked hash field expiries (HEXPIRE, HPERSIST, HSETEX, HGETEX, HGETDEL of
+ * Redis 8 and Valkey 9). Commands are chosen by a seeded {@link Random}, sent pipelined and every
  * reply is checked.
  *
  * <p>Keys are {@code mw:<kind>:<n>} (with a hash tag if asked, {@code mw:{tag}:<kind>:<n>}); each kind holds one type, so no command hits a key of the wrong
@@ -38,6 +39,7 @@ public final class MixedWorkload {
     private final int flushDbPerMille;
     private final boolean prefixPerDb;
     private final String hashTag;
+    private final boolean fieldExpiries;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, List<String>> streamIds = new HashMap<>();
     private final Map<String, List<String>> pendingIds = new HashMap<>();
@@ -56,6 +58,7 @@ public final class MixedWorkload {
         this.flushDbPerMille = b.flushDbPerMille;
         this.prefixPerDb = b.prefixPerDb;
         this.hashTag = b.hashTag == null ? "" : "{" + b.hashTag + "}:";
+        this.fieldExpiries = b.fieldExpiries;
         this.db = dbs.get(0);
         defineOps();
     }
@@ -105,6 +108,27 @@ public final class MixedWorkload {
             op("GETDEL", () -> send("GETDEL", key("str")));
             op("SET PXAT", () -> send("SET", key("str"), value(), "PXAT", System.currentTimeMillis() + ttlMillis()));
         }
+        if (fieldExpiries) {
+            fieldExpiries();
+        }
+    }
+
+    /** Hash field expiries, in the syntax Redis 8 and Valkey 9 share; fields live an hour or more, as keys do. */
+    private void fieldExpiries() {
+        op("HSETEX", () -> send("HSETEX", key("hash"), "PX", ttlMillis(), "FIELDS", "2", "t:" + random.nextInt(10), value(),
+                "t:" + random.nextInt(10), value()));
+        op("HEXPIRE", () -> {
+            String key = key("hash");
+            // HEXPIRE needs the hash: make sure a field is there.
+            send("HSET", key, "t:" + random.nextInt(10), value());
+            send("HEXPIRE", key, ttlMillis() / 1000, "FIELDS", "2", "t:" + random.nextInt(10), "s:" + random.nextInt(20));
+        });
+        op("HPEXPIREAT", () -> send("HPEXPIREAT", key("hash"), System.currentTimeMillis() + ttlMillis(), "FIELDS", "1",
+                "t:" + random.nextInt(10)));
+        op("HPERSIST", () -> send("HPERSIST", key("hash"), "FIELDS", "1", "t:" + random.nextInt(10)));
+        op("HGETEX", () -> send("HGETEX", key("hash"), "EX", ttlMillis() / 1000, "FIELDS", "1", "s:" + random.nextInt(20)));
+        op("HGETEX PERSIST", () -> send("HGETEX", key("hash"), "PERSIST", "FIELDS", "1", "t:" + random.nextInt(10)));
+        op("HGETDEL", () -> send("HGETDEL", key("hash"), "FIELDS", "1", "t:" + random.nextInt(10)));
     }
 
     private void strings() {
@@ -295,10 +319,17 @@ public final class MixedWorkload {
         private int flushDbPerMille;
         private boolean prefixPerDb;
         private String hashTag;
+        private boolean fieldExpiries;
 
         private Builder(RedisConnection conn, String serverVersion) {
             this.conn = conn;
             this.serverVersion = serverVersion;
+        }
+
+        /** Adds hash field expiry commands (Redis 8, Valkey 9: check the server has them). Default off. */
+        public Builder fieldExpiries(boolean fieldExpiries) {
+            this.fieldExpiries = fieldExpiries;
+            return this;
         }
 
         public Builder seed(long seed) {
