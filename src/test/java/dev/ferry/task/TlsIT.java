@@ -4,6 +4,9 @@ import dev.ferry.cli.Main;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.embedded.SampleData;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.testing.BackgroundLoad;
+import dev.ferry.testing.ClusterData;
+import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.DataAssertions;
 import dev.ferry.testing.TestCertificates;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +18,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,6 +106,42 @@ class TlsIT {
                     "redis://127.0.0.1:" + trusted.server.port(), "--target", "redis://127.0.0.1:" + trusted.server.port());
             assertThat(plainTls.code).isEqualTo(2);
             assertThat(plainTls.err).contains("neither --source nor --target is a rediss:// URI");
+        }
+    }
+
+    /**
+     * Two TLS-only-to-Ferry clusters (bus and replication over TLS too): every node Ferry learns from the cluster is
+     * reached over TLS with the same settings, the replication link of each source master included.
+     */
+    @Test
+    void aClusterIntoAClusterOverTlsReachesEveryNodeOverTls() throws Exception {
+        try (ClusterHarness source = ClusterHarness.startTls(VERSION, 3, ca.caCert(), server);
+             ClusterHarness target = ClusterHarness.startTls(VERSION, 3, ca.caCert(), server)) {
+            try (BackgroundLoad load = BackgroundLoad.onCluster(source, 7)) {
+                load.awaitMoreRounds(3, Duration.ofSeconds(60));
+                String[] args = {"sync", "--tls-ca-cert", ca.caCert().toString(), "--source", source.tlsUri(),
+                        "--target", target.tlsUri()};
+                try (FerryProcess ferry = FerryProcess.start(args)) {
+                    ferry.awaitLog("streaming", Duration.ofSeconds(60));
+                    load.awaitMoreRounds(5, Duration.ofSeconds(60));
+                    load.stop();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    List<String> differences = ClusterData.differences(source, target, key -> true);
+                    while (!differences.isEmpty()) {
+                        assertThat(ferry.isAlive()).as("ferry running; log:\n%s", ferry.log()).isTrue();
+                        assertThat(System.nanoTime()).as("equal data, e.g. %s; log:\n%s", differences.get(0), ferry.log())
+                                .isLessThan(deadline);
+                        Thread.sleep(100);
+                        differences = ClusterData.differences(source, target, key -> true);
+                    }
+                    assertThat(ferry.log()).contains("rediss://");
+                    assertThat(ferry.terminate()).isZero();
+                }
+            }
+            Result verify = ferry("verify", "--tls-ca-cert", ca.caCert().toString(), "--source", source.tlsUri(),
+                    "--target", target.tlsUri());
+            assertThat(verify.code).as(verify.all()).isZero();
+            assertThat(verify.out).contains("result: consistent");
         }
     }
 

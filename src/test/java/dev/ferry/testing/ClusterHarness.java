@@ -9,7 +9,11 @@ import dev.ferry.cluster.SlotHash;
 import dev.ferry.cluster.SlotTags;
 import dev.ferry.cluster.Topology;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,9 +39,27 @@ public final class ClusterHarness implements AutoCloseable {
 
     private final List<RedisServer> nodes = new ArrayList<>();
     private final Map<RedisEndpoint, RedisConnection> connections = new HashMap<>();
+    private final List<Integer> tlsPorts = new ArrayList<>();
+    private String[] tls;
     private Topology topology;
 
     private ClusterHarness() {
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first node's TLS address as a {@code rediss://} URI (a cluster from {@link #startTls} only). */
+    public String tlsUri() {
+        if (tlsPorts.isEmpty()) {
+            throw new IllegalStateException("not a TLS cluster: start it with startTls");
+        }
+        return "rediss://127.0.0.1:" + tlsPorts.get(0);
     }
 
     /** Starts a cluster of {@code masters} nodes covering every slot; {@code args} go to every node ("--requirepass", "x"). */
@@ -73,7 +95,24 @@ public final class ClusterHarness implements AutoCloseable {
 
     private static ClusterHarness start(String version, int masters, int uncoveredFirst, int uncoveredLast, int skew,
                                         String... args) {
+        return start(version, masters, uncoveredFirst, uncoveredLast, skew, new ClusterHarness(), args);
+    }
+
+    /**
+     * Starts a cluster of {@code masters} nodes that also listen on TLS, with the certificate {@code certificate}
+     * (certificate and key files) signed by {@code caCert}: the cluster bus and replication run over TLS too, so a
+     * client that connects with TLS is told the nodes' TLS ports ({@link #tlsUri()}), a plain one their plain ports.
+     */
+    public static ClusterHarness startTls(String version, int masters, Path caCert, Path[] certificate) {
         ClusterHarness cluster = new ClusterHarness();
+        cluster.tls = new String[] {"--tls-cluster", "yes", "--tls-replication", "yes",
+                "--tls-cert-file", certificate[0].toString(), "--tls-key-file", certificate[1].toString(),
+                "--tls-ca-cert-file", caCert.toString(), "--tls-auth-clients", "no"};
+        return start(version, masters, -1, -1, 0, cluster);
+    }
+
+    private static ClusterHarness start(String version, int masters, int uncoveredFirst, int uncoveredLast, int skew,
+                                        ClusterHarness cluster, String... args) {
         try {
             for (int i = 0; i < masters; i++) {
                 RedisServer.Builder b = RedisServer.builder().version(version)
@@ -83,6 +122,15 @@ public final class ClusterHarness implements AutoCloseable {
                         .arg("--cluster-node-timeout", "5000");
                 for (int a = 0; a < args.length; a += 2) {
                     b.arg(args[a], args[a + 1]);
+                }
+                if (cluster.tls != null) {
+                    int port = freePort();
+                    // The bus listens on the TLS port + 10000 unless told: that may be past 65535.
+                    b.arg("--tls-port", Integer.toString(port)).arg("--cluster-port", Integer.toString(freePort()));
+                    for (int a = 0; a < cluster.tls.length; a += 2) {
+                        b.arg(cluster.tls[a], cluster.tls[a + 1]);
+                    }
+                    cluster.tlsPorts.add(port);
                 }
                 cluster.nodes.add(b.start());
             }
@@ -176,7 +224,16 @@ public final class ClusterHarness implements AutoCloseable {
     private void meet() {
         try (RedisConnection conn = nodes.get(0).connect()) {
             for (int i = 1; i < nodes.size(); i++) {
-                conn.callChecked("CLUSTER", "MEET", nodes.get(i).endpoint().host(), nodes.get(i).port());
+                RedisServer node = nodes.get(i);
+                if (tls == null) {
+                    conn.callChecked("CLUSTER", "MEET", node.endpoint().host(), node.port());
+                } else {
+                    // Over TLS the nodes know each other by their TLS ports, and the bus port is the one set.
+                    try (RedisConnection other = node.connect()) {
+                        String busPort = ((RespValue.Array) other.callChecked("CONFIG", "GET", "cluster-port")).items().get(1).asText();
+                        conn.callChecked("CLUSTER", "MEET", node.endpoint().host(), tlsPorts.get(i), busPort);
+                    }
+                }
             }
         }
     }
