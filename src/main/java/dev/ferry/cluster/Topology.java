@@ -51,12 +51,20 @@ public final class Topology {
         }
     }
 
+    /**
+     * The slot map as the cluster node {@code conn} is connected to sees it now ({@code CLUSTER SLOTS} only: cheap
+     * enough to ask every second); its {@link #version()} is null.
+     */
+    public static Topology read(RedisConnection conn) {
+        return new Topology(conn.endpoint(), null, true, readSlots(conn, conn.endpoint()));
+    }
+
     /** The endpoint the deployment was named by. */
     public RedisEndpoint seed() {
         return seed;
     }
 
-    /** The version of the seed node. */
+    /** The version of the seed node (null for a slot map {@link #read} from a connection). */
     public ServerInfo.Version version() {
         return version;
     }

@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * dev.ferry.pipeline.PeerMarks#memberId}), so that the reverse direction, which derives this task's id from the
  * addresses, recognises the checkpoint marks of all of them.
  *
- * <p>Not handled yet: slots moving between the source's masters while the sync runs (resharding, failover to
- * a node with another address); start again after those.
+ * <p>A failover of a source master is followed ({@link ClusterShardLocator}): the task continues on the replica that
+ * took over, from its checkpoint, with a partial resync when that node's backlog covers the gap. Not followed yet:
+ * slots moving between the source's masters (resharding), which stops the sync saying so.
  */
 public final class ClusterSyncTask {
 
@@ -78,7 +79,10 @@ public final class ClusterSyncTask {
                 masters.add(master);
                 SyncOptions shard = pair == null ? options.forShard(master, slots)
                         : options.forShard(master, slots, pair, peer);
-                shards.add(new SyncTask(shard, null));
+                SyncTask task = new SyncTask(shard, null);
+                // A failover moves the task to the replica that took over; a resharding stops it, saying so.
+                task.followSource(new ClusterShardLocator(slots, topology.nodes()));
+                shards.add(task);
             }
         }
         log.info("cluster source {}: {} masters, one task each", options.source().address(), masters.size());
@@ -92,7 +96,7 @@ public final class ClusterSyncTask {
                     shard.run();
                 } catch (Throwable died) {
                     FerryException e = ThreadFailure.of(Thread.currentThread().getName(), died);
-                    if (failure.compareAndSet(null, new FerryException("master " + master.address() + ": " + e.getMessage(), e))) {
+                    if (failure.compareAndSet(null, new FerryException("master " + shard.source().address() + ": " + e.getMessage(), e))) {
                         stop();
                     }
                 }
@@ -134,8 +138,9 @@ public final class ClusterSyncTask {
         return List.copyOf(shards);
     }
 
+    /** The master each task reads from now (after a failover, the node that took over), in the order of {@link #shards()}. */
     public synchronized List<RedisEndpoint> masters() {
-        return List.copyOf(masters);
+        return shards.isEmpty() ? List.copyOf(masters) : shards.stream().map(SyncTask::source).toList();
     }
 
     /** Keys the snapshots copied so far, over all masters. */
@@ -156,7 +161,7 @@ public final class ClusterSyncTask {
         for (int i = 0; i < all.size(); i++) {
             SyncTask s = all.get(i);
             long lag = s.lagMillis();
-            sb.append(i == 0 ? "" : ", ").append(masters.get(i).address()).append(' ')
+            sb.append(i == 0 ? "" : ", ").append(s.source().address()).append(' ')
                     .append(s.state().name().toLowerCase(java.util.Locale.ROOT))
                     .append(" (lag ").append(lag >= 0 ? lag + " ms" : "unknown").append(')');
             unknownLag |= lag < 0;

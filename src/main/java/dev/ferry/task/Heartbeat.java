@@ -13,18 +13,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Writes {@code SET <key> <now-ms> PX <ttl>} on the source at a fixed interval. The write travels
  * through the replication stream like any other; when the target acknowledges it, the pipeline knows
- * the end-to-end lag. The TTL makes the key vanish on its own once the task is gone; a clean stop
+ * the end-to-end lag; it follows the task to another master after a failover. The TTL makes the key vanish on its own once the task is gone; a clean stop
  * deletes it at once.
  */
 final class Heartbeat implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
-    private final RedisEndpoint source;
+    private final Supplier<RedisEndpoint> source;
     private final String key;
     private final Duration interval;
     private final ScheduledExecutorService timer;
@@ -38,7 +39,7 @@ final class Heartbeat implements AutoCloseable {
      * @param onFailure called (on the heartbeat's thread) if that thread dies of something other than a
      *                  failed write, which only stops the lag measurement
      */
-    Heartbeat(RedisEndpoint source, String key, Duration interval, HeartbeatLag lag, Consumer<FerryException> onFailure) {
+    Heartbeat(Supplier<RedisEndpoint> source, String key, Duration interval, HeartbeatLag lag, Consumer<FerryException> onFailure) {
         this.source = source;
         this.lag = lag;
         this.onFailure = onFailure;
@@ -57,8 +58,14 @@ final class Heartbeat implements AutoCloseable {
 
     private void beat() {
         try {
+            RedisEndpoint to = source.get();
+            if (conn != null && !conn.endpoint().equals(to)) {
+                // The task moved to another master (a failover): beat there.
+                conn.close();
+                conn = null;
+            }
             if (conn == null || conn.isClosed()) {
-                conn = RedisConnection.open(source);
+                conn = RedisConnection.open(to);
             }
             long ttl = Math.max(10_000, interval.toMillis() * 10);
             long now = System.currentTimeMillis();
@@ -91,7 +98,7 @@ final class Heartbeat implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // Short timeouts: a stop must not wait long for a source that is away.
-        try (RedisConnection c = RedisConnection.open(source, Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+        try (RedisConnection c = RedisConnection.open(source.get(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             c.call("DEL", key);
         } catch (RuntimeException e) {
             log.debug("could not delete the heartbeat key: {}", e.getMessage());

@@ -69,6 +69,8 @@ public final class SyncTask {
 
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** How often a task that follows its source checks which node serves its data. */
+    private static final long SOURCE_CHECK_MS = 1000;
     private static final long SPOOL_MEMORY = 32L << 20;
     private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(10);
     /** A stop waits this long for the link to hand over what it read, then as long again for the target's replies. */
@@ -100,11 +102,26 @@ public final class SyncTask {
     private volatile int fullResyncs;
     private volatile int partialResyncs;
     private volatile boolean connectedOnce;
+    /** The master read from now: the one named in the options until a failover moves the task elsewhere. */
+    private volatile RedisEndpoint source;
+    /** Finds the master after a failover; null when the source is followed as named (a standalone server). */
+    private SourceLocator locator;
 
     public SyncTask(SyncOptions options, ProgressReporter progress) {
         this.options = options;
         this.progress = progress;
         this.taskId = taskId(options);
+        this.source = options.source();
+    }
+
+    /** Follows the source's master through failovers with {@code locator} (closed with the task); before {@link #run()}. */
+    void followSource(SourceLocator locator) {
+        this.locator = locator;
+    }
+
+    /** The master the task reads from now (after a failover, the node that took over). */
+    public RedisEndpoint source() {
+        return source;
     }
 
     /**
@@ -129,7 +146,7 @@ public final class SyncTask {
     }
 
     /** Slot ranges as text: "0-5460,10923". */
-    private static String ranges(BitSet slots) {
+    static String ranges(BitSet slots) {
         StringBuilder sb = new StringBuilder();
         for (int from = slots.nextSetBit(0); from >= 0; ) {
             int to = slots.nextClearBit(from) - 1;
@@ -281,6 +298,12 @@ public final class SyncTask {
                     if (stopRequested && e.isRetriable()) {
                         break;
                     }
+                    if (e instanceof SourceMovedException moved) {
+                        // Not an outage: the data is there, served by another node. Continue there at once.
+                        log.info("{}: continuing there from the checkpoint", moved.getMessage());
+                        failures = 0;
+                        continue;
+                    }
                     if (a.progressed) {
                         // A new outage after a working stream: back off from the start again.
                         failures = 0;
@@ -331,6 +354,9 @@ public final class SyncTask {
             }
             if (progress != null) {
                 progress.stop();
+            }
+            if (locator != null) {
+                locator.close();
             }
         }
     }
@@ -460,18 +486,26 @@ public final class SyncTask {
                     }
                 }
                 CommandKeys commandKeys;
-                try (RedisConnection admin = RedisConnection.open(options.source(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                if (locator != null) {
+                    RedisEndpoint now = locator.locate(source);
+                    if (!now.equals(source)) {
+                        log.info("the source's {} are served by {} now, not {}: reading from there", locator.describe(),
+                                now.address(), source.address());
+                        source = now;
+                    }
+                }
+                try (RedisConnection admin = RedisConnection.open(source, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
                     // A cluster target routes stream writes by their keys, wherever the source says they are.
                     commandKeys = options.keys().isAll() && targetTopology == null ? null : CommandKeys.fetch(admin);
                 }
                 if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
-                    TwoWayPeer.requireStreaming(options.source(), sourceInfo.isCluster(), new PeerMarks(peerTaskId()),
-                            targetTopology, options.target().address() + " -> " + options.source().address());
+                    TwoWayPeer.requireStreaming(source, sourceInfo.isCluster(), new PeerMarks(peerTaskId()),
+                            targetTopology, options.target().address() + " -> " + source.address());
                 }
                 connectedOnce = true;
                 if (sourceInfo.isCluster() && options.shardSlots() == null) {
-                    throw new FerryException("source " + options.source().address()
+                    throw new FerryException("source " + source.address()
                             + " is a Redis Cluster node: copy it with a cluster sync (ClusterSyncTask), one task per master");
                 }
                 if (targetTopology != null) {
@@ -480,7 +514,7 @@ public final class SyncTask {
                 sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
                         .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue).sum();
-                log.info("source {} (Redis {}, {} keys), target {} (Redis {})", options.source(),
+                log.info("source {} (Redis {}, {} keys), target {} (Redis {})", source,
                         sourceInfo.version(), sourceKeys, options.target(), target.version());
 
                 Filters filters = new Filters(options.dbs(), options.publish(), options.keys(), options.dbMap());
@@ -503,7 +537,7 @@ public final class SyncTask {
                 RdbHandler snapshot = options.mode().copiesSnapshot()
                         ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
                         : Replayer.discardSnapshot();
-                link = new ReplicationLink(options.source(), writer::ackedOffset, new ReplicationLink.Options(
+                link = new ReplicationLink(source, writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
                 link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
@@ -599,15 +633,20 @@ public final class SyncTask {
                     }
                 }
                 ReplicationOffset resumeFrom = from;
-                linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + options.source().address());
+                linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + source.address());
                 linkThread.start();
                 if (options.mode().streams() && heartbeat == null) {
                     // One heartbeat for the task's life: it keeps beating while the task retries, so the lag grows.
-                    heartbeat = new Heartbeat(options.source(), heartbeatKey(), options.heartbeatInterval(), counters.lag,
+                    heartbeat = new Heartbeat(() -> source, heartbeatKey(), options.heartbeatInterval(), counters.lag,
                             SyncTask.this::failAttempt);
                     heartbeat.start();
                 }
+                long nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                    if (locator != null && System.currentTimeMillis() >= nextSourceCheck) {
+                        nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
+                        checkSource();
+                    }
                     if (lease.lost() != null) {
                         fail(lease.lost());
                     } else if (writer.failure() != null) {
@@ -740,6 +779,25 @@ public final class SyncTask {
             }
         }
 
+        /**
+         * Ends the attempt when another node serves the task's data now (a failover: the demoted master may even
+         * go on streaming, as a replica of the new one), or the task's slots were split. A source that does not
+         * answer is left to the link, which notices it by itself.
+         */
+        private void checkSource() {
+            try {
+                RedisEndpoint now = locator.locate(source);
+                if (!now.equals(source)) {
+                    fail(new SourceMovedException("the source master " + source.address() + " (" + locator.describe()
+                            + ") failed over to " + now.address(), now));
+                }
+            } catch (RedisConnectionException e) {
+                log.debug("could not check where the source's {} are served: {}", locator.describe(), e.getMessage());
+            } catch (FerryException e) {
+                fail(e);
+            }
+        }
+
         private void runLink(ReplicationOffset from, Replayer replayer) {
             try {
                 link.run(from, replayer);
@@ -760,10 +818,11 @@ public final class SyncTask {
             fullResyncs++;
             progressed = true;
             counters.resetSnapshot();
+            long lost = checkpoint == null ? -1 : lostInFailover(checkpoint.position());
             boolean reset = checkpoint != null && checkpoint.resumeFrom() != null && options.mode() != SyncMode.FULL
-                    && !continuesHistory(checkpoint.position(), start);
+                    && !continuesHistory(checkpoint.position(), start) && lost < 0;
             if (reset) {
-                String why = "the source " + options.source().address() + " started a new replication history ("
+                String why = "the source " + source.address() + " started a new replication history ("
                         + start + "), which does not continue the checkpoint " + checkpoint.position()
                         + ": it restarted without its data (or with it, but before Redis 7 without its replication id),"
                         + " or it is another server";
@@ -777,7 +836,7 @@ public final class SyncTask {
             }
             if (checkpoint != null && !options.mode().copiesSnapshot()) {
                 // Later writes only, and the source no longer has those since the checkpoint: they are lost.
-                throw new FerryException("the source " + options.source().address() + " can no longer continue after"
+                throw new FerryException("the source " + source.address() + " can no longer continue after"
                         + " the checkpoint " + checkpoint.position() + " (its backlog does not cover it): the writes made"
                         + " since cannot be copied in --mode incremental; copy the data again (--mode full+incremental"
                         + " into an empty target), or compare both sides with ferry verify");
@@ -785,17 +844,20 @@ public final class SyncTask {
             List<byte[][]> flush = new ArrayList<>();
             if (checkpoint != null && options.mode().copiesSnapshot()) {
                 String cause = reset ? "the source's history restarted"
+                        : lost >= 0 ? "it took over from the master the checkpoint " + checkpoint.position() + " was read"
+                        + " from, but without the last " + lost + " bytes of writes that master had taken (lost in the"
+                        + " failover, on the source too: a replica of it would copy everything again as well)"
                         : "the source's backlog does not cover the checkpoint " + checkpoint.position();
                 if (owns) {
                     log.warn("full resync from {}: {}; emptying the target's databases this task owns ({}) before copying"
-                            + " the snapshot again", options.source().address(), cause,
+                            + " the snapshot again", source.address(), cause,
                             options.dbs() == null ? "all" : options.dbMap().destinations(options.dbs()));
                     // A cluster's FLUSHALL would also delete the task's lease and checkpoint: DELs of the owned keys instead.
                     flush.addAll(targetTopology != null
                             ? ClusterTarget.ownedDeletes(targetTopology, SyncTask.this::forEachOwnedKey) : flushCommands());
                 } else {
                     log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
-                            + " on the source meanwhile may remain", options.source().address(), cause);
+                            + " on the source meanwhile may remain", source.address(), cause);
                 }
             }
             if (options.mode().copiesSnapshot()) {
@@ -836,6 +898,20 @@ public final class SyncTask {
             ServerInfo info = sourceInfo;
             return info != null && at.replId().equals(info.get("master_replid2"))
                     && at.offset() <= info.getLong("second_repl_offset", -1);
+        }
+
+        /**
+         * How many bytes of the stream the checkpoint {@code at} is past where this source took the history over
+         * ({@code master_replid2} is its id, {@code second_repl_offset} below its offset): writes the old master took
+         * after its replica was promoted, which the failover lost; -1 when the source did not take that history over.
+         */
+        private long lostInFailover(ReplicationOffset at) {
+            ServerInfo info = sourceInfo;
+            if (info == null || !at.replId().equals(info.get("master_replid2"))) {
+                return -1;
+            }
+            long second = info.getLong("second_repl_offset", -1);
+            return second >= 0 && at.offset() > second ? at.offset() - second : -1;
         }
 
         @Override

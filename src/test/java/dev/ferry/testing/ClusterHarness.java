@@ -407,9 +407,37 @@ public final class ClusterHarness implements AutoCloseable {
 
     /** A graceful {@code CLUSTER FAILOVER} on {@code replica}; returns once it is a master every node sees. */
     public void failover(RedisServer replica) {
-        call(replica, "CLUSTER", "FAILOVER");
+        failover(replica, false);
+    }
+
+    /**
+     * A failover to {@code replica}: graceful (the master stops taking writes, the replica catches up, then takes
+     * over) or, with {@code force}, without asking the master ({@code CLUSTER FAILOVER FORCE}); returns once the
+     * cluster is healthy with {@code replica} a master.
+     */
+    public void failover(RedisServer replica, boolean force) {
+        if (force) {
+            call(replica, "CLUSTER", "FAILOVER", "FORCE");
+        } else {
+            call(replica, "CLUSTER", "FAILOVER");
+        }
         awaitField(replica, "INFO", "replication", "role", "master");
         awaitReady(SlotHash.SLOTS);
+        // A forced failover reaches the other nodes by gossip: wait until each names the new master.
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        for (RedisServer node : nodes) {
+            while (true) {
+                try (RedisConnection conn = node.connect()) {
+                    if (Topology.read(conn).masters().contains(replica.endpoint())) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new FerryException(node + " does not see " + replica + " as a master");
+                }
+                sleep(20);
+            }
+        }
         refreshTopology();
     }
 
