@@ -37,7 +37,8 @@ import static dev.ferry.pipeline.ValueRewriter.ascii;
  * <p>The RDB stores the groups after the entries, so the pending IDs are known in time only when the caller read
  * the value's metadata first ({@link StreamInfo#read}, for a value held in memory): then the rebuild is exact,
  * except for what no command sets (consumers' {@code seen-time} and {@code active-time} become the time of the
- * copy). For a value streamed through, placeholders can be added only after the last live entry; pending entries
+ * copy), and what an older server has no place for: Redis 8.6's idempotent-producer state and 8.8's NACKed entries
+ * ({@link NewerStreamState}). For a value streamed through, placeholders can be added only after the last live entry; pending entries
  * of messages deleted before it are not recreated, and one warning per key names them.
  *
  * <p>Not thread-safe: one value, on the parser's thread.
@@ -163,7 +164,9 @@ final class StreamRebuild {
         send(create.toArray(new byte[0][]));
         Set<String> owners = new HashSet<>();
         for (StreamInfo.PendingEntry p : g.pending()) {
-            owners.add(new String(p.consumer(), StandardCharsets.ISO_8859_1));
+            if (p.owned()) {
+                owners.add(new String(p.consumer(), StandardCharsets.ISO_8859_1));
+            }
         }
         for (StreamInfo.Consumer c : g.consumers()) {
             if (target.version().atLeast(6, 2)) {
@@ -183,7 +186,8 @@ final class StreamRebuild {
     private void claim(StreamInfo.Group g, Set<StreamId> notClaimable) {
         List<StreamInfo.PendingEntry> run = new ArrayList<>();
         for (StreamInfo.PendingEntry p : g.pending()) {
-            if (notClaimable.contains(p.id())) {
+            if (!p.owned() || notClaimable.contains(p.id())) {
+                // No command makes an entry pending without an owner (a NACKed one, stream v5): warned about.
                 continue;
             }
             if (!run.isEmpty() && (run.size() == MAX_IDS_PER_COMMAND || !sameDelivery(run.get(0), p))) {
@@ -267,6 +271,7 @@ final class StreamRebuild {
             parts.add("its max-deleted-entry-id reads " + placeholdersAfterFirst.get(placeholdersAfterFirst.size() - 1)
                     + " on the target, 0-0 on the source");
         }
+        parts.addAll(NewerStreamState.lost(info));
         if (!parts.isEmpty()) {
             warnings.accept("stream " + Command.printable(key) + " rewritten for target " + target.version()
                     + " differs from the source: " + String.join("; ", parts));
@@ -317,7 +322,9 @@ final class StreamRebuild {
         TreeSet<StreamId> ids = new TreeSet<>();
         for (StreamInfo.Group g : info.groups()) {
             for (StreamInfo.PendingEntry p : g.pending()) {
-                ids.add(p.id());
+                if (p.owned()) {
+                    ids.add(p.id());
+                }
             }
         }
         return List.copyOf(ids);

@@ -29,6 +29,8 @@ public final class RdbParser {
     public static final int MAX_REDIS_VERSION = 15;
     /** The first RDB version with {@code RDB_OPCODE_KEY_META} (Redis 8.6). */
     private static final int KEY_META_VERSION = 13;
+    /** From this RDB version on, a type byte is a type only in files of its version or newer. */
+    private static final int FIRST_STRICT_VERSION = 13;
 
     private static final int VALKEY_MIN_VERSION = 80;
     private static final int VALKEY_MAX_VERSION = 81;
@@ -182,7 +184,9 @@ public final class RdbParser {
          */
         private RdbType resolveType(int code, long offset) throws IOException {
             RdbType type = RdbType.of(code, header.valkey());
-            if (type != null) {
+            // A type of RDB 13+ (Redis 8.6's streams v4, v5) is one only in a file of its version; older types are
+            // read whatever the header says, as they always were (test files mix them freely).
+            if (type != null && (type.sinceVersion() < FIRST_STRICT_VERSION || type.sinceVersion() <= header.version())) {
                 return type;
             }
             String unread = UnreadableTypes.describe(code, header.valkey(), header.version());

@@ -31,6 +31,10 @@ public enum RdbType {
     HASH_LISTPACK_EX_PRE_GA(23, 12, Kind.HASH, Family.REDIS),
     HASH_METADATA(24, 12, Kind.HASH, Family.REDIS),
     HASH_LISTPACK_EX(25, 12, Kind.HASH, Family.REDIS),
+    /** Redis 8.6's stream with idempotent-producer state (stream v4). */
+    STREAM_LISTPACKS_4(26, 13, Kind.STREAM, Family.REDIS),
+    /** Redis 8.8's stream with NACKed pending entries (stream v5). */
+    STREAM_LISTPACKS_5(27, 14, Kind.STREAM, Family.REDIS),
     /**
      * Valkey 9's hash with field expiry ({@code RDB_TYPE_HASH_2}), RDB 80+ with magic {@code VALKEY}: the same
      * byte as Redis's {@link #HASH_METADATA_PRE_GA}, so {@link #of(int)} never returns it; the parser picks it

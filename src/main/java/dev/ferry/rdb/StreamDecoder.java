@@ -1,14 +1,18 @@
 package dev.ferry.rdb;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Stream values, RDB types 15, 19 and 21 ({@code rdbLoadObject} and {@code t_stream.c}): listpack nodes
- * keyed by a master ID, then the metadata, then the consumer groups with their pending entries.
+ * Stream values, RDB types 15, 19, 21, 26 and 27 ({@code rdbLoadObject} and {@code t_stream.c}): listpack nodes
+ * keyed by a master ID, then the metadata, then the consumer groups with their pending entries, then (v4+) the
+ * idempotent-producer state. What each version adds is in docs/DECISIONS.md.
  *
  * <p>Entries go to the visitor one by one; the metadata and consumer groups are held in memory.
  */
@@ -98,14 +102,26 @@ final class StreamDecoder {
         return (int) count;
     }
 
+    /** The stream format generation of a type: 1 (type 15) to 5 (type 27). */
+    static int generation(RdbType type) {
+        return switch (type) {
+            case STREAM_LISTPACKS -> 1;
+            case STREAM_LISTPACKS_2 -> 2;
+            case STREAM_LISTPACKS_3 -> 3;
+            case STREAM_LISTPACKS_4 -> 4;
+            case STREAM_LISTPACKS_5 -> 5;
+            default -> throw new IllegalArgumentException("not a stream type: " + type);
+        };
+    }
+
     private static StreamInfo readMetadata(RdbReader r, RdbType type) throws IOException {
-        boolean v2 = type != RdbType.STREAM_LISTPACKS;
+        int generation = generation(type);
         long length = r.readLength();
         StreamId lastId = readId(r);
         StreamId firstId = null;
         StreamId maxDeletedId = null;
         long entriesAdded = -1;
-        if (v2) {
+        if (generation >= 2) {
             firstId = readId(r);
             maxDeletedId = readId(r);
             entriesAdded = r.readLength();
@@ -113,16 +129,17 @@ final class StreamDecoder {
         long groupCount = r.readLength();
         List<StreamInfo.Group> groups = new ArrayList<>();
         for (long g = 0; g < groupCount; g++) {
-            groups.add(readGroup(r, type, v2));
+            groups.add(readGroup(r, generation));
         }
-        return new StreamInfo(length, lastId, firstId, maxDeletedId, entriesAdded, List.copyOf(groups));
+        StreamIdmp idmp = generation >= 4 ? readIdmp(r) : null;
+        return new StreamInfo(length, lastId, firstId, maxDeletedId, entriesAdded, List.copyOf(groups), idmp);
     }
 
-    private static StreamInfo.Group readGroup(RdbReader r, RdbType type, boolean v2) throws IOException {
+    private static StreamInfo.Group readGroup(RdbReader r, int generation) throws IOException {
         byte[] name = r.readString();
         StreamId lastDelivered = readId(r);
         // Stored unsigned; 2^64-1 (SCG_INVALID_ENTRIES_READ) means unknown and reads as -1.
-        long entriesRead = v2 ? r.readLength() : -1;
+        long entriesRead = generation >= 2 ? r.readLength() : -1;
         long pelSize = r.readLength();
         List<StreamId> ids = new ArrayList<>();
         List<long[]> deliveries = new ArrayList<>();
@@ -143,23 +160,75 @@ final class StreamDecoder {
         for (long c = 0; c < consumerCount; c++) {
             byte[] consumerName = r.readString();
             long seen = r.readMillis();
-            long active = type == RdbType.STREAM_LISTPACKS_3 ? r.readMillis() : -1;
+            long active = generation >= 3 ? r.readMillis() : -1;
             consumers.add(new StreamInfo.Consumer(consumerName, seen, active));
             long owned = r.readLength();
             for (long p = 0; p < owned; p++) {
-                StreamId id = readRawId(r);
-                Integer i = index.get(id);
-                if (i == null) {
-                    throw r.fail("consumer pending entry " + id + " is not in its group's pending list");
-                }
-                owners[i] = consumerName;
+                owners[pendingIndex(r, index, readRawId(r), "consumer pending entry")] = consumerName;
             }
         }
+        List<StreamId> nacked = generation >= 5 ? readNacked(r, index, owners) : List.of();
         List<StreamInfo.PendingEntry> pending = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             pending.add(new StreamInfo.PendingEntry(ids.get(i), owners[i], deliveries.get(i)[0], deliveries.get(i)[1]));
         }
-        return new StreamInfo.Group(name, lastDelivered, entriesRead, List.copyOf(pending), List.copyOf(consumers));
+        return new StreamInfo.Group(name, lastDelivered, entriesRead, List.copyOf(pending), List.copyOf(consumers),
+                nacked);
+    }
+
+    /** Stream v5: after the consumers, the IDs of the group's pending entries that no consumer owns. */
+    private static List<StreamId> readNacked(RdbReader r, Map<StreamId, Integer> index, byte[][] owners)
+            throws IOException {
+        long count = r.readLength();
+        List<StreamId> nacked = new ArrayList<>();
+        Set<StreamId> seen = new HashSet<>();
+        for (long n = 0; n < count; n++) {
+            StreamId id = readRawId(r);
+            int i = pendingIndex(r, index, id, "NACKed entry");
+            if (owners[i] != null) {
+                throw r.fail("NACKed entry " + id + " is owned by a consumer");
+            }
+            if (!seen.add(id)) {
+                throw r.fail("duplicate NACKed entry " + id + " in a consumer group");
+            }
+            nacked.add(id);
+        }
+        return List.copyOf(nacked);
+    }
+
+    private static int pendingIndex(RdbReader r, Map<StreamId, Integer> index, StreamId id, String what) {
+        Integer i = index.get(id);
+        if (i == null) {
+            throw r.fail(what + " " + id + " is not in its group's pending list");
+        }
+        return i;
+    }
+
+    /**
+     * Stream v4: duration (s), max IIDs per producer, producers (pid, count, then per IID: IID string and entry ID
+     * as two lengths), then the all-time counts of IIDs added and of duplicates.
+     */
+    private static StreamIdmp readIdmp(RdbReader r) throws IOException {
+        long duration = r.readLength();
+        long maxEntries = r.readLength();
+        long producerCount = r.readLength();
+        List<StreamIdmp.Producer> producers = new ArrayList<>();
+        Set<String> pids = new HashSet<>();
+        for (long p = 0; p < producerCount; p++) {
+            byte[] pid = r.readString();
+            if (!pids.add(new String(pid, StandardCharsets.ISO_8859_1))) {
+                throw r.fail("duplicate idempotent producer in a stream");
+            }
+            long count = r.readLength();
+            List<StreamIdmp.Entry> entries = new ArrayList<>();
+            for (long e = 0; e < count; e++) {
+                entries.add(new StreamIdmp.Entry(r.readString(), readId(r)));
+            }
+            producers.add(new StreamIdmp.Producer(pid, List.copyOf(entries)));
+        }
+        long added = r.readLength();
+        long duplicates = r.readLength();
+        return new StreamIdmp(duration, maxEntries, List.copyOf(producers), added, duplicates);
     }
 
     private static StreamId readId(RdbReader r) throws IOException {

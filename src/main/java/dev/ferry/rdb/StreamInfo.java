@@ -13,9 +13,16 @@ import java.util.List;
  * @param maxDeletedId     largest deleted entry ID (RDB 10+), or null
  * @param entriesAdded     entries ever added (RDB 10+), or -1
  * @param groups           consumer groups, in file order
+ * @param idmp             idempotent-producer state (stream v4+, RDB 13+), or null
  */
 public record StreamInfo(long length, StreamId lastId, StreamId firstId, StreamId maxDeletedId, long entriesAdded,
-                         List<Group> groups) {
+                         List<Group> groups, StreamIdmp idmp) {
+
+    /** A stream of a type before v4, without idempotent-producer state. */
+    public StreamInfo(long length, StreamId lastId, StreamId firstId, StreamId maxDeletedId, long entriesAdded,
+                      List<Group> groups) {
+        this(length, lastId, firstId, maxDeletedId, entriesAdded, groups, null);
+    }
 
     /**
      * Reads the metadata of a stream value held whole in memory, passing over its entries without decoding
@@ -42,13 +49,31 @@ public record StreamInfo(long length, StreamId lastId, StreamId firstId, StreamI
      * A consumer group.
      *
      * @param entriesRead the group's read counter (RDB 10+), or -1 when unknown
+     * @param pending     the pending entries list, in ID order; NACKed entries included, with no consumer
+     * @param nacked      the group's NACKed entries (stream v5, RDB 14+: released with {@code XNACK} for another
+     *                    delivery, pending but owned by no consumer), in file order; empty before v5
      */
     public record Group(byte[] name, StreamId lastDeliveredId, long entriesRead, List<PendingEntry> pending,
-                        List<Consumer> consumers) {
+                        List<Consumer> consumers, List<StreamId> nacked) {
+
+        /** A group of a type before v5, with no NACKed entries. */
+        public Group(byte[] name, StreamId lastDeliveredId, long entriesRead, List<PendingEntry> pending,
+                     List<Consumer> consumers) {
+            this(name, lastDeliveredId, entriesRead, pending, consumers, List.of());
+        }
     }
 
-    /** An entry of a group's pending entries list, with the consumer that owns it. */
+    /**
+     * An entry of a group's pending entries list, with the consumer that owns it.
+     *
+     * @param consumer the owner, or null for an entry no consumer owns (NACKed, stream v5)
+     */
     public record PendingEntry(StreamId id, byte[] consumer, long deliveryTimeMs, long deliveryCount) {
+
+        /** Whether a consumer owns the entry. */
+        public boolean owned() {
+            return consumer != null;
+        }
     }
 
     /**

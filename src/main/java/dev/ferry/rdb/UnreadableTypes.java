@@ -10,10 +10,8 @@ final class UnreadableTypes {
 
     /** {@code RDB_TYPE_PATH_HASH} of Valkey 9.2 (RDB 81). */
     private static final int VALKEY_PATH_HASH = 23;
-    /** {@code RDB_TYPE_STREAM_LISTPACKS_4} (RDB 13): a stream with idempotent producers (IDMP). */
-    private static final int STREAM_LISTPACKS_4 = 26;
-    /** {@code RDB_TYPE_STREAM_LISTPACKS_5} (RDB 14): a stream with NACKed entries. */
-    private static final int STREAM_LISTPACKS_5 = 27;
+    /** The first Redis type byte Ferry does not read ({@code RDB_TYPE_ARRAY} of RDB 14 and on). */
+    private static final int FIRST_UNREAD_REDIS_TYPE = 28;
     /** The first Redis RDB version with types beyond 25. */
     private static final int REDIS_NEW_TYPES_VERSION = 13;
     /** Bytes from here on are left to opcodes, which grow down from 255. */
@@ -33,13 +31,9 @@ final class UnreadableTypes {
             }
             return code > VALKEY_PATH_HASH && code < FIRST_OPCODE_ROOM ? "a Valkey value type newer than Ferry reads" : null;
         }
-        if (version < REDIS_NEW_TYPES_VERSION || code < STREAM_LISTPACKS_4 || code >= FIRST_OPCODE_ROOM) {
+        if (version < REDIS_NEW_TYPES_VERSION || code < FIRST_UNREAD_REDIS_TYPE || code >= FIRST_OPCODE_ROOM) {
             return null;
         }
-        return switch (code) {
-            case STREAM_LISTPACKS_4 -> "a stream in the format of Redis 8.6 (with idempotent producers, stream v4)";
-            case STREAM_LISTPACKS_5 -> "a stream in the format of Redis 8.8 (with NACKed entries, stream v5)";
-            default -> "a Redis value type newer than Ferry reads";
-        };
+        return "a Redis value type newer than Ferry reads";
     }
 }

@@ -59,7 +59,8 @@ final class ValueSkipper {
                     r.skip(8);
                 }
             }
-            case STREAM_LISTPACKS, STREAM_LISTPACKS_2, STREAM_LISTPACKS_3 -> StreamDecoder.skip(r, type);
+            case STREAM_LISTPACKS, STREAM_LISTPACKS_2, STREAM_LISTPACKS_3, STREAM_LISTPACKS_4, STREAM_LISTPACKS_5 ->
+                    StreamDecoder.skip(r, type);
             case MODULE_2 -> ModuleValues.skipValue(r);
             case MODULE_PRE_GA -> throw r.fail("module values of the pre-release format (type 6) cannot be read");
             default -> throw new IllegalStateException("unhandled type " + type);

@@ -1,6 +1,7 @@
 package dev.ferry.pipeline;
 
 import dev.ferry.rdb.StreamId;
+import dev.ferry.rdb.StreamIdmp;
 import dev.ferry.rdb.StreamInfo;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.sink.TargetProfile;
@@ -166,6 +167,41 @@ class StreamRebuildTest {
                 "XCLAIM s g a 0 1-4 TIME 11 RETRYCOUNT 2 FORCE JUSTID",
                 "XCLAIM s g b 0 1-5 TIME 11 RETRYCOUNT 2 FORCE JUSTID");
         assertThat(sink.writes).noneMatch(w -> w.contains("placeholder") || w.startsWith("XDEL") || w.startsWith("XTRIM"));
+    }
+
+    @Test
+    void nackedEntriesAndIdempotentProducersOfRedis88AreLeftOutAndNamedInOneWarning() {
+        // 2-1 NACKed (no owner) and its message deleted: neither claimed nor given a placeholder.
+        List<StreamInfo.PendingEntry> pending = List.of(new StreamInfo.PendingEntry(id("1-1"), b("a"), 10, 1),
+                new StreamInfo.PendingEntry(id("2-1"), null, 20, 2));
+        StreamIdmp idmp = new StreamIdmp(100, 50, List.of(new StreamIdmp.Producer(b("p"),
+                List.of(new StreamIdmp.Entry(b("i"), id("1-1"))))), 7, 2);
+        StreamInfo info = new StreamInfo(1, id("2-1"), id("1-1"), id("2-1"), 2, List.of(new StreamInfo.Group(b("g"),
+                id("2-1"), 2, pending, List.of(new StreamInfo.Consumer(b("a"), 1, 1)), List.of(id("2-1")))), idmp);
+        StreamRebuild r = rebuild("7.0.15", info);
+        r.entry(id("1-1"), new byte[][] {b("f"), b("v")});
+        r.end(info);
+        assertThat(sink.writes).containsExactly(
+                "XADD s 1-1 f v",
+                "XGROUP CREATE s g 2-1 ENTRIESREAD 2",
+                "XGROUP CREATECONSUMER s g a",
+                "XCLAIM s g a 0 1-1 TIME 10 RETRYCOUNT 1 FORCE JUSTID",
+                "XSETID s 2-1 ENTRIESADDED 2 MAXDELETEDID 2-1");
+        assertThat(warnings).singleElement().asString().contains(
+                "idempotent-producer state (IDMP: 1 producer(s), 1 tracked IID(s), iids-added 7, iids-duplicates 2,"
+                        + " duration 100 s, maxsize 50) is not on the target",
+                "1 NACKed pending entry (owned by no consumer, waiting for another delivery) is not pending on the"
+                        + " target, which has no pending entries without a consumer (group \"g\": 2-1)");
+    }
+
+    @Test
+    void aStreamV4WhoseProducersNeverUsedIdempotenceIsCopiedWithoutWarning() {
+        StreamInfo info = new StreamInfo(1, id("1-1"), id("1-1"), id("0-0"), 1, List.of(),
+                new StreamIdmp(100, 100, List.of(), 0, 0));
+        StreamRebuild r = rebuild("7.0.15", info);
+        r.entry(id("1-1"), new byte[][] {b("f"), b("v")});
+        r.end(info);
+        assertThat(warnings).isEmpty();
     }
 
     private static StreamId id(String text) {

@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The formats no server of the test harness writes, from bytes built per the servers' sources: Valkey 9.2's RDB 81
  * ({@code rdb.h}: {@code VALKEY081}, type 23 {@code RDB_TYPE_PATH_HASH}, opcode 242 {@code RDB_OPCODE_UPDATE}),
- * Redis 8.6 to 8.10's RDB 13 to 15 ({@code keymeta.c}: opcode 243 {@code RDB_OPCODE_KEY_META}; types 26 and 27,
- * streams v4 and v5), and DUMP payloads of either family.
+ * Redis 8.6 to 8.10's RDB 13 to 15 ({@code keymeta.c}: opcode 243 {@code RDB_OPCODE_KEY_META}; types after the
+ * streams v4 and v5 of {@link NewerStreamFormatsTest}), and DUMP payloads of either family.
  */
 class NewerFormatsTest {
 
@@ -108,16 +108,13 @@ class NewerFormatsTest {
     }
 
     @Test
-    void streamsOfRedis86And88StopTheParseNamingTheKeyAndTheType() {
-        byte[] v4 = RdbBuilder.redis(13).selectDb(0).u8(26).string("events").length(0).build();
-        assertThatThrownBy(() -> parse(v4)).isInstanceOf(RdbFormatException.class)
-                .hasMessageContaining("key 'events' (database 0)").hasMessageContaining("stream v4")
-                .hasMessageContaining("type 26 in RDB REDIS version 13");
-        byte[] v5 = RdbBuilder.redis(14).selectDb(0).u8(27).string("acks").length(0).build();
-        assertThatThrownBy(() -> parse(v5)).hasMessageContaining("key 'acks'").hasMessageContaining("stream v5");
+    void typesAfterStreamsV5StopTheParseNamingTheKeyAndTheType() {
         byte[] newer = RdbBuilder.redis(15).selectDb(0).u8(33).string("limiter").length(0).build();
         assertThatThrownBy(() -> parse(newer)).hasMessageContaining("key 'limiter'")
                 .hasMessageContaining("Redis value type newer than Ferry reads (type 33");
+        byte[] array = RdbBuilder.redis(14).selectDb(1).u8(28).string("arr").length(0).build();
+        assertThatThrownBy(() -> parse(array)).hasMessageContaining("key 'arr' (database 1)")
+                .hasMessageContaining("type 28 in RDB REDIS version 14");
         // Before RDB 13 no such type exists: no key is read after an unknown byte.
         assertThatThrownBy(() -> parse(RdbBuilder.redis(12).u8(26).string("x").build()))
                 .hasMessageContaining("unknown value type or opcode 26").hasMessageNotContaining("'x'");

@@ -25,6 +25,11 @@ final class RdbBuilder {
         return new RdbBuilder(String.format("VALKEY%03d", version), version);
     }
 
+    /** A bare value (no header), as a DUMP payload or {@link RdbEntry#rawValue} holds it: read with {@link #body()}. */
+    static RdbBuilder value() {
+        return new RdbBuilder("", 0);
+    }
+
     RdbBuilder u8(int... values) {
         for (int v : values) {
             out.write(v);

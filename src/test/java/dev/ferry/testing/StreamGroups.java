@@ -92,10 +92,19 @@ public final class StreamGroups {
     }
 
     public static void assertSame(RedisConnection src, RedisConnection tgt, List<String> keys, String targetVersion) {
+        assertSame(src, tgt, keys, targetVersion, Set.of());
+    }
+
+    /**
+     * As above, not comparing {@code ignored} fields either: a group's {@code lag}, which each server computes its
+     * own way (7.0 and 7.2+ differ on a stream trimmed past a group's read position).
+     */
+    public static void assertSame(RedisConnection src, RedisConnection tgt, List<String> keys, String targetVersion,
+                                  Set<String> ignored) {
         boolean counters = !targetVersion.startsWith("6.");
         for (String key : keys) {
-            List<String> expected = full(src, key, counters);
-            assertThat(full(tgt, key, counters)).as("XINFO STREAM %s FULL on %s", key, targetVersion)
+            List<String> expected = without(full(src, key, counters), ignored);
+            assertThat(without(full(tgt, key, counters), ignored)).as("XINFO STREAM %s FULL on %s", key, targetVersion)
                     .isEqualTo(expected);
             if (!key.equals("fresh")) {
                 // The comparison proves something only if the source has pending entries of deleted messages.
@@ -112,6 +121,10 @@ public final class StreamGroups {
                 assertThat(pending).as("pending entries of deleted messages in %s", key).isNotEmpty();
             }
         }
+    }
+
+    private static List<String> without(List<String> lines, Set<String> fields) {
+        return lines.stream().filter(l -> fields.stream().noneMatch(f -> l.matches(".* " + f + " = .*"))).toList();
     }
 
     /** {@code XINFO STREAM key FULL} as "path = value" lines, without what no command can set on a target. */
