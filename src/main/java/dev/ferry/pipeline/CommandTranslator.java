@@ -19,6 +19,8 @@ import java.util.Locale;
  */
 final class CommandTranslator {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommandTranslator.class);
+
     private static final byte[] EVAL = ascii("EVAL");
     private static final byte[] ONE = ascii("1");
     private static final byte[] TWO = ascii("2");
@@ -92,14 +94,43 @@ final class CommandTranslator {
     private final TargetProfile target;
     private final boolean identity;
     private final boolean modern;
+    private final java.util.Set<String> candidates;
+    /** Whether the sync was told once that the target drops the idempotency records of streams. */
+    private boolean idmpWarned;
     /** The source is 7.0+: its XCLAIM of a deleted message drops it from the pending list. */
     private boolean sourceDropsDeletedClaims;
 
     CommandTranslator(TargetProfile target) {
         this.target = target;
-        // HSETEX came with 8.0: below, commands may need translating.
-        this.identity = target.version().atLeast(8, 0);
+        // Redis 8.6 knows every command below: before it, or on Valkey, commands may need translating.
+        this.identity = target.streamIdmp();
         this.modern = target.version().atLeast(7, 0);
+        this.candidates = candidates(target);
+    }
+
+    /** The commands a 7.0+ target may need translated (upper case): those of later servers it lacks. */
+    private static java.util.Set<String> candidates(TargetProfile target) {
+        java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of("SET", "XADD", "XTRIM", "XCFGSET",
+                "XIDMPRECORD"));
+        if (!target.hashFieldTtl()) {
+            names.addAll(java.util.List.of("HPERSIST", "HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT"));
+        }
+        if (!target.hashFieldCommands()) {
+            names.addAll(java.util.List.of("HSETEX", "HGETDEL"));
+        }
+        if (!target.redis84Strings()) {
+            names.addAll(java.util.List.of("DELEX", "MSETEX"));
+        }
+        if (!target.delIfEq()) {
+            names.add("DELIFEQ");
+        }
+        if (!target.streamRefPolicies()) {
+            names.addAll(java.util.List.of("XACKDEL", "XDELEX"));
+        }
+        if (!target.bitopDiff()) {
+            names.add("BITOP");
+        }
+        return names;
     }
 
     /** Tells the translator the source's version (unknown until the link has started). */
@@ -109,14 +140,18 @@ final class CommandTranslator {
 
     /**
      * Whether {@code name} (a command's first argument, as received) may need translating, cheaply, before
-     * {@link #translate} builds its lower-case name: on a 7.x target only {@code HSETEX} does.
+     * {@link #translate} builds its lower-case name: on a 7.0+ target only the few commands of later servers.
      */
     boolean mayTranslate(byte[] name) {
         if (identity) {
             return false;
         }
-        boolean hash = name.length > 0 && (name[0] == 'h' || name[0] == 'H');
-        return !modern || (target.hashFieldTtl() ? hash && name.length == 6 : hash);
+        if (!modern) {
+            return true;
+        }
+        // The candidates are 3 to 11 letters long: most commands are passed over without a String.
+        return name.length >= 3 && name.length <= 11
+                && candidates.contains(new String(name, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT));
     }
 
     /** Whether every command goes to the target as it is. */
@@ -135,7 +170,25 @@ final class CommandTranslator {
         }
         switch (name) {
             case "set":
-                return argv.length > 3 ? set(argv) : argv;
+                return argv.length > 3 ? set(RecentCommands.setWithoutConditions(argv, target)) : argv;
+            case "delex":
+                return target.redis84Strings() ? argv : RecentCommands.del(argv);
+            case "delifeq":
+                return target.delIfEq() ? argv : RecentCommands.del(argv);
+            case "msetex":
+                return target.redis84Strings() ? argv : RecentCommands.msetex(argv);
+            case "hgetdel":
+                return target.hashFieldCommands() ? argv : RecentCommands.hgetdel(argv);
+            case "xackdel":
+                return target.streamRefPolicies() ? argv : RecentCommands.streamDelete(argv, true);
+            case "xdelex":
+                return target.streamRefPolicies() ? argv : RecentCommands.streamDelete(argv, false);
+            case "xadd", "xtrim":
+                return argv.length > 3 ? RecentCommands.xaddOrTrim(argv, target.streamIdmp(), target.streamRefPolicies()) : argv;
+            case "xcfgset", "xidmprecord":
+                return target.streamIdmp() ? argv : idmpDropped(argv);
+            case "bitop":
+                return target.bitopDiff() ? argv : RecentCommands.bitop(argv);
             case "lmove":
                 return target.version().atLeast(6, 2) ? argv : lmove(argv);
             case "unlink":
@@ -158,7 +211,7 @@ final class CommandTranslator {
                 }
                 return argv;
             case "hsetex":
-                return hsetex(argv);
+                return target.hashFieldCommands() ? argv : hsetex(argv);
             case "hpersist":
                 // A target without field TTLs has none to remove: nothing to send.
                 return target.hashFieldTtl() ? argv : null;
@@ -175,6 +228,17 @@ final class CommandTranslator {
         }
     }
 
+    /** {@code XCFGSET} / {@code XIDMPRECORD}: a stream's idempotency settings, which the target cannot hold. */
+    private byte[][] idmpDropped(byte[][] argv) {
+        if (!idmpWarned) {
+            idmpWarned = true;
+            LOG.warn("the source sent {}: target {} keeps no idempotent-producer records of streams (Redis 8.6+), so they"
+                    + " are left out (the entries are copied exactly; after a switch to the target, a producer's retry of"
+                    + " an XADD ... IDMP is not recognised)", Command.describe(argv), target.version());
+        }
+        return null;
+    }
+
     private byte[][] set(byte[][] argv) {
         String condition = "";
         String expiry = "";
@@ -187,6 +251,8 @@ final class CommandTranslator {
             switch (opt) {
                 case "NX", "XX" -> condition = opt;
                 case "GET" -> get = true;
+                // Left in only for a target that has them (RecentCommands.setWithoutConditions), so 7.2+.
+                case "IFEQ", "IFNE", "IFDEQ", "IFDNE" -> i++;
                 case "KEEPTTL" -> {
                     expiry = "KEEPTTL";
                     keepTtl = true;

@@ -88,6 +88,9 @@ final class ReplicaForms {
                 i += 2;
             } else if (is(opt, "NOMKSTREAM") || is(opt, "KEEPREF") || is(opt, "DELREF") || is(opt, "ACKED")) {
                 i++;
+            } else if (is(opt, "IDMP") || is(opt, "IDMPAUTO")) {
+                // Redis 8.6's idempotent producer (and its ID): before the trim options too.
+                i += is(opt, "IDMP") ? 3 : 2;
             } else {
                 break;
             }

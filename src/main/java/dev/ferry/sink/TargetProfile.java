@@ -81,6 +81,45 @@ public record TargetProfile(ServerInfo.Version version, long protoMaxBulkLen) {
         return version.hashFieldTtls();
     }
 
+    /** {@code HSETEX}, {@code HGETEX}, {@code HGETDEL}: Redis 8.0+, Valkey 9.0+. */
+    public boolean hashFieldCommands() {
+        return version.valkey() ? version.major() >= 9 : version.atLeast(8, 0);
+    }
+
+    /** {@code SET ... IFEQ value}: Redis 8.4+, Valkey 8.1+. */
+    public boolean setIfEq() {
+        return version.valkey() ? valkeyAtLeast(8, 1) : version.atLeast(8, 4);
+    }
+
+    /** {@code SET ... IFNE|IFDEQ|IFDNE}, {@code DELEX}, {@code MSETEX}: Redis 8.4+ (not Valkey). */
+    public boolean redis84Strings() {
+        return !version.valkey() && version.atLeast(8, 4);
+    }
+
+    /** {@code DELIFEQ}: Valkey 9.0+ (not Redis). */
+    public boolean delIfEq() {
+        return version.valkey() && version.major() >= 9;
+    }
+
+    /** {@code XACKDEL}, {@code XDELEX}, {@code KEEPREF|DELREF|ACKED} of {@code XADD}/{@code XTRIM}: Redis 8.2+, Valkey 9.2+. */
+    public boolean streamRefPolicies() {
+        return version.valkey() ? valkeyAtLeast(9, 2) : version.atLeast(8, 2);
+    }
+
+    /** {@code BITOP DIFF|DIFF1|ANDOR|ONE}: Redis 8.2+. */
+    public boolean bitopDiff() {
+        return !version.valkey() && version.atLeast(8, 2);
+    }
+
+    /** Idempotent stream producers ({@code XADD ... IDMP}, {@code XCFGSET}): Redis 8.6+. */
+    public boolean streamIdmp() {
+        return !version.valkey() && version.atLeast(8, 6);
+    }
+
+    private boolean valkeyAtLeast(int major, int minor) {
+        return version.major() > major || (version.major() == major && version.minor() >= minor);
+    }
+
     /** Module type names loaded on the target ({@code MODULE LIST}), empty when none or unknown. */
     public static List<String> modules(RedisConnection conn) {
         RespValue r = conn.call("MODULE", "LIST");

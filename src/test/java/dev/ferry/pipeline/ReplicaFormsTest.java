@@ -24,6 +24,8 @@ class ReplicaFormsTest {
         assertThat(adapted("XADD", "ys", "NOMKSTREAM", "LIMIT", "0", "MINID", "=", "5-0", "KEEPREF", "6-0", "f", "v"))
                 .isEqualTo("XADD ys NOMKSTREAM MINID = 5-0 KEEPREF 6-0 f v");
         assertThat(adapted("XTRIM", "ys", "MAXLEN", "70", "LIMIT", "30")).isEqualTo("XTRIM ys MAXLEN 70");
+        assertThat(adapted("XADD", "ys", "IDMP", "p", "LIMIT", "MAXLEN", "=", "4", "LIMIT", "1", "1-4", "f", "v"))
+                .as("an idempotent producer named LIMIT (Redis 8.6)").isEqualTo("XADD ys IDMP p LIMIT MAXLEN = 4 1-4 f v");
     }
 
     @Test
