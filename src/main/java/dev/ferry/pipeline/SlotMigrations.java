@@ -140,19 +140,7 @@ public final class SlotMigrations {
     }
 
     private static boolean isCommand(byte[] arg, String upper) {
-        if (arg.length != upper.length()) {
-            return false;
-        }
-        for (int i = 0; i < arg.length; i++) {
-            int b = arg[i];
-            if (b >= 'a' && b <= 'z') {
-                b -= 'a' - 'A';
-            }
-            if (b != upper.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return ReplicaForms.is(arg, upper);
     }
 
     private static String text(byte[] arg) {
