@@ -54,6 +54,7 @@ public final class Replayer implements ReplicationListener {
     private final Lifecycle lifecycle;
     private final CommandTranslator translator;
     private final ReplicaForms replicaForms;
+    private final SlotMigrations slotMigrations = new SlotMigrations();
     private final TargetProfile target;
     /** Null when every database is copied into the same number: then no command needs translating. */
     private final DbCommands dbCommands;
@@ -214,6 +215,11 @@ public final class Replayer implements ReplicationListener {
     @Override
     public void command(byte[][] argv, long offsetAfter) {
         CommandName name = CommandName.of(argv[0]);
+        if (mayMigrateSlots(name) && slotMigrations.consumes(argv)) {
+            // An atomic slot migration's own step, or an importing master's copy of what another master's stream has.
+            drop(offsetAfter, true);
+            return;
+        }
         if (offsetAfter <= appliedThrough && isWrite(name, argv)) {
             if (!retryNext) {
                 drop(offsetAfter, false);
@@ -396,6 +402,14 @@ public final class Replayer implements ReplicationListener {
     }
 
     /** Whether a stream command changes data on the target (not a ping, a SELECT, a transaction mark, Ferry's own key). */
+    /** Whether {@code name} may be a slot migration's step or a write to a key (not a command Ferry handles by name). */
+    private static boolean mayMigrateSlots(CommandName name) {
+        return switch (name) {
+            case PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD, PUBLISH, SPUBLISH, FLUSHALL, FLUSHDB -> false;
+            default -> true;
+        };
+    }
+
     private static boolean isWrite(CommandName name, byte[][] argv) {
         return switch (name) {
             case PING, REPLCONF, SELECT, MULTI, EXEC, DISCARD -> false;

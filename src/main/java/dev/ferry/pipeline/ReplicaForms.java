@@ -164,7 +164,7 @@ final class ReplicaForms {
     }
 
     /** Whether {@code arg} is {@code upper}, compared case-insensitively without allocating. */
-    private static boolean is(byte[] arg, String upper) {
+    static boolean is(byte[] arg, String upper) {
         if (arg.length != upper.length()) {
             return false;
         }

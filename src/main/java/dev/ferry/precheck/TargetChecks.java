@@ -1,6 +1,7 @@
 package dev.ferry.precheck;
 
 import dev.ferry.FerryException;
+import dev.ferry.cluster.ClusterDatabases;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.Filters;
 import dev.ferry.resp.RedisConnection;
@@ -64,9 +65,11 @@ final class TargetChecks {
     /** What is missing on {@code side} ("the source has no database 99 (it has 16: 0-15)"), or null. */
     private static String missingDbs(Side side, Set<Integer> dbs) {
         if (side.isCluster()) {
-            Set<Integer> other = new TreeSet<>(dbs);
-            other.remove(0);
-            return other.isEmpty() ? null : side.describe() + " is a cluster, which has only database 0; asked for database(s) " + join(other);
+            int count = ClusterDatabases.count(side.conn());
+            Set<Integer> other = new TreeSet<>();
+            dbs.stream().filter(db -> db >= count).forEach(other::add);
+            return other.isEmpty() ? null : side.describe() + " is a cluster, which has " + (count == 1 ? "only database 0"
+                    : count + " databases (0-" + (count - 1) + ", cluster-databases)") + "; asked for database(s) " + join(other);
         }
         Set<Integer> missing = new TreeSet<>();
         for (int db : dbs) {

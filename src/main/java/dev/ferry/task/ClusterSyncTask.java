@@ -2,6 +2,8 @@ package dev.ferry.task;
 
 import dev.ferry.FerryException;
 import dev.ferry.ThreadFailure;
+import dev.ferry.cluster.ClusterDatabases;
+import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.cluster.Topology;
 import org.slf4j.Logger;
@@ -10,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -45,9 +46,6 @@ public final class ClusterSyncTask {
      * @param status where a one-line summary goes every few seconds, or null for none
      */
     public ClusterSyncTask(SyncOptions options, Consumer<String> status) {
-        if (options.dbs() != null && !options.dbs().equals(Set.of(0))) {
-            throw new FerryException("a Redis Cluster has only database 0: --dbs " + options.dbs() + " does not apply");
-        }
         this.options = options;
         this.status = status;
     }
@@ -63,6 +61,7 @@ public final class ClusterSyncTask {
             throw new FerryException("source cluster " + options.source().address() + ": slots " + r[0] + "-" + r[1]
                     + " are served by no master; fix the cluster first");
         }
+        checkDatabases(topology.masters().get(0));
         // Two-way: the masters' tasks are named after this cluster task, whose id the reverse direction derives.
         String pair = options.twoWay() ? SyncTask.taskId(options) : null;
         String peer = options.twoWay() ? SyncTask.peerTaskId(options) : null;
@@ -122,6 +121,28 @@ public final class ClusterSyncTask {
         }
         if (failure.get() != null) {
             throw failure.get();
+        }
+    }
+
+    /**
+     * Refuses {@code --dbs} past the source cluster's databases: one for a Redis Cluster, {@code cluster-databases}
+     * for Valkey 9, as
+     * the first master says (a cluster's masters are configured alike).
+     */
+    private void checkDatabases(RedisEndpoint master) {
+        if (options.dbs() == null) {
+            return;
+        }
+        int count;
+        try (RedisConnection conn = RedisConnection.open(master)) {
+            count = ClusterDatabases.count(conn);
+        }
+        List<Integer> missing = options.dbs().stream().filter(db -> db >= count).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new FerryException("source cluster " + options.source().address() + " has " + (count == 1
+                    ? "database 0 only" : count + " databases (0-" + (count - 1) + ", cluster-databases)") + ": --dbs "
+                    + missing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                    + " does not exist there");
         }
     }
 

@@ -1005,9 +1005,8 @@ public final class SyncTask {
             return byDb;
         }
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-            // A master of a cluster source reads database 0 only, which lands where the map puts it.
-            Set<Integer> dbs = db >= 0 ? Set.of(db)
-                    : options.shardSlots() != null ? Set.of(options.dbMap().target(0)) : ServerInfo.fetch(conn).keysPerDb().keySet();
+            // A master of a cluster source may hold numbered databases too (Valkey 9's cluster-databases).
+            Set<Integer> dbs = db >= 0 ? Set.of(db) : ServerInfo.fetch(conn).keysPerDb().keySet();
             for (int d : new TreeSet<>(dbs)) {
                 if (!options.dbMap().isDestination(d, options.dbs())) {
                     continue;
