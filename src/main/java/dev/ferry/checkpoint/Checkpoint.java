@@ -24,7 +24,13 @@ import java.util.Locale;
  *
  * <p>Stored as one line of text, {@code v1 <phase> <replid> <offset> <db> <owns>}, with the applied
  * range {@code v2 <phase> <replid> <offset> <db> <owns> <appliedThrough> <retryFirst>}, or with a write refused
- * in a slot {@code v3 <phase> <replid> <offset> <db> <owns> <refusedSlot> <refusedStart> <slotCheckpointedAt>}.
+ * in a slot {@code v3 <phase> <replid> <offset> <db> <owns> <refusedSlot> <refusedStart> <slotCheckpointedAt>}; any of
+ * them may end with {@code @<dataThrough>}.
+ *
+ * <p>{@code dataThrough} says that the stream between it and the position held no write applied to the target
+ * (only pings, heartbeats, filtered or dropped commands): a source that took over the history before the position
+ * but after {@code dataThrough} (a promoted replica, in a failover where the old master went on a little) can
+ * continue from there, since the target holds nothing of what the failover lost.
  *
  * @param db the source database selected at {@code position} (stream phase), or -1
  * @param appliedThrough the source offset up to which writes after {@code position} are already applied, or -1
@@ -32,9 +38,10 @@ import java.util.Locale;
  * @param refusedSlot on a cluster target, the slot whose transaction had a write refused, or -1
  * @param refusedStart the source offset where that refused write starts, or -1
  * @param refusedSlotAt the offset that slot's transaction checkpointed the slot at, or -1
+ * @param dataThrough the offset after the last write applied to the target, when before the position; else -1
  */
 public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget, long appliedThrough,
-                         boolean retryFirst, int refusedSlot, long refusedStart, long refusedSlotAt) {
+                         boolean retryFirst, int refusedSlot, long refusedStart, long refusedSlotAt, long dataThrough) {
 
     /** How far the task got. */
     public enum Phase {
@@ -60,10 +67,13 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
             refusedStart = -1;
             refusedSlotAt = -1;
         }
+        if (dataThrough >= position.offset() || phase != Phase.STREAM || appliedThrough >= 0 || refusedSlot >= 0) {
+            dataThrough = -1;
+        }
     }
 
     public Checkpoint(Phase phase, ReplicationOffset position, int db, boolean ownsTarget) {
-        this(phase, position, db, ownsTarget, -1, false, -1, -1, -1);
+        this(phase, position, db, ownsTarget, -1, false, -1, -1, -1, -1);
     }
 
     public static Checkpoint snapshot(ReplicationOffset start, boolean ownsTarget) {
@@ -79,7 +89,13 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
      * when not beyond the position); {@code retryFirst} says the first of them was refused.
      */
     public Checkpoint withApplied(long through, boolean retryFirst) {
-        return new Checkpoint(phase, position, db, ownsTarget, through, retryFirst, -1, -1, -1);
+        return new Checkpoint(phase, position, db, ownsTarget, through, retryFirst, -1, -1, -1, dataThrough);
+    }
+
+    /** This checkpoint, saying the stream after {@code through} held no write applied to the target. */
+    public Checkpoint withDataThrough(long through) {
+        return new Checkpoint(phase, position, db, ownsTarget, appliedThrough, retryFirst, refusedSlot, refusedStart,
+                refusedSlotAt, through);
     }
 
     /**
@@ -87,7 +103,7 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
      * applied every write but the one from {@code start}.
      */
     public Checkpoint withRefusedInSlot(int slot, long start, long slotAt) {
-        return new Checkpoint(phase, position, db, ownsTarget, -1, false, slot, start, slotAt);
+        return new Checkpoint(phase, position, db, ownsTarget, -1, false, slot, start, slotAt, dataThrough);
     }
 
     /** The position to ask {@code PSYNC} for, or null when only a full resync will do. */
@@ -106,6 +122,9 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         String text = refusedSlot >= 0 ? V3 + " " + base + " " + refusedSlot + " " + refusedStart + " " + refusedSlotAt
                 : appliedThrough < 0 ? V1 + " " + base
                 : V2 + " " + base + " " + appliedThrough + " " + (retryFirst ? 1 : 0);
+        if (dataThrough >= 0) {
+            text += " @" + dataThrough;
+        }
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -113,6 +132,11 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
         String text = new String(bytes, StandardCharsets.US_ASCII);
         String[] f = text.split(" ");
         try {
+            long data = -1;
+            if (f.length > 1 && f[f.length - 1].startsWith("@")) {
+                data = Long.parseLong(f[f.length - 1].substring(1));
+                f = java.util.Arrays.copyOf(f, f.length - 1);
+            }
             boolean v2 = f.length == 8 && f[0].equals(V2);
             boolean v3 = f.length == 9 && f[0].equals(V3);
             if (!(f.length == 6 && f[0].equals(V1)) && !v2 && !v3) {
@@ -121,8 +145,9 @@ public record Checkpoint(Phase phase, ReplicationOffset position, int db, boolea
             Phase phase = Phase.valueOf(f[1].toUpperCase(Locale.ROOT));
             Checkpoint cp = new Checkpoint(phase, new ReplicationOffset(f[2], Long.parseLong(f[3])),
                     Integer.parseInt(f[4]), f[5].equals("1"));
-            return v2 ? cp.withApplied(Long.parseLong(f[6]), f[7].equals("1"))
+            cp = v2 ? cp.withApplied(Long.parseLong(f[6]), f[7].equals("1"))
                     : v3 ? cp.withRefusedInSlot(Integer.parseInt(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8])) : cp;
+            return cp.withDataThrough(data);
         } catch (RuntimeException e) {
             throw new FerryException("unreadable checkpoint '" + text + "' (" + e.getMessage()
                     + "): delete the key to start over with a full sync");

@@ -65,6 +65,8 @@ public final class TransactionalSink implements WriteSink {
     private boolean streaming;
     private String replId;
     private long lastOffset = -1;
+    /** The offset after the last write applied to the target (a transaction with writes); -1 before the stream. */
+    private long dataOffset = -1;
     private TaskLease lease;
     /** Writes after the resume position already applied up to here (-1: none), and whether the first is retried. */
     private long appliedThrough = -1;
@@ -212,6 +214,8 @@ public final class TransactionalSink implements WriteSink {
         ownsTarget = owns;
         replId = position.replId();
         lastOffset = position.offset();
+        // What came before the start may have been applied: only later offsets are known to hold no write.
+        dataOffset = position.offset();
         streaming = true;
         pending.clear();
         pendingBytes = 0;
@@ -411,6 +415,9 @@ public final class TransactionalSink implements WriteSink {
         } finally {
             writer.prepaid(false);
         }
+        if (!pending.isEmpty()) {
+            dataOffset = lastOffset;
+        }
         writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, lastOffset), sourceDb.getAsInt()));
         writer.write(new byte[][] {EXEC}, lastOffset);
         writer.flush();
@@ -447,6 +454,9 @@ public final class TransactionalSink implements WriteSink {
             writeCheckpoint(streamCheckpoint(new ReplicationOffset(replId, base), baseDb));
             writer.write(new byte[][] {EXEC}, -1);
             baseOffset = base;
+        }
+        if (!pending.isEmpty()) {
+            dataOffset = lastOffset;
         }
         long carried = slotCommit.send(pending, new ReplicationOffset(replId, lastOffset), db);
         memory.release(pendingHeap - carried);
@@ -490,7 +500,7 @@ public final class TransactionalSink implements WriteSink {
     /** The checkpoint for the stream at {@code position}, with the writes beyond it already applied, if any. */
     private Checkpoint streamCheckpoint(ReplicationOffset position, int db) {
         return Checkpoint.stream(position, db, ownsTarget)
-                .withApplied(appliedThrough, retryAfter >= 0 && position.offset() <= retryAfter);
+                .withApplied(appliedThrough, retryAfter >= 0 && position.offset() <= retryAfter).withDataThrough(dataOffset);
     }
 
     /** {@code MULTI}, after the lease's guard when there is a lease. */

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.FerryException;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.Sentinel;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.task.ExistingKeys;
@@ -107,9 +108,25 @@ final class Converters {
      *
      * @throws ParameterException the URI is malformed (the message never quotes a password)
      */
+    /**
+     * The endpoint {@code uri} names; for a {@code redis-sentinel://} URI, the master its Sentinels name now (a
+     * Sentinel that does not answer is a runtime error, not a usage error).
+     */
     static RedisEndpoint endpoint(CommandLine cli, String option, String uri) {
+        if (Sentinel.isSentinelUri(uri)) {
+            return sentinel(cli, option, uri).master();
+        }
         try {
             return RedisEndpoint.parse(uri);
+        } catch (FerryException e) {
+            throw new ParameterException(cli, option + ": " + e.getMessage());
+        }
+    }
+
+    /** The Sentinels and master name of a {@code redis-sentinel://} URI. */
+    static Sentinel sentinel(CommandLine cli, String option, String uri) {
+        try {
+            return Sentinel.parse(uri);
         } catch (FerryException e) {
             throw new ParameterException(cli, option + ": " + e.getMessage());
         }

@@ -9,6 +9,7 @@ import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.Sentinel;
 import dev.ferry.task.ClusterSyncTask;
 import dev.ferry.task.ExistingKeys;
 import dev.ferry.task.ProgressReporter;
@@ -148,6 +149,10 @@ final class SyncCommand implements Callable<Integer> {
                 Converters.endpoint(spec.commandLine(), "--target", target)));
         tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
+        if (Sentinel.isSentinelUri(source)) {
+            // Asked again at every (re)connect and every second: a failover moves the task to the new master.
+            builder.sourceSentinel(Converters.sentinel(spec.commandLine(), "--source", source));
+        }
         if (memoryBudget != null) {
             if (memoryBudget <= 0) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),

@@ -25,6 +25,7 @@ public final class SyncOptions {
     private final boolean publish;
     private final boolean twoWay;
     private final String peerTask;
+    private final dev.ferry.resp.Sentinel sourceSentinel;
     private final String pairTask;
     private final BitSet shardSlots;
     private final KeyFilter keys;
@@ -56,6 +57,7 @@ public final class SyncOptions {
         this.publish = b.publish;
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
+        this.sourceSentinel = b.sourceSentinel;
         this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.keys = b.keys;
@@ -243,6 +245,11 @@ public final class SyncOptions {
     }
 
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
+    /** The Sentinels the source master is found with (followed through failovers), or null. */
+    public dev.ferry.resp.Sentinel sourceSentinel() {
+        return sourceSentinel;
+    }
+
     public String peerTask() {
         return peerTask;
     }
@@ -282,6 +289,7 @@ public final class SyncOptions {
         private boolean publish;
         private boolean twoWay;
         private String peerTask;
+        private dev.ferry.resp.Sentinel sourceSentinel;
         private String pairTask;
         private BitSet shardSlots;
         private KeyFilter keys = KeyFilter.all();
@@ -347,6 +355,12 @@ public final class SyncOptions {
 
         public Builder twoWay(boolean twoWay) {
             this.twoWay = twoWay;
+            return this;
+        }
+
+        /** The source is the master of these Sentinels: the task asks them where it is at every (re)connect. */
+        public Builder sourceSentinel(dev.ferry.resp.Sentinel sentinel) {
+            this.sourceSentinel = sentinel;
             return this;
         }
 

@@ -112,6 +112,9 @@ public final class SyncTask {
         this.progress = progress;
         this.taskId = taskId(options);
         this.source = options.source();
+        if (options.sourceSentinel() != null) {
+            this.locator = new SentinelLocator(options.sourceSentinel());
+        }
     }
 
     /** Follows the source's master through failovers with {@code locator} (closed with the task); before {@link #run()}. */
@@ -132,7 +135,9 @@ public final class SyncTask {
      * reverse direction, which derives the cluster task's id, recognises its marks.
      */
     static String taskId(SyncOptions o) {
-        String source = o.shardSlots() == null ? o.source().address() : shardName(o.shardSlots());
+        // A Sentinel-managed master is named by its name, so that a failover keeps the task's checkpoint.
+        String source = o.shardSlots() != null ? shardName(o.shardSlots())
+                : o.sourceSentinel() != null ? "sentinel " + o.sourceSentinel().masterName() : o.source().address();
         if (o.shardSlots() != null && o.pairTask() != null) {
             // One master's task of a two-way cluster task: the reverse direction knows the cluster task's id only.
             return PeerMarks.memberId(o.pairTask(), source);
@@ -583,6 +588,15 @@ public final class SyncTask {
                 boolean retrySlotWrite = false;
                 if (checkpoint != null && options.mode() != SyncMode.FULL) {
                     from = checkpoint.resumeFrom();
+                    ReplicationOffset tookOver = from == null ? null : tookOverBefore(checkpoint);
+                    if (tookOver != null) {
+                        log.info("the source {} took the history over at offset {}, before the checkpoint {}: the old"
+                                + " master's stream went on for {} bytes that the failover lost, none of them a write"
+                                + " applied to the target (pings, heartbeats, filtered commands); continuing from there",
+                                source.address(), tookOver.offset(), checkpoint.position(),
+                                checkpoint.position().offset() - tookOver.offset());
+                        from = tookOver;
+                    }
                     replayer[0].resumeDb(checkpoint.db());
                     if (from != null && slotCheckpoints != null && checkpoint.refusedSlot() >= 0) {
                         if (options.skipRefused()) {
@@ -896,8 +910,24 @@ public final class SyncTask {
                 return true;
             }
             ServerInfo info = sourceInfo;
+            // second_repl_offset is the first offset of the new history: the old one goes up to the offset before.
             return info != null && at.replId().equals(info.get("master_replid2"))
-                    && at.offset() <= info.getLong("second_repl_offset", -1);
+                    && at.offset() < info.getLong("second_repl_offset", -1);
+        }
+
+        /**
+         * Where to continue when this source took the checkpoint's history over before the checkpoint (a failover
+         * in which the old master went on a little) and the target holds no write of the part the failover lost
+         * ({@link Checkpoint#dataThrough()}): the last offset of the old history this source has; else null.
+         */
+        private ReplicationOffset tookOverBefore(Checkpoint cp) {
+            long second = sourceInfo.getLong("second_repl_offset", -1);
+            ReplicationOffset at = cp.position();
+            if (second <= 0 || !at.replId().equals(sourceInfo.get("master_replid2")) || at.offset() < second) {
+                return null;
+            }
+            long last = second - 1;
+            return cp.dataThrough() >= 0 && cp.dataThrough() <= last ? new ReplicationOffset(at.replId(), last) : null;
         }
 
         /**
@@ -911,7 +941,7 @@ public final class SyncTask {
                 return -1;
             }
             long second = info.getLong("second_repl_offset", -1);
-            return second >= 0 && at.offset() > second ? at.offset() - second : -1;
+            return second > 0 && at.offset() >= second ? at.offset() - second + 1 : -1;
         }
 
         @Override

@@ -67,12 +67,13 @@ class ClusterSourceFailoverIT {
                     .progressInterval(Duration.ZERO).build(), null);
             Thread thread = start(task);
             awaitStreaming(task);
+            // The sync stops at the first slot it sees moved: one, two or all three of them.
             source.migrateSlots(List.of(0, 1, 2), source.masters().get(1));
             thread.join(TIMEOUT.toMillis());
 
             assertThat(thread.isAlive()).as("the sync stops").isFalse();
             assertThat(task.shards()).anySatisfy(s -> assertThat(s.failure()).isNotNull()
-                    .hasMessageContaining("moved slots 0-2").hasMessageContaining("does not follow a resharding"));
+                    .hasMessageMatching("(?s).*moved slots 0(-[12])? of the master .*").hasMessageContaining("does not follow a resharding"));
         }
     }
 
