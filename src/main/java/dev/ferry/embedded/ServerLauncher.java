@@ -46,6 +46,8 @@ final class ServerLauncher {
         this.startTimeout = startTimeout;
     }
 
+    private static final java.util.regex.Pattern ADDRESS_IN_USE = java.util.regex.Pattern.compile("Address (already )?in use");
+
     RedisServer launch(Started started) {
         Path workDir;
         try {
@@ -119,7 +121,9 @@ final class ServerLauncher {
         while (true) {
             if (!process.isAlive()) {
                 List<String> tail = RedisServer.tail(log, 20);
-                if (requestedPort == 0 && String.join("\n", tail).contains("Address already in use")) {
+                // glibc says "Address already in use", musl (the static binaries) "Address in use"; a cluster node
+                // also binds its bus at port + 10000, which may be the one taken.
+                if (requestedPort == 0 && ADDRESS_IN_USE.matcher(String.join("\n", tail)).find()) {
                     throw new PortTaken();
                 }
                 throw new FerryException("redis-server " + version + " exited with code " + process.exitValue()
