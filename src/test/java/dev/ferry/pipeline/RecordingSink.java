@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /** A {@link WriteSink} that records what it is given, as readable lines, for pipeline unit tests. */
 final class RecordingSink implements WriteSink {
 
-    final List<String> writes = new ArrayList<>();
+    /** Synchronized: a test may count them while a replication link's thread adds to them. */
+    final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
     /** The writes as given, for tests that look at binary arguments. */
     final List<byte[][]> commands = new ArrayList<>();
     long advanced = -1;

@@ -94,11 +94,18 @@ class SlotMigrationStreamIT {
 
     private static void awaitRecorded(Recorded link, String command, long count) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (link.sink.writes.stream().filter(command::equals).count() < count) {
+        while (recorded(link, command) < count) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("fewer than " + count + " '" + command + "' forwarded within " + TIMEOUT);
             }
             Thread.sleep(20);
+        }
+    }
+
+    /** How many times {@code command} was forwarded so far (the link's thread adds to the list meanwhile). */
+    private static long recorded(Recorded link, String command) {
+        synchronized (link.sink.writes) {
+            return link.sink.writes.stream().filter(command::equals).count();
         }
     }
 
