@@ -88,6 +88,11 @@ public final class Topology {
         return cluster ? slots.owners()[SlotHash.slot(key)] : seed;
     }
 
+    /** The master serving {@code slot} (the seed for a standalone server), or null when none does. */
+    public RedisEndpoint ownerOf(int slot) {
+        return cluster ? slots.owners()[slot] : seed;
+    }
+
     /** The slots {@code master} serves (every slot for a standalone server). */
     public BitSet slotsOf(RedisEndpoint master) {
         BitSet slotsOf = new BitSet(SlotHash.SLOTS);

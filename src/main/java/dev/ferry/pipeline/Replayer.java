@@ -47,6 +47,11 @@ public final class Replayer implements ReplicationListener {
     }
 
     private final RdbHandler snapshotHandler;
+    /** Orders writes of keys that moved between masters of a cluster source; null otherwise. */
+    private SourceOrder sourceOrder;
+    private CommandKeys orderKeys;
+    /** Set while a command rewritten from one already ordered is replayed. */
+    private boolean ordered;
     private final WriteSink sink;
     private final Filters filters;
     private final SyncCounters counters;
@@ -227,6 +232,9 @@ public final class Replayer implements ReplicationListener {
             }
             retryNext = false;
         }
+        if (sourceOrder != null && !ordered && isWrite(name, argv)) {
+            awaitOrder(name, argv);
+        }
         switch (name) {
             case PING, REPLCONF -> drop(offsetAfter, false);
             case SELECT -> select(argv, offsetAfter);
@@ -271,7 +279,12 @@ public final class Replayer implements ReplicationListener {
                 // A key MIGRATE moved into this node of a cluster source: a plain RESTORE elsewhere.
                 byte[][] restore = argv.clone();
                 restore[0] = RESTORE;
-                command(restore, offsetAfter);
+                ordered = true;
+                try {
+                    command(restore, offsetAfter);
+                } finally {
+                    ordered = false;
+                }
             }
             default -> {
                 if (db < 0) {
@@ -298,6 +311,33 @@ public final class Replayer implements ReplicationListener {
                     drop(offsetAfter, true);
                 }
             }
+        }
+    }
+
+    /**
+     * Orders this master's writes after another master's for keys that moved between them (resharding of a cluster
+     * source): each write whose keys the {@code keys} table locates goes through {@code order} first.
+     */
+    public void sourceOrder(SourceOrder order, CommandKeys keys) {
+        this.sourceOrder = order;
+        this.orderKeys = keys;
+    }
+
+    /** Holds the write back until what another master's task must apply before it is applied. */
+    private void awaitOrder(CommandName name, byte[][] argv) {
+        if (name == CommandName.RESTORE_ASKING) {
+            sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[1]), argv[1]);
+            return;
+        }
+        int[] keys;
+        try {
+            keys = orderKeys.keyIndexes(argv);
+        } catch (dev.ferry.FerryException unknown) {
+            // A command whose keys Ferry cannot locate is handled (or refused) as before; it cannot be ordered.
+            return;
+        }
+        if (keys.length > 0) {
+            sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[keys[0]]), null);
         }
     }
 

@@ -49,6 +49,7 @@ public final class SnapshotApplier implements RdbHandler {
     private final WriteSink sink;
     private final Filters filters;
     private final SyncCounters counters;
+    private SourceOrder sourceOrder;
     private final int rawLimit;
     private final int holdLimit;
     private final LongSupplier clock;
@@ -94,12 +95,21 @@ public final class SnapshotApplier implements RdbHandler {
         requireModule(moduleName, null);
     }
 
+    /** Orders the snapshot's keys after another master's writes where a key moved between masters of a cluster source. */
+    public void sourceOrder(SourceOrder order) {
+        this.sourceOrder = order;
+    }
+
     @Override
     public void entry(RdbEntry entry) throws IOException {
         byte[] key = entry.key();
         if (!filters.includesDb(entry.db()) || !filters.includesKey(key)) {
             counters.snapshotKeysSkipped.increment();
             return;
+        }
+        if (sourceOrder != null) {
+            // A key of a slot this master is still importing, or only just took over: after the old master's writes.
+            sourceOrder.before(dev.ferry.cluster.SlotHash.slot(key), key);
         }
         int db = filters.targetDb(entry.db());
         if (db != msetDb) {

@@ -1,93 +1,87 @@
 package dev.ferry.task;
 
-import dev.ferry.FerryException;
 import dev.ferry.cluster.Topology;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RespValue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Finds the master that serves one task's slots of a cluster source, asking the node it reads from first (a
- * demoted master knows its successor) and then every node of the cluster it has heard of, replicas included
- * (a dead master knows nothing). Slots of the task now served by another master as well are a resharding of
- * the source, which a task cannot follow: that stops the sync with what happened, instead of leaving the moved
- * keys deleted on the target. Not thread-safe: one task's threads, one call at a time.
+ * Finds the master of one cluster source task's replication history after a failover: the node it reads from, while
+ * {@code ROLE} says it is a master (whatever slots it serves: resharding is the cluster sync's business); the master
+ * it now replicates, when it was demoted (a graceful failover); and when it does not answer, the master that serves
+ * the task's slots now, according to any node of the cluster it has heard of, replicas included (a dead master knows
+ * nothing). Not thread-safe: one task's threads, one call at a time.
  */
 final class ClusterShardLocator implements SourceLocator {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private final BitSet slots;
-    private final String describe;
+    private final Supplier<BitSet> slots;
+    private final Predicate<RedisEndpoint> readByAnotherTask;
     private final Set<RedisEndpoint> known = new LinkedHashSet<>();
     private RedisConnection conn;
 
-    /** @param nodes every node of the cluster as first seen, replicas included */
-    ClusterShardLocator(BitSet slots, Collection<RedisEndpoint> nodes) {
-        this.slots = (BitSet) slots.clone();
-        this.describe = "slots " + SyncTask.ranges(slots);
+    /**
+     * @param slots the slots the task copies now
+     * @param nodes every node of the cluster as first seen, replicas included
+     * @param readByAnotherTask whether another task reads a master: its slots moved there, it is no failover
+     */
+    ClusterShardLocator(Supplier<BitSet> slots, Collection<RedisEndpoint> nodes, Predicate<RedisEndpoint> readByAnotherTask) {
+        this.slots = slots;
+        this.readByAnotherTask = readByAnotherTask;
         known.addAll(nodes);
     }
 
     @Override
     public RedisEndpoint locate(RedisEndpoint current) {
-        List<RedisEndpoint> candidates = new ArrayList<>();
-        candidates.add(current);
-        for (RedisEndpoint node : known) {
-            if (!node.equals(current)) {
-                candidates.add(node);
+        try {
+            List<RespValue> role = ((RespValue.Array) connection(current).callChecked("ROLE")).items();
+            String kind = role.get(0).asText();
+            if (kind.equals("master")) {
+                return current;
             }
+            if (kind.equals("slave") && role.size() >= 3) {
+                // Demoted: it replicates the master that took over from it.
+                return current.withHostPort(role.get(1).asText(), (int) role.get(2).asLong());
+            }
+        } catch (RuntimeException e) {
+            closeConnection();
         }
+        BitSet owned = slots.get();
+        int first = owned == null ? -1 : owned.nextSetBit(0);
         RuntimeException last = null;
-        for (RedisEndpoint node : candidates) {
-            Topology view;
+        for (RedisEndpoint node : List.copyOf(known)) {
+            if (node.equals(current)) {
+                continue;
+            }
             try {
-                view = Topology.read(connection(node));
+                Topology view = Topology.read(connection(node));
+                known.addAll(view.nodes());
+                RedisEndpoint owner = first < 0 ? null : view.ownerOf(first);
+                if (owner != null && readByAnotherTask.test(owner)) {
+                    throw new RedisConnectionException("the source master " + current.address() + " does not answer,"
+                            + " and its " + describe() + " moved to " + owner.address() + ", another master", null);
+                }
+                if (owner != null) {
+                    return owner;
+                }
             } catch (RuntimeException e) {
                 closeConnection();
                 last = e;
-                continue;
-            }
-            known.addAll(view.nodes());
-            RedisEndpoint owner = owner(view, current);
-            if (owner != null) {
-                return owner;
             }
         }
-        throw new RedisConnectionException("no node of the source cluster serves " + describe + " now"
-                + (last == null ? "" : " (" + last.getMessage() + ")"), last);
-    }
-
-    /**
-     * The one master of {@code view} that serves every slot of the task ({@code current} if it still serves any of
-     * them), or null when the first is served by none.
-     */
-    private RedisEndpoint owner(Topology view, RedisEndpoint current) {
-        RedisEndpoint owner = view.masters().contains(current) && view.slotsOf(current).intersects(slots) ? current
-                : view.masters().stream().filter(m -> view.slotsOf(m).get(slots.nextSetBit(0))).findFirst().orElse(null);
-        if (owner == null) {
-            return null;
-        }
-        BitSet moved = (BitSet) slots.clone();
-        moved.andNot(view.slotsOf(owner));
-        if (!moved.isEmpty()) {
-            RedisEndpoint to = view.masters().stream().filter(m -> view.slotsOf(m).get(moved.nextSetBit(0))).findFirst()
-                    .orElse(null);
-            throw new FerryException("the source cluster moved slots " + SyncTask.ranges(moved) + " of the master "
-                    + owner.address() + " (" + describe + ") to " + (to == null ? "no master" : to.address())
-                    + " while syncing: Ferry does not follow a resharding of the source yet, and the target may now lack"
-                    + " keys of those slots. Copy again with --mode full into an emptied target once the resharding is"
-                    + " over (ferry verify shows the differences)");
-        }
-        return owner;
+        throw new RedisConnectionException("the source master " + current.address() + " does not answer and no other"
+                + " node names a master for " + describe() + (last == null ? "" : " (" + last.getMessage() + ")"), last);
     }
 
     private RedisConnection connection(RedisEndpoint node) {
@@ -109,7 +103,8 @@ final class ClusterShardLocator implements SourceLocator {
 
     @Override
     public String describe() {
-        return describe;
+        BitSet owned = slots.get();
+        return owned == null || owned.isEmpty() ? "no slots" : "slots " + SyncTask.ranges(owned);
     }
 
     @Override

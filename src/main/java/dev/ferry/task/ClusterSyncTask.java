@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -40,7 +43,16 @@ public final class ClusterSyncTask {
     private final Consumer<String> status;
     private final List<SyncTask> shards = new ArrayList<>();
     private final List<RedisEndpoint> masters = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Set<RedisEndpoint> knownNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<SyncTask> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicReference<FerryException> failure = new AtomicReference<>();
+    private SourceOrdering ordering;
+    private String pair;
+    private String peer;
     private volatile boolean stopRequested;
+    /** How often the source's slot map is read to follow resharding. */
+    private static final long TOPOLOGY_CHECK_MS = 1000;
 
     /**
      * @param status where a one-line summary goes every few seconds, or null for none
@@ -69,6 +81,10 @@ public final class ClusterSyncTask {
             log.info("two-way: this task is {} (one task per master, {}.<8 hex digits>); transactions the reverse task {}"
                     + " applied to the source are not sent back", pair, pair, peer);
         }
+        ordering = new SourceOrdering(topology, this::shards);
+        this.pair = pair;
+        this.peer = peer;
+        knownNodes.addAll(topology.nodes());
         synchronized (this) {
             if (stopRequested) {
                 return;
@@ -76,47 +92,36 @@ public final class ClusterSyncTask {
             for (RedisEndpoint master : topology.masters()) {
                 BitSet slots = topology.slotsOf(master);
                 masters.add(master);
-                SyncOptions shard = pair == null ? options.forShard(master, slots)
-                        : options.forShard(master, slots, pair, peer);
-                SyncTask task = new SyncTask(shard, null);
-                // A failover moves the task to the replica that took over; a resharding stops it, saying so.
-                task.followSource(new ClusterShardLocator(slots, topology.nodes()));
-                shards.add(task);
+                add(new SyncTask(pair == null ? options.forShard(master, slots) : options.forShard(master, slots, pair, peer), null),
+                        slots);
             }
         }
         log.info("cluster source {}: {} masters, one task each", options.source().address(), masters.size());
-        AtomicReference<FerryException> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < shards.size(); i++) {
-            SyncTask shard = shards.get(i);
-            RedisEndpoint master = masters.get(i);
-            Thread t = new Thread(() -> {
-                try {
-                    shard.run();
-                } catch (Throwable died) {
-                    FerryException e = ThreadFailure.of(Thread.currentThread().getName(), died);
-                    if (failure.compareAndSet(null, new FerryException("master " + shard.source().address() + ": " + e.getMessage(), e))) {
-                        stop();
-                    }
-                }
-            }, "ferry-shard-" + master.address());
-            threads.add(t);
-            t.start();
-        }
         long nextStatus = System.currentTimeMillis() + options.progressInterval().toMillis() * 5;
-        for (Thread t : threads) {
-            while (t.isAlive()) {
-                try {
-                    t.join(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop();
-                    throw new FerryException("interrupted", e);
-                }
-                if (status != null && !options.progressInterval().isZero() && System.currentTimeMillis() >= nextStatus) {
-                    status.accept(statusLine());
-                    nextStatus = System.currentTimeMillis() + options.progressInterval().toMillis() * 5;
-                }
+        long nextTopology = System.currentTimeMillis() + TOPOLOGY_CHECK_MS;
+        Topology previous = topology;
+        while (true) {
+            List<Thread> running;
+            synchronized (this) {
+                running = threads.stream().filter(Thread::isAlive).toList();
+            }
+            if (running.isEmpty()) {
+                break;
+            }
+            try {
+                running.get(0).join(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new FerryException("interrupted", e);
+            }
+            if (failure.get() == null && !stopRequested && System.currentTimeMillis() >= nextTopology) {
+                nextTopology = System.currentTimeMillis() + TOPOLOGY_CHECK_MS;
+                previous = follow(previous);
+            }
+            if (status != null && !options.progressInterval().isZero() && System.currentTimeMillis() >= nextStatus) {
+                status.accept(statusLine());
+                nextStatus = System.currentTimeMillis() + options.progressInterval().toMillis() * 5;
             }
         }
         if (failure.get() != null) {
@@ -124,11 +129,193 @@ public final class ClusterSyncTask {
         }
     }
 
+    /** Starts {@code task} for a master that serves {@code slots}, on a thread of its own (unless stopping). */
+    private synchronized void add(SyncTask task, BitSet slots) {
+        // A failover moves the task to the replica that took over; a resharding changes the slots it owns.
+        task.followSource(new ClusterShardLocator(task::ownedSlots, knownNodes,
+                node -> shards().stream().anyMatch(other -> other != task && node.equals(other.source()))));
+        task.order(ordering.forTask(task));
+        shards.add(task);
+        if (stopRequested) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                task.run();
+            } catch (Throwable died) {
+                FerryException e = ThreadFailure.of(Thread.currentThread().getName(), died);
+                if (failure.compareAndSet(null, new FerryException("master " + task.source().address() + ": " + e.getMessage(), e))) {
+                    stop();
+                }
+            }
+        }, "ferry-shard-" + task.source().address());
+        threads.add(t);
+        t.start();
+    }
+
     /**
-     * Refuses {@code --dbs} past the source cluster's databases: one for a Redis Cluster, {@code cluster-databases}
-     * for Valkey 9, as
-     * the first master says (a cluster's masters are configured alike).
+     * Reads the source's slot map and follows what changed since {@code previous}: slots that moved between masters
+     * change owner (ordered by {@link SourceOrdering}), a master that joined gets a task, a master that left ends
+     * its task. A failover is the tasks' own business ({@link ClusterShardLocator}). Returns the map read, or
+     * {@code previous} when no node answers.
      */
+    private Topology follow(Topology previous) {
+        Topology now = null;
+        List<String> nodesLines = null;
+        for (RedisEndpoint node : List.copyOf(knownNodes)) {
+            try (RedisConnection conn = RedisConnection.open(node, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2))) {
+                now = Topology.read(conn);
+                nodesLines = List.of(conn.callChecked("CLUSTER", "NODES").asText().split("\r?\n"));
+                break;
+            } catch (RuntimeException e) {
+                log.debug("could not read the source's slot map from {}: {}", node.address(), e.getMessage());
+            }
+        }
+        if (now == null) {
+            return previous;
+        }
+        knownNodes.addAll(now.nodes());
+        List<SyncTask> tasks = shards();
+        Map<RedisEndpoint, Long> offsets = new HashMap<>();
+        int movedSlots = 0;
+        Map<String, Integer> moves = new java.util.TreeMap<>();
+        for (int slot = 0; slot < dev.ferry.cluster.SlotHash.SLOTS; slot++) {
+            RedisEndpoint before = previous.ownerOf(slot);
+            RedisEndpoint after = now.ownerOf(slot);
+            if (before == null || after == null || before.equals(after)) {
+                continue;
+            }
+            SyncTask from = reading(tasks, before);
+            SyncTask to = reading(tasks, after);
+            if (from == null || to == null) {
+                // A failover (the task follows its replica by itself) or a master Ferry has no task for yet.
+                continue;
+            }
+            Long offset = offsets.computeIfAbsent(before, ClusterSyncTask::offsetOf);
+            if (offset != null && offset >= 0) {
+                ordering.moved(slot, from, offset);
+            }
+            movedSlots++;
+            moves.merge(before.address() + " to " + after.address(), 1, Integer::sum);
+        }
+        Set<RedisEndpoint> live = liveMasters(nodesLines);
+        for (SyncTask task : tasks) {
+            // A master that gave every slot away is still a master, serving none; a dead one keeps its slots until
+            // its task finds the replica that took over.
+            if (now.masters().contains(task.source()) || live.contains(task.source())) {
+                task.ownedSlots(now.slotsOf(task.source()));
+            }
+        }
+        ordering.view(now);
+        if (movedSlots > 0) {
+            moves.forEach((what, n) -> log.info("source resharding: {} slot(s) moved from {}: their keys are applied in"
+                    + " the order they moved", n, what));
+        }
+        joinedAndLeft(tasks, now, nodesLines, live);
+        return now;
+    }
+
+    /** The masters {@code CLUSTER NODES} lists as live, serving slots or not, by address. */
+    private Set<RedisEndpoint> liveMasters(List<String> nodesLines) {
+        Set<RedisEndpoint> live = new java.util.HashSet<>();
+        for (String line : nodesLines) {
+            String[] f = line.split(" ");
+            if (isLiveMaster(f)) {
+                live.add(address(f));
+            }
+        }
+        return live;
+    }
+
+    private static boolean isLiveMaster(String[] f) {
+        return f.length >= 8 && f[2].contains("master") && !f[2].contains("fail") && !f[2].contains("handshake")
+                && !f[2].contains("noaddr");
+    }
+
+    /** The address of a {@code CLUSTER NODES} line ("id host:port@bus[,hostname] flags …"), with the seed's credentials. */
+    private RedisEndpoint address(String[] f) {
+        String address = f[1].contains("@") ? f[1].substring(0, f[1].indexOf('@')) : f[1];
+        int colon = address.lastIndexOf(':');
+        return options.source().withHostPort(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    /** A task for each master that joined (serving slots or not yet); the task of each master that left ends. */
+    private void joinedAndLeft(List<SyncTask> tasks, Topology now, List<String> nodesLines, Set<RedisEndpoint> liveMasters) {
+        for (String line : nodesLines) {
+            String[] f = line.split(" ");
+            if (!isLiveMaster(f)) {
+                continue;
+            }
+            RedisEndpoint master = address(f);
+            if (reading(tasks, master) == null && !now.masters().contains(master) || reading(tasks, master) == null
+                    && isNewMaster(tasks, now, master)) {
+                log.info("source master {} joined the cluster ({}): copying it too, from a snapshot of its own keys",
+                        master.address(), now.slotsOf(master).isEmpty() ? "no slots yet" : "slots "
+                        + SyncTask.ranges(now.slotsOf(master)));
+                String label = "cluster master " + f[0];
+                add(new SyncTask(options.forNewShard(master, label, pair, peer), null), now.slotsOf(master));
+            }
+        }
+        for (SyncTask task : tasks) {
+            if (liveMasters.contains(task.source()) || task.state() == TaskState.FINISHED || retired.contains(task)) {
+                continue;
+            }
+            BitSet owned = task.ownedSlots();
+            if (owned != null && !owned.isEmpty() && !movedToOtherTasks(tasks, task, now, owned)) {
+                // Dead, its slots served by a node no task reads yet: a failover its task follows by itself.
+                continue;
+            }
+            // Its slots went to other masters, then it left the cluster: nothing of it is left to copy.
+            log.info("source master {} left the cluster after giving its slots away: its task ends", task.source().address());
+            retired.add(task);
+            ordering.retired(task);
+            task.stop();
+        }
+    }
+
+    /** Whether every slot of {@code owned} is served now by a master another task reads. */
+    private static boolean movedToOtherTasks(List<SyncTask> tasks, SyncTask task, Topology now, BitSet owned) {
+        for (int slot = owned.nextSetBit(0); slot >= 0; slot = owned.nextSetBit(slot + 1)) {
+            SyncTask reader = reading(tasks, now.ownerOf(slot));
+            if (reader == null || reader == task) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code master} serves slots no task's master served before: a new master, not a failover. */
+    private static boolean isNewMaster(List<SyncTask> tasks, Topology now, RedisEndpoint master) {
+        BitSet slots = now.slotsOf(master);
+        for (SyncTask t : tasks) {
+            BitSet owned = t.ownedSlots();
+            if (owned != null && owned.intersects(slots) && !now.masters().contains(t.source())) {
+                // Slots of a task whose master is no longer a master: its replica took over (a failover).
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static SyncTask reading(List<SyncTask> tasks, RedisEndpoint master) {
+        for (SyncTask t : tasks) {
+            if (master.equals(t.source())) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The replication offset of {@code master} now, or null when it does not answer. */
+    private static Long offsetOf(RedisEndpoint master) {
+        try (RedisConnection conn = RedisConnection.open(master, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2))) {
+            return dev.ferry.resp.ServerInfo.fetch(conn).getLong("master_repl_offset", -1);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Refuses --dbs beyond the databases the source cluster has (Valkey 9: cluster-databases). */
     private void checkDatabases(RedisEndpoint master) {
         if (options.dbs() == null) {
             return;

@@ -26,6 +26,7 @@ public final class SyncOptions {
     private final boolean twoWay;
     private final String peerTask;
     private final dev.ferry.resp.Sentinel sourceSentinel;
+    private final String shardLabel;
     private final String pairTask;
     private final BitSet shardSlots;
     private final KeyFilter keys;
@@ -58,6 +59,7 @@ public final class SyncOptions {
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
         this.sourceSentinel = b.sourceSentinel;
+        this.shardLabel = b.shardLabel;
         this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.keys = b.keys;
@@ -203,6 +205,10 @@ public final class SyncOptions {
      * the reverse direction's id, resolved for the whole cluster task.
      */
     SyncOptions forShard(RedisEndpoint master, BitSet slots, String pairTask, String peerTask) {
+        return new SyncOptions(shardBuilder(master, slots, pairTask, peerTask));
+    }
+
+    private Builder shardBuilder(RedisEndpoint master, BitSet slots, String pairTask, String peerTask) {
         Builder b = new Builder(master, target);
         b.mode = mode;
         b.dbs = dbs;
@@ -231,7 +237,7 @@ public final class SyncOptions {
         b.snapshotThrottle = snapshotThrottle;
         b.streamThrottle = streamThrottle;
         b.announceReplicaVersion = announceReplicaVersion;
-        return new SyncOptions(b);
+        return b;
     }
 
     /** Which keys are copied ({@code --keys}, {@code --exclude-keys}); all by default. */
@@ -245,6 +251,21 @@ public final class SyncOptions {
     }
 
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
+    /** What names a master's task of a cluster source when its slots do not (a master added empty), or null. */
+    String shardLabel() {
+        return shardLabel;
+    }
+
+    /**
+     * The options of the task for a master that joined a cluster source while it was being copied, named by
+     * {@code label} (its node id) since it may serve no slot yet.
+     */
+    SyncOptions forNewShard(RedisEndpoint master, String label, String pairTask, String peerTask) {
+        Builder b = shardBuilder(master, new BitSet(), pairTask, peerTask);
+        b.shardLabel = label;
+        return new SyncOptions(b);
+    }
+
     /** The Sentinels the source master is found with (followed through failovers), or null. */
     public dev.ferry.resp.Sentinel sourceSentinel() {
         return sourceSentinel;
@@ -290,6 +311,7 @@ public final class SyncOptions {
         private boolean twoWay;
         private String peerTask;
         private dev.ferry.resp.Sentinel sourceSentinel;
+        private String shardLabel;
         private String pairTask;
         private BitSet shardSlots;
         private KeyFilter keys = KeyFilter.all();

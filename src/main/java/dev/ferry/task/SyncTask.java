@@ -106,12 +106,17 @@ public final class SyncTask {
     private volatile RedisEndpoint source;
     /** Finds the master after a failover; null when the source is followed as named (a standalone server). */
     private SourceLocator locator;
+    /** Orders this master's writes after another's for keys that moved between them; null outside a cluster sync. */
+    private dev.ferry.pipeline.SourceOrder order;
+    /** The slots of a cluster source's master this task reads (they change with resharding); null otherwise. */
+    private volatile BitSet ownedSlots;
 
     public SyncTask(SyncOptions options, ProgressReporter progress) {
         this.options = options;
         this.progress = progress;
         this.taskId = taskId(options);
         this.source = options.source();
+        this.ownedSlots = options.shardSlots();
         if (options.sourceSentinel() != null) {
             this.locator = new SentinelLocator(options.sourceSentinel());
         }
@@ -120,6 +125,22 @@ public final class SyncTask {
     /** Follows the source's master through failovers with {@code locator} (closed with the task); before {@link #run()}. */
     void followSource(SourceLocator locator) {
         this.locator = locator;
+    }
+
+    /** Orders this task's writes after other masters' where keys moved between them; before {@link #run()}. */
+    void order(dev.ferry.pipeline.SourceOrder order) {
+        this.order = order;
+    }
+
+    /** The slots this task's master serves now (a cluster sync updates them as the source reshards). */
+    void ownedSlots(BitSet slots) {
+        this.ownedSlots = (BitSet) slots.clone();
+    }
+
+    /** The slots of a cluster source this task copies now, or null for a whole server. */
+    BitSet ownedSlots() {
+        BitSet slots = ownedSlots;
+        return slots == null ? null : (BitSet) slots.clone();
     }
 
     /** The master the task reads from now (after a failover, the node that took over). */
@@ -136,7 +157,7 @@ public final class SyncTask {
      */
     static String taskId(SyncOptions o) {
         // A Sentinel-managed master is named by its name, so that a failover keeps the task's checkpoint.
-        String source = o.shardSlots() != null ? shardName(o.shardSlots())
+        String source = o.shardLabel() != null ? o.shardLabel() : o.shardSlots() != null ? shardName(o.shardSlots())
                 : o.sourceSentinel() != null ? "sentinel " + o.sourceSentinel().masterName() : o.source().address();
         if (o.shardSlots() != null && o.pairTask() != null) {
             // One master's task of a two-way cluster task: the reverse direction knows the cluster task's id only.
@@ -502,7 +523,7 @@ public final class SyncTask {
                 try (RedisConnection admin = RedisConnection.open(source, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                     sourceInfo = ServerInfo.fetch(admin);
                     // A cluster target routes stream writes by their keys, wherever the source says they are.
-                    commandKeys = options.keys().isAll() && targetTopology == null ? null : CommandKeys.fetch(admin);
+                    commandKeys = options.keys().isAll() && targetTopology == null && order == null ? null : CommandKeys.fetch(admin);
                 }
                 if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
                     TwoWayPeer.requireStreaming(source, sourceInfo.isCluster(), new PeerMarks(peerTaskId()),
@@ -539,9 +560,15 @@ public final class SyncTask {
                     sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints,
                             new ClusterReads(targetReads), counters.crossSlot);
                 }
-                RdbHandler snapshot = options.mode().copiesSnapshot()
-                        ? new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules, System::currentTimeMillis)
-                        : Replayer.discardSnapshot();
+                RdbHandler snapshot = Replayer.discardSnapshot();
+                if (options.mode().copiesSnapshot()) {
+                    SnapshotApplier applier = new SnapshotApplier(target, sink, filters, counters, options.rawLimit(), modules,
+                            System::currentTimeMillis);
+                    if (order != null) {
+                        applier.sourceOrder(order);
+                    }
+                    snapshot = applier;
+                }
                 link = new ReplicationLink(source, writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
@@ -549,6 +576,9 @@ public final class SyncTask {
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
+                if (order != null) {
+                    replayer[0].sourceOrder(order, commandKeys);
+                }
                 replayer[0].sourceVersion(sourceInfo.version());
                 if (!options.keys().isAll()) {
                     replayer[0].filterKeys(commandKeys);
@@ -1062,7 +1092,8 @@ public final class SyncTask {
 
     /** Whether a target key is this task's: a user key, of its master's slots, passing its key filter. */
     private boolean owns(byte[] key) {
-        return !Filters.isControlKey(key) && options.ownsSlot(SlotHash.slot(key)) && options.keys().matches(key);
+        BitSet slots = ownedSlots;
+        return !Filters.isControlKey(key) && (slots == null || slots.get(SlotHash.slot(key))) && options.keys().matches(key);
     }
 
     private static byte[] bytes(String s) {

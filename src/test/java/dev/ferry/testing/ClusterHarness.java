@@ -349,6 +349,29 @@ public final class ClusterHarness implements AutoCloseable {
         return masters;
     }
 
+    /** The slots {@code master} serves now. */
+    public List<Integer> slotsOf(RedisServer master) {
+        refreshTopology();
+        return topology.slotsOf(master.endpoint()).stream().boxed().toList();
+    }
+
+    /**
+     * Removes {@code node} (a master that serves no slot, or a replica) from the cluster, as {@code redis-cli --cluster
+     * del-node} does: every other node forgets it, then it shuts down.
+     */
+    public void removeNode(RedisServer node) {
+        String nodeId = id(node);
+        nodes.remove(node);
+        for (RedisServer other : nodes) {
+            call(other, "CLUSTER", "FORGET", nodeId);
+        }
+        node.stop();
+        connections.values().forEach(RedisConnection::close);
+        connections.clear();
+        awaitReady(SlotHash.SLOTS);
+        refreshTopology();
+    }
+
     /** The node serving {@code slot} now. */
     public RedisServer ownerOf(int slot) {
         refreshTopology();

@@ -1,0 +1,109 @@
+package dev.ferry.task;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.testing.ClusterData;
+import dev.ferry.testing.ClusterHarness;
+import dev.ferry.testing.FailoverLoad;
+import dev.ferry.testing.Servers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static dev.ferry.task.ClusterSourceFailoverIT.awaitCaughtUp;
+import static dev.ferry.task.ClusterSourceFailoverIT.awaitStreaming;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A cluster source resharded while Ferry copies it into a standalone server, with INCR, LPUSH, APPEND and XADD
+ * hitting the keys of the very slots that move ({@code MIGRATE}, {@code ASK} followed by the load): every key ends as
+ * on the source, though the old owner's {@code DEL}s and the new owner's {@code RESTORE}s come from two streams.
+ */
+class ClusterSourceReshardIT {
+
+    private static final String VERSION = "7.0.15";
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static final Servers servers = new Servers();
+
+    @Test
+    void fiveHundredSlotsMigratedBetweenSourceMastersUnderWritesToTheirKeysEndExact() throws Exception {
+        RedisServer target = servers.start(VERSION);
+        try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
+            List<Integer> slots = IntStream.range(0, 500).boxed().toList();
+            FailoverLoad load = new FailoverLoad(source, 21, slots);
+            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = ClusterSourceFailoverIT.start(task);
+            try {
+                load.awaitMoreWrites(2000, TIMEOUT);
+                awaitStreaming(task);
+                RedisServer to = source.masters().get(1);
+                source.migrateSlots(slots, to);
+                load.awaitMoreWrites(2000, TIMEOUT);
+                // And half of them back, to the first master.
+                source.migrateSlots(slots.subList(0, 250), source.masters().get(0));
+                load.awaitMoreWrites(2000, TIMEOUT);
+                load.stop();
+                awaitCaughtUp(task);
+
+                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
+                ClusterData.assertSameData(tgt, source);
+                assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
+            } finally {
+                load.close();
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
+    @Test
+    void aMasterAddedAndGivenSlotsThenAnotherEmptiedAndRemovedEndExact() throws Exception {
+        RedisServer target = servers.start(VERSION);
+        try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
+            List<Integer> slots = IntStream.range(5000, 5600).boxed().toList();
+            FailoverLoad load = new FailoverLoad(source, 22, slots);
+            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = ClusterSourceFailoverIT.start(task);
+            try {
+                load.awaitMoreWrites(2000, TIMEOUT);
+                awaitStreaming(task);
+                RedisServer added = source.addNode(VERSION);
+                awaitTasks(task, 4);
+                source.migrateSlots(IntStream.range(5300, 5600).boxed().toList(), added);
+                load.awaitMoreWrites(2000, TIMEOUT);
+                // The second master gives every slot away and leaves.
+                RedisServer leaving = source.masters().get(1);
+                List<Integer> its = source.slotsOf(leaving);
+                source.migrateSlots(its, source.masters().get(0));
+                source.removeNode(leaving);
+                load.awaitMoreWrites(2000, TIMEOUT);
+                load.stop();
+                awaitCaughtUp(task);
+
+                ClusterData.assertSameData(tgt, source);
+            } finally {
+                load.close();
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
+    private static void awaitTasks(ClusterSyncTask task, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (task.shards().size() < count || task.shards().stream().anyMatch(s -> s.state() != TaskState.STREAMING)) {
+            ClusterSourceFailoverIT.failIfFailed(task);
+            assertThat(System.nanoTime()).as("%d tasks streaming", count).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}
