@@ -14,10 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -50,6 +52,7 @@ public final class Replayer implements ReplicationListener {
     /** Orders writes of keys that moved between masters of a cluster source; null otherwise. */
     private SourceOrder sourceOrder;
     private CommandKeys orderKeys;
+    private volatile long lastOffset = -1;
     /** Set while a command rewritten from one already ordered is replayed. */
     private boolean ordered;
     private final WriteSink sink;
@@ -217,8 +220,14 @@ public final class Replayer implements ReplicationListener {
         }
     }
 
+    /** The source offset after the last command handled (sent on to the sink, or dropped), or -1. */
+    public long lastOffset() {
+        return lastOffset;
+    }
+
     @Override
     public void command(byte[][] argv, long offsetAfter) {
+        lastOffset = offsetAfter;
         CommandName name = CommandName.of(argv[0]);
         if (mayMigrateSlots(name) && slotMigrations.consumes(argv)) {
             // An atomic slot migration's own step, or an importing master's copy of what another master's stream has.
@@ -232,8 +241,10 @@ public final class Replayer implements ReplicationListener {
             }
             retryNext = false;
         }
-        if (sourceOrder != null && !ordered && isWrite(name, argv)) {
-            awaitOrder(name, argv);
+        if (sourceOrder != null && !ordered && isWrite(name, argv) && !awaitOrder(name, argv)) {
+            // A write to a slot this master gave away atomically: the new master's stream has it.
+            drop(offsetAfter, true);
+            return;
         }
         switch (name) {
             case PING, REPLCONF -> drop(offsetAfter, false);
@@ -318,27 +329,48 @@ public final class Replayer implements ReplicationListener {
      * Orders this master's writes after another master's for keys that moved between them (resharding of a cluster
      * source): each write whose keys the {@code keys} table locates goes through {@code order} first.
      */
-    public void sourceOrder(SourceOrder order, CommandKeys keys) {
+    public void sourceOrder(SourceOrder order, CommandKeys keys, Function<BitSet, Map<Integer, List<byte[][]>>> slotDeletes) {
         this.sourceOrder = order;
         this.orderKeys = keys;
+        // An atomic import's copy is applied here (the exporting master's task stops writing those slots), over the
+        // target's keys of those slots deleted first.
+        slotMigrations.keepCopy(new SlotMigrations.Listener() {
+            @Override
+            public void importing(BitSet slots) {
+                order.importing(slots);
+                for (Map.Entry<Integer, List<byte[][]>> e : slotDeletes.apply(slots).entrySet()) {
+                    sink.select(e.getKey(), -1);
+                    for (byte[][] del : e.getValue()) {
+                        sink.write(del, -1);
+                    }
+                }
+                if (db >= 0 && filters.includesDb(db)) {
+                    sink.select(filters.targetDb(db), -1);
+                }
+            }
+
+            @Override
+            public void failed(BitSet slots) {
+                throw new dev.ferry.FerryException("the source's atomic migration of slots " + SlotMigrations.describe(slots)
+                        + " failed; Ferry follows successful ones only (the exporting master's writes to them were left"
+                        + " to this import): copy again with --mode full");
+            }
+        });
     }
 
-    /** Holds the write back until what another master's task must apply before it is applied. */
-    private void awaitOrder(CommandName name, byte[][] argv) {
+    /** Holds the write back until what another master's task must apply before it is applied; false: drop it. */
+    private boolean awaitOrder(CommandName name, byte[][] argv) {
         if (name == CommandName.RESTORE_ASKING) {
-            sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[1]), argv[1]);
-            return;
+            return sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[1]), argv[1]);
         }
         int[] keys;
         try {
             keys = orderKeys.keyIndexes(argv);
         } catch (dev.ferry.FerryException unknown) {
             // A command whose keys Ferry cannot locate is handled (or refused) as before; it cannot be ordered.
-            return;
+            return true;
         }
-        if (keys.length > 0) {
-            sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[keys[0]]), null);
-        }
+        return keys.length == 0 || sourceOrder.before(dev.ferry.cluster.SlotHash.slot(argv[keys[0]]), null);
     }
 
     @Override

@@ -33,6 +33,21 @@ import java.util.Map;
  */
 public final class SlotMigrations {
 
+    /**
+     * What a cluster sync, which orders the masters' streams, does at an import's steps: the importing master's stream
+     * then carries the slots whole (their copy is applied, not dropped). Called on the link's thread.
+     */
+    public interface Listener {
+        /** An import of {@code slots} begins: may block until it is safe to apply this master's copy of them. */
+        void importing(BitSet slots);
+
+        /** An import of {@code slots} ended without success. */
+        void failed(BitSet slots);
+    }
+
+    /** Set by a cluster sync: the copy passes and the listener hears of the steps; null: the copy is dropped. */
+    private Listener keepCopy;
+
     /** The slots of each import under way on this link, by job name. */
     private final Map<String, BitSet> imports = new HashMap<>();
     /** The union of {@link #imports}. */
@@ -53,11 +68,30 @@ public final class SlotMigrations {
         if (isCommand(argv[0], "TRIMSLOTS")) {
             return true;
         }
-        if (importing.isEmpty() || argv.length < 2) {
+        if (keepCopy != null || importing.isEmpty() || argv.length < 2) {
             return false;
         }
         byte[] key = firstKey(argv);
         return key != null && importing.get(SlotHash.slot(key));
+    }
+
+    /**
+     * Applies an importing master's copy of the slots it imports instead of dropping it, telling {@code listener} when
+     * an import begins and when one fails: for a cluster sync, where the exporting master's task stops writing them.
+     */
+    public void keepCopy(Listener listener) {
+        this.keepCopy = listener;
+    }
+
+    /** "0-99,200" for messages. */
+    public static String describe(BitSet slots) {
+        StringBuilder sb = new StringBuilder();
+        for (int first = slots.nextSetBit(0); first >= 0; ) {
+            int last = slots.nextClearBit(first) - 1;
+            sb.append(sb.length() == 0 ? "" : ",").append(first).append(first == last ? "" : "-" + last);
+            first = slots.nextSetBit(last + 1);
+        }
+        return sb.toString();
     }
 
     /** Whether slots are being imported on this link now. */
@@ -75,9 +109,16 @@ public final class SlotMigrations {
             BitSet slots = ranges(argv);
             imports.put(job == null ? "" : job, slots);
             importing.or(slots);
+            if (keepCopy != null) {
+                keepCopy.importing(slots);
+            }
         } else if (step.equals("FINISH")) {
             String job = option(argv, "NAME");
-            imports.remove(job == null ? "" : job);
+            BitSet finished = imports.remove(job == null ? "" : job);
+            String state = option(argv, "STATE");
+            if (keepCopy != null && finished != null && state != null && !state.equalsIgnoreCase("SUCCESS")) {
+                keepCopy.failed(finished);
+            }
             importing.clear();
             imports.values().forEach(importing::or);
         }

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,12 @@ final class SourceOrdering {
 
     private final Supplier<List<SyncTask>> tasks;
     private final Map<Integer, Gate> gates = new ConcurrentHashMap<>();
+    /** Slots each task's master gave away by an atomic migration: its writes to them are dropped. */
+    private final Map<SyncTask, BitSet> givenAway = new ConcurrentHashMap<>();
+    /** Slots each task's master imports atomically: its stream alone writes them, unordered. */
+    private final Map<SyncTask, BitSet> importing = new ConcurrentHashMap<>();
+    /** The master that served each slot before the last change seen. */
+    private final RedisEndpoint[] previousOwner = new RedisEndpoint[dev.ferry.cluster.SlotHash.SLOTS];
     private volatile Topology view;
 
     SourceOrdering(Topology view, Supplier<List<SyncTask>> tasks) {
@@ -62,6 +69,21 @@ final class SourceOrdering {
 
     /** A new slot map; the gates of slots that moved must be set ({@link #moved}) before. */
     void view(Topology now) {
+        Topology before = view;
+        synchronized (previousOwner) {
+            for (int slot = 0; slot < previousOwner.length; slot++) {
+                RedisEndpoint was = before.ownerOf(slot);
+                if (was != null && !was.equals(now.ownerOf(slot))) {
+                    previousOwner[slot] = was;
+                }
+            }
+        }
+        for (Map.Entry<SyncTask, BitSet> e : importing.entrySet()) {
+            synchronized (e.getValue()) {
+                // Once the slot map names the importer, the slots are simply its own.
+                e.getValue().andNot(now.slotsOf(e.getKey().source()));
+            }
+        }
         this.view = now;
     }
 
@@ -83,11 +105,80 @@ final class SourceOrdering {
     /** The hook of one task's replayer and snapshot. */
     SourceOrder forTask(SyncTask self) {
         Map<RedisEndpoint, RedisConnection> connections = new HashMap<>();
-        return (slot, movedKey) -> {
-            synchronized (connections) {
-                before(self, slot, movedKey, connections);
+        return new SourceOrder() {
+            @Override
+            public boolean before(int slot, byte[] movedKey) {
+                if (has(givenAway, self, slot)) {
+                    return false;
+                }
+                if (has(importing, self, slot)) {
+                    return true;
+                }
+                synchronized (connections) {
+                    SourceOrdering.this.before(self, slot, movedKey, connections);
+                }
+                return true;
+            }
+
+            @Override
+            public void importing(BitSet slots) {
+                SourceOrdering.this.importing(self, slots);
             }
         };
+    }
+
+    private static boolean has(Map<SyncTask, BitSet> sets, SyncTask task, int slot) {
+        BitSet set = sets.get(task);
+        if (set == null) {
+            return false;
+        }
+        synchronized (set) {
+            return set.get(slot);
+        }
+    }
+
+    private static void add(Map<SyncTask, BitSet> sets, SyncTask task, BitSet slots) {
+        BitSet set = sets.computeIfAbsent(task, t -> new BitSet(dev.ferry.cluster.SlotHash.SLOTS));
+        synchronized (set) {
+            set.or(slots);
+        }
+    }
+
+    private static void remove(Map<SyncTask, BitSet> sets, SyncTask task, BitSet slots) {
+        BitSet set = sets.get(task);
+        if (set != null) {
+            synchronized (set) {
+                set.andNot(slots);
+            }
+        }
+    }
+
+    /**
+     * {@code self}'s master begins an atomic import of {@code slots}: the exporting master's task stops applying writes
+     * to them (its later ones are in the importer's stream too, and its trimming of them after the move must not
+     * land), and returns once what that task sent before is on the target.
+     */
+    private void importing(SyncTask self, BitSet slots) {
+        int first = slots.nextSetBit(0);
+        RedisEndpoint exporter = view.ownerOf(first);
+        if (exporter == null || exporter.equals(self.source())) {
+            synchronized (previousOwner) {
+                exporter = previousOwner[first];
+            }
+        }
+        SyncTask from = taskReading(exporter);
+        remove(givenAway, self, slots);
+        add(importing, self, slots);
+        if (from == null || from == self) {
+            log.warn("{} imports slots {} atomically from a master Ferry has no task for ({}): its copy is applied as is",
+                    self.source().address(), dev.ferry.pipeline.SlotMigrations.describe(slots), exporter);
+            return;
+        }
+        add(givenAway, from, slots);
+        log.info("source resharding: {} imports slots {} atomically from {}: they are copied from the importer's stream"
+                + " from now on", self.source().address(), dev.ferry.pipeline.SlotMigrations.describe(slots),
+                from.source().address());
+        awaitApplied(from, from.readOffset(), first);
     }
 
     private void before(SyncTask self, int slot, byte[] movedKey, Map<RedisEndpoint, RedisConnection> connections) {

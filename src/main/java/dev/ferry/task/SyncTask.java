@@ -110,6 +110,8 @@ public final class SyncTask {
     private dev.ferry.pipeline.SourceOrder order;
     /** The slots of a cluster source's master this task reads (they change with resharding); null otherwise. */
     private volatile BitSet ownedSlots;
+    /** The current attempt's replayer, for {@link #readOffset()}. */
+    private volatile dev.ferry.pipeline.Replayer replayer;
 
     public SyncTask(SyncOptions options, ProgressReporter progress) {
         this.options = options;
@@ -130,6 +132,12 @@ public final class SyncTask {
     /** Orders this task's writes after other masters' where keys moved between them; before {@link #run()}. */
     void order(dev.ferry.pipeline.SourceOrder order) {
         this.order = order;
+    }
+
+    /** The source offset of the last command this task's replayer handled (sent on, or dropped), or -1. */
+    long readOffset() {
+        dev.ferry.pipeline.Replayer r = replayer;
+        return r == null ? -1 : r.lastOffset();
     }
 
     /** The slots this task's master serves now (a cluster sync updates them as the source reshards). */
@@ -577,8 +585,9 @@ public final class SyncTask {
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
                 sink.sourceDb(replayer[0]::currentDb);
                 if (order != null) {
-                    replayer[0].sourceOrder(order, commandKeys);
+                    replayer[0].sourceOrder(order, commandKeys, slots -> ownedDeletesByDb(-1, slots));
                 }
+                SyncTask.this.replayer = replayer[0];
                 replayer[0].sourceVersion(sourceInfo.version());
                 if (!options.keys().isAll()) {
                     replayer[0].filterKeys(commandKeys);
@@ -1048,6 +1057,13 @@ public final class SyncTask {
 
     /** {@link #ownedDeletes}, by database. */
     private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db) {
+        return ownedDeletesByDb(db, null);
+    }
+
+    /** As {@link #ownedDeletesByDb(int)}, of the keys of {@code slots} (null: this task's own slots). */
+    private Map<Integer, List<byte[][]>> ownedDeletesByDb(int db, BitSet slots) {
+        Predicate<byte[]> mine = slots == null ? this::owns : key -> !Filters.isControlKey(key)
+                && slots.get(SlotHash.slot(key)) && options.keys().matches(key);
         Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         RedisEndpoint home = controlHome;
         if (clusterTarget) {
@@ -1055,7 +1071,7 @@ public final class SyncTask {
             List<byte[][]> dels = new ArrayList<>();
             for (RedisEndpoint master : Topology.discover(home).masters()) {
                 try (RedisConnection conn = RedisConnection.open(master, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-                    forEachOwnedKey(conn, 0, key -> {
+                    forEachKey(conn, 0, mine, key -> {
                         dels.add(new byte[][] {bytes("DEL"), key});
                         return true;
                     });
@@ -1074,7 +1090,7 @@ public final class SyncTask {
                 List<byte[][]> cmds = byDb.computeIfAbsent(d, x -> new ArrayList<>());
                 List<byte[]> batch = new ArrayList<>();
                 batch.add(bytes("DEL"));
-                forEachOwnedKey(conn, d, key -> {
+                forEachKey(conn, d, mine, key -> {
                     batch.add(key);
                     if (batch.size() > 500) {
                         cmds.add(batch.toArray(new byte[0][]));
@@ -1134,6 +1150,11 @@ public final class SyncTask {
      * when {@code visit} returns false.
      */
     void forEachOwnedKey(RedisConnection conn, int db, Predicate<byte[]> visit) {
+        forEachKey(conn, db, this::owns, visit);
+    }
+
+    /** Walks, with {@code SCAN}, the target keys of {@code db} that {@code which} accepts; stops when {@code visit} says. */
+    private static void forEachKey(RedisConnection conn, int db, Predicate<byte[]> which, Predicate<byte[]> visit) {
         conn.callChecked("SELECT", Integer.toString(db));
         String cursor = "0";
         do {
@@ -1141,7 +1162,7 @@ public final class SyncTask {
             cursor = items.get(0).asText();
             for (RespValue k : ((RespValue.Array) items.get(1)).items()) {
                 byte[] key = ((RespValue.Bulk) k).bytes();
-                if (owns(key) && !visit.test(key)) {
+                if (which.test(key) && !visit.test(key)) {
                     return;
                 }
             }

@@ -98,6 +98,55 @@ class ClusterSourceReshardIT {
         }
     }
 
+    /**
+     * Valkey 9's atomic slot migration: the importing master's stream carries the slots' keys and the writes made on the
+     * exporting master meanwhile; the exporting master's stream has those writes too, then deletes every key it gave
+     * away (plain UNLINKs). Copied from the importer's stream alone from its start, the slots end exact.
+     */
+    @Test
+    void anAtomicSlotMigrationOfValkey9UnderWritesEndsExact() throws Exception {
+        String valkey = "valkey-9.1.2";
+        RedisServer target = servers.start(valkey);
+        try (ClusterHarness source = ClusterHarness.start(valkey, 3); RedisConnection tgt = target.connect()) {
+            List<Integer> slots = IntStream.range(0, 100).boxed().toList();
+            FailoverLoad load = new FailoverLoad(source, 23, slots);
+            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = ClusterSourceFailoverIT.start(task);
+            try {
+                load.awaitMoreWrites(2000, TIMEOUT);
+                awaitStreaming(task);
+                RedisServer from = source.ownerOf(0);
+                RedisServer to = source.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
+                String toId;
+                try (RedisConnection conn = to.connect()) {
+                    toId = conn.callChecked("CLUSTER", "MYID").asText();
+                }
+                try (RedisConnection conn = from.connect()) {
+                    conn.callChecked("CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "99", "NODE", toId);
+                    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                    // Moved, and the exporting master has deleted what it gave away.
+                    while (source.ownerOf(0) != to || source.ownerOf(99) != to
+                            || conn.callChecked("CLUSTER", "COUNTKEYSINSLOT", "0").asLong() > 0) {
+                        assertThat(System.nanoTime()).as("slots 0-99 migrated").isLessThan(deadline);
+                        Thread.sleep(50);
+                    }
+                }
+                load.awaitMoreWrites(2000, TIMEOUT);
+                load.stop();
+                awaitCaughtUp(task);
+
+                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
+                ClusterData.assertSameData(tgt, source);
+            } finally {
+                load.close();
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
     private static void awaitTasks(ClusterSyncTask task, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (task.shards().size() < count || task.shards().stream().anyMatch(s -> s.state() != TaskState.STREAMING)) {
