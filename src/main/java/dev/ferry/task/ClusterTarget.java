@@ -78,7 +78,8 @@ final class ClusterTarget {
             throw new FerryException("the target " + options.target().address() + " is a cluster with "
                     + databases(targetDbs) + ", and source database(s) " + String.join(", ", beyond) + " would land"
                     + " beyond them: map each copied database into one it has with --db-map (e.g. --db-map "
-                    + String.join(",", copied.stream().filter(d -> options.dbMap().target(d) >= targetDbs)
+                    // With one database, every copied one goes to 0; with more, only those beyond need a place.
+                    + String.join(",", copied.stream().filter(d -> targetDbs == 1 || options.dbMap().target(d) >= targetDbs)
                             .map(d -> d + ":0").toList())
                     + "), copy fewer with --dbs, or give the target cluster more databases (Valkey 9: cluster-databases)");
         }
