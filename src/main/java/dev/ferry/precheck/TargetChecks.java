@@ -122,7 +122,8 @@ final class TargetChecks {
                 : count + " databases (0-" + (count - 1) + ", cluster-databases " + count + ")";
         if (!beyond.isEmpty()) {
             return CheckResult.fail(name, "the source copies database(s) " + join(dbs) + " but the target is a cluster"
-                            + " with " + has + "; landing beyond them: " + String.join(", ", beyond),
+                            + " with " + has + "; not mapped into " + (count == 1 ? "0" : "one of them") + " with --db-map: "
+                            + String.join(", ", beyond),
                     count == 1 ? "copy one database (--dbs N) and map it to 0 (--db-map N:0), map each to 0 if their"
                             + " keys never clash, or give the target cluster more databases (Valkey 9: cluster-databases)"
                             : "map each copied database into one the cluster has (--db-map), or copy fewer (--dbs)");
