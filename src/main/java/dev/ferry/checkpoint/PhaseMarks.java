@@ -30,17 +30,23 @@ final class PhaseMarks {
 
     /** A snapshot starts: every master hears it before anything else of the snapshot. */
     void snapshot(Checkpoint snapshot) {
+        int db = writer.selectedDb();
+        writer.select(CheckpointStore.DB, -1);
         for (int slot : oneSlotPerMaster) {
             writer.write(new byte[][] {SET, slots.key(slot), snapshot.encode()}, -1);
         }
+        writer.select(Math.max(db, 0), -1);
     }
 
     /** The stream starts or resumes at {@code position}, in source database {@code db}. */
     void streaming(ReplicationOffset position, int db) {
+        int selected = writer.selectedDb();
+        writer.select(CheckpointStore.DB, -1);
         for (int slot : oneSlotPerMaster) {
             long offset = Math.max(position.offset(), slots.appliedThrough(slot));
             writer.write(new byte[][] {SET, slots.key(slot),
                     SlotCheckpoints.value(new ReplicationOffset(position.replId(), offset), db)}, -1);
         }
+        writer.select(Math.max(selected, 0), -1);
     }
 }

@@ -6,6 +6,7 @@ import dev.ferry.cluster.CrossSlotCounters;
 import dev.ferry.cluster.CrossSlotPlan;
 import dev.ferry.sink.ClusterWriter;
 import dev.ferry.sink.Command;
+import dev.ferry.sink.DbCommand;
 import dev.ferry.source.ReplicationOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Sends a batch of stream writes to a cluster target as one transaction per slot, each ending with that
@@ -40,17 +42,17 @@ final class SlotCommit {
     private final ClusterWriter writer;
     private final SlotWrites router;
     private final SlotCheckpoints slots;
-    private final CrossSlotPlan.Reads reads;
+    private final IntFunction<CrossSlotPlan.Reads> reads;
     /** The writes of the batch in flight (the very arrays sent): their slot, source start offset, and slot checkpoint. */
     private final Map<byte[][], long[]> sentFrom = new IdentityHashMap<>();
     private final CrossSlotCounters counters;
     private final MemoryBudget.Account memory;
 
     /**
-     * @param reads where the emulations read the target's values
+     * @param reads where the emulations read the target's values, by target database
      * @param memory the budget an emulation's writes are held in until their transaction is answered
      */
-    SlotCommit(ClusterWriter writer, SlotWrites router, SlotCheckpoints slots, CrossSlotPlan.Reads reads,
+    SlotCommit(ClusterWriter writer, SlotWrites router, SlotCheckpoints slots, IntFunction<CrossSlotPlan.Reads> reads,
                CrossSlotCounters counters, MemoryBudget.Account memory) {
         this.writer = writer;
         this.router = router;
@@ -153,12 +155,24 @@ final class SlotCommit {
         }
         counters.countEmulated(plan.command());
         byte[] value = SlotCheckpoints.value(new ReplicationOffset(replId, q.end()), q.db());
-        for (CrossSlotPlan.Part part : plan.parts(first, reads)) {
+        int db = targetDb(q);
+        for (CrossSlotPlan.Part part : plan.parts(first, reads.apply(db))) {
             long heap = heap(part.writes());
             memory.acquire(heap);
-            writer.slotTransaction(part.slot(), part.writes(), new byte[][] {SET, slots.key(part.slot()), value}, heap);
+            writer.slotTransaction(part.slot(), part.writes().stream().map(w -> new DbCommand(db, w)).toList(),
+                    checkpoint(part.slot(), value), heap);
             drain();
         }
+    }
+
+    /** The slot's checkpoint write, in the database of checkpoints. */
+    private DbCommand checkpoint(int slot, byte[] value) {
+        return new DbCommand(CheckpointStore.DB, new byte[][] {SET, slots.key(slot), value});
+    }
+
+    /** The target database {@code q} goes to: where the writer is when the sink did not say. */
+    private int targetDb(TransactionalSink.Queued q) {
+        return q.targetDb() >= 0 ? q.targetDb() : Math.max(0, writer.selectedDb());
     }
 
     private void drain() {
@@ -184,7 +198,7 @@ final class SlotCommit {
     /** The writes of a batch between two emulated commands, per slot, with the heap each slot's transaction carries. */
     private final class Segment {
 
-        private final Map<Integer, List<byte[][]>> writes = new LinkedHashMap<>();
+        private final Map<Integer, List<DbCommand>> writes = new LinkedHashMap<>();
         private final Map<Integer, Long> heap = new LinkedHashMap<>();
         private long carried;
         private long lastEnd = -1;
@@ -203,7 +217,7 @@ final class SlotCommit {
                     // This slot applied it before a restart.
                     continue;
                 }
-                writes.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(part.argv());
+                writes.computeIfAbsent(part.slot(), s -> new ArrayList<>()).add(new DbCommand(targetDb(q), part.argv()));
                 long[] origin = {part.slot(), q.start(), -1};
                 origins.add(origin);
                 sentFrom.put(part.argv(), origin);
@@ -225,10 +239,9 @@ final class SlotCommit {
         long send(ReplicationOffset position, int db) {
             origins.forEach(o -> o[2] = position.offset());
             byte[] value = SlotCheckpoints.value(position, db);
-            for (Map.Entry<Integer, List<byte[][]>> e : writes.entrySet()) {
+            for (Map.Entry<Integer, List<DbCommand>> e : writes.entrySet()) {
                 int slot = e.getKey();
-                writer.slotTransaction(slot, e.getValue(), new byte[][] {SET, slots.key(slot), value},
-                        heap.getOrDefault(slot, 0L));
+                writer.slotTransaction(slot, e.getValue(), checkpoint(slot, value), heap.getOrDefault(slot, 0L));
             }
             return carried;
         }

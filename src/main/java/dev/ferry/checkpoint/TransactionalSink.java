@@ -10,6 +10,7 @@ import dev.ferry.sink.WriteSink;
 import dev.ferry.source.ReplicationOffset;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -127,10 +128,12 @@ public final class TransactionalSink implements WriteSink {
     /**
      * On a cluster target: stream writes are split per slot by {@code router} and applied as checkpointed
      * transactions per slot; {@code slots} says what each slot applied before a restart, and is kept up to date.
-     * Commands emulated across slots read the target through {@code reads} (on the producer thread); splits,
-     * emulations and source transactions applied per slot are counted in {@code counters}.
+     * Commands emulated across slots read the target through {@code reads} of the target database they write in
+     * (on the producer thread); splits, emulations and source transactions applied per slot are counted in
+     * {@code counters}. Each write goes to the target database selected when it came (Valkey 9's
+     * {@code cluster-databases}); the slots' checkpoints stay in {@link CheckpointStore#DB}.
      */
-    public void slotTransactions(SlotWrites router, SlotCheckpoints slots, CrossSlotPlan.Reads reads,
+    public void slotTransactions(SlotWrites router, SlotCheckpoints slots, IntFunction<CrossSlotPlan.Reads> reads,
                                  CrossSlotCounters counters) {
         if (!(writer instanceof dev.ferry.sink.ClusterWriter cluster)) {
             throw new IllegalStateException("slot transactions need a cluster writer");
@@ -299,7 +302,7 @@ public final class TransactionalSink implements WriteSink {
         }
         if (db != pendingDb) {
             if (slotCommit == null) {
-                // A cluster has database 0 only (every copied database is mapped to it).
+                // On a cluster target each write carries its database instead (the slot transactions select it).
                 add(new byte[][] {SELECT, ascii(Integer.toString(db))}, lastOffset + 1);
             }
             pendingDb = db;
@@ -377,7 +380,7 @@ public final class TransactionalSink implements WriteSink {
             pendingBytes += SpilledBulk.length(a);
             heap += a.length + 16;
         }
-        pending.add(new Queued(argv, lastOffset, end, sourceDb.getAsInt(), heap));
+        pending.add(new Queued(argv, lastOffset, end, sourceDb.getAsInt(), heap, pendingDb));
         pendingHeap += heap;
         if (!memory.tryAcquire(heap)) {
             // Held anyway, and the batch goes at once: it waits for no more writes.
@@ -545,7 +548,10 @@ public final class TransactionalSink implements WriteSink {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A write waiting for its transaction, with the source positions before and after the command it comes from. */
-    record Queued(byte[][] argv, long start, long end, int db, long heap) {
+    /**
+     * A write waiting for its transaction, with the source positions before and after the command it comes from,
+     * the source database there, and the target database it goes to (-1: the one the writer is in).
+     */
+    record Queued(byte[][] argv, long start, long end, int db, long heap, int targetDb) {
     }
 }

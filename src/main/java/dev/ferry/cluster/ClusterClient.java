@@ -23,6 +23,9 @@ import java.util.Map;
  * and {@code CLUSTERDOWN} are retried with a short backoff for a bounded time. Any other error reply is
  * returned to the caller, as is the last transient one once the time is up.
  *
+ * <p>Commands run in the database last {@link #select selected} (0 at first): a Valkey 9 cluster has
+ * {@code cluster-databases} of them; each connection is switched with {@code SELECT} before its next command.
+ *
  * <p>Blocking and not thread-safe: one thread owns a client. A lost connection is closed and dropped (the
  * next call opens a new one) and its exception ({@link RedisConnectionException} for a lost link) is thrown:
  * whether the command ran is unknown, so resending is the caller's decision.
@@ -37,6 +40,9 @@ public final class ClusterClient implements Closeable {
     private final Topology topology;
     private final Duration retryFor;
     private final Map<RedisEndpoint, RedisConnection> connections = new HashMap<>();
+    /** The database each open connection is in. */
+    private final Map<RedisEndpoint, Integer> connectionDbs = new HashMap<>();
+    private int db;
     private long redirects;
     private long retries;
 
@@ -56,6 +62,14 @@ public final class ClusterClient implements Closeable {
 
     public Topology topology() {
         return topology;
+    }
+
+    /** The following commands run in database {@code db} of whichever master they go to. */
+    public void select(int db) {
+        if (db < 0) {
+            throw new IllegalArgumentException("db: " + db + " (expected: >= 0)");
+        }
+        this.db = db;
     }
 
     /** Redirections followed so far ({@code MOVED} and {@code ASK}). */
@@ -128,6 +142,10 @@ public final class ClusterClient implements Closeable {
     private RespValue send(RedisEndpoint node, boolean asking, List<Object[]> commands, boolean transaction) {
         RedisConnection conn = connection(node);
         try {
+            if (connectionDbs.getOrDefault(node, 0) != db) {
+                conn.callChecked("SELECT", db);
+                connectionDbs.put(node, db);
+            }
             if (asking) {
                 conn.send("ASKING");
             }
@@ -147,6 +165,7 @@ public final class ClusterClient implements Closeable {
             // A lost link, or a reply that could not be parsed: the stream is out of step either way.
             conn.close();
             connections.remove(node);
+            connectionDbs.remove(node);
             throw e;
         }
     }
@@ -199,5 +218,6 @@ public final class ClusterClient implements Closeable {
     public void close() {
         connections.values().forEach(RedisConnection::close);
         connections.clear();
+        connectionDbs.clear();
     }
 }

@@ -7,20 +7,30 @@ import dev.ferry.resp.RespValue;
 /**
  * The reads a {@link CrossSlotPlan} is built from, on the masters of a cluster through a {@link ClusterClient}.
  * A read the target refuses ({@code WRONGTYPE}: the target's key is not what the source's command expects) stops
- * with a {@link FerryException}. Blocking, not thread-safe: it uses the caller's client, on the caller's thread.
+ * with a {@link FerryException}. Each read looks in the database it was made for (the client is switched to it).
+ * Blocking, not thread-safe: it uses the caller's client, on the caller's thread.
  */
 public final class ClusterReads implements CrossSlotPlan.Reads {
 
     private final ClusterClient client;
     private final ValueCopy copy;
+    private final int db;
 
+    /** Reads in database 0. */
     public ClusterReads(ClusterClient client) {
+        this(client, 0);
+    }
+
+    /** Reads in database {@code db} (a Valkey 9 cluster's {@code cluster-databases}). */
+    public ClusterReads(ClusterClient client, int db) {
         this.client = client;
         this.copy = new ValueCopy(client);
+        this.db = db;
     }
 
     @Override
     public byte[][] copyOf(byte[] from, byte[] to, boolean replace, boolean keepExpiry) {
+        client.select(db);
         ValueCopy.Dumped value = copy.dump(from);
         return value == null ? null : copy.restoreArgs(to, value, replace, keepExpiry);
     }
@@ -42,6 +52,7 @@ public final class ClusterReads implements CrossSlotPlan.Reads {
     }
 
     private RespValue checked(byte[] key, Object... command) {
+        client.select(db);
         RespValue reply = client.call(key, command);
         if (reply instanceof RespValue.Error e) {
             throw new FerryException("the target refused " + command[0] + " of " + KeyText.quoted(key) + ": "

@@ -91,7 +91,11 @@ final class TargetChecks {
         return side.describe() + " has no database " + join(missing) + count;
     }
 
-    /** A cluster has database 0 only: every copied database must land there, through a mapping if it is not 0. */
+    /**
+     * Every copied database must land in one the target has: a cluster has database 0 only (a Redis Cluster, a
+     * Valkey one with {@code cluster-databases 1}) or {@code cluster-databases} of them (Valkey 9); databases merged
+     * into one are warned about.
+     */
     static CheckResult dbMapping(String name, Check.Context ctx) {
         if (!ctx.target().isCluster()) {
             DbMap map = DbMap.of(ctx.options().dbMap());
@@ -103,25 +107,33 @@ final class TargetChecks {
                     : CheckResult.pass(name, "--db-map " + map + ": each copied database lands alone in its target database");
         }
         Set<Integer> dbs = sourceDbs(ctx);
+        int count = ClusterDatabases.count(ctx.target().conn());
         Map<Integer, Integer> mapped = new TreeMap<>();
         for (int db : dbs) {
             mapped.put(db, ctx.options().targetDb(db));
         }
-        List<String> elsewhere = new ArrayList<>();
+        List<String> beyond = new ArrayList<>();
         mapped.forEach((from, to) -> {
-            if (to != 0) {
-                elsewhere.add(from + (from.equals(to) ? "" : " (mapped to " + to + ")"));
+            if (to >= count) {
+                beyond.add(from + (from.equals(to) ? "" : " (mapped to " + to + ")"));
             }
         });
-        if (!elsewhere.isEmpty()) {
-            return CheckResult.fail(name, "the source copies database(s) " + join(dbs) + " but the target is a cluster, which has"
-                            + " database 0 only; not mapped to 0 with --db-map: " + String.join(", ", elsewhere),
-                    "copy one database (--dbs N) and map it to 0 (--db-map N:0), or map each to 0 if their keys never clash");
+        String has = count == 1 ? "database 0 only (cluster-databases 1)"
+                : count + " databases (0-" + (count - 1) + ", cluster-databases " + count + ")";
+        if (!beyond.isEmpty()) {
+            return CheckResult.fail(name, "the source copies database(s) " + join(dbs) + " but the target is a cluster"
+                            + " with " + has + "; not mapped into " + (count == 1 ? "0" : "one of them") + " with --db-map: "
+                            + String.join(", ", beyond),
+                    count == 1 ? "copy one database (--dbs N) and map it to 0 (--db-map N:0), map each to 0 if their"
+                            + " keys never clash, or give the target cluster more databases (Valkey 9: cluster-databases)"
+                            : "map each copied database into one the cluster has (--db-map), or copy fewer (--dbs)");
         }
-        if (dbs.size() > 1) {
-            return mergeWarning(name, "databases " + join(dbs) + " all land in the cluster's database 0");
+        String merged = merged(DbMap.of(ctx.options().dbMap()), dbs);
+        if (merged != null) {
+            return mergeWarning(name, merged + " of the cluster");
         }
-        return CheckResult.pass(name, "database " + dbs.iterator().next() + " lands in the cluster's database 0");
+        return CheckResult.pass(name, "database(s) " + join(dbs) + " land in database(s) " + join(new TreeSet<>(mapped.values()))
+                + " of the cluster, which has " + has);
     }
 
     /** The groups of copied databases ({@code copied}, null for all) that land in one target database, or null. */

@@ -26,6 +26,14 @@ import java.util.function.LongConsumer;
  * its one slot. Writes to one key keep their order (one connection per master); writes to different masters
  * go in parallel.
  *
+ * <p>Databases: a Valkey 9 cluster has {@code cluster-databases} of them. {@link #select} sets the database of the
+ * writes that follow; each master's connection switches to it ({@code SELECT}) before its next write, as a
+ * standalone {@link NodeWriter} does. A transaction carries the database of each of its commands: it starts in the
+ * first one's database (selected before its {@code MULTI}), switches inside where they change, and ends back in the
+ * first one's, so the connection is in that database whether the transaction ran or was discarded. A command
+ * handed back after a redirection runs again in the database it was sent in. A Redis Cluster only ever sees
+ * database 0, and no {@code SELECT} at all.
+ *
  * <p>The cluster may change under the writer ({@link TargetChanges}): a command or transaction that a node did
  * not run ({@code MOVED}, {@code ASK}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code LOADING}, …) comes back from
  * its reply thread, and the producer's next call sends every such command again, in the order first sent,
@@ -80,6 +88,8 @@ public final class ClusterWriter implements TargetWriter {
     private List<Queued> transaction;
     private long transactionCarry;
     private boolean prepaid;
+    /** The database the following writes go to; a master's new connection is in database 0. */
+    private int db;
 
     /**
      * Opens one connection per master of {@code topology} (a cluster) and starts their reply threads.
@@ -106,6 +116,10 @@ public final class ClusterWriter implements TargetWriter {
         checkFailure();
         sendRefusedAgain();
         SlotRoute route = SlotRoute.of(argv);
+        if (route.kind() == SlotRoute.Kind.SELECT) {
+            select(databaseOf(argv), sourceOffset);
+            return;
+        }
         if (transaction != null) {
             switch (route.kind()) {
                 case EXEC -> sendTransaction(sourceOffset);
@@ -114,7 +128,7 @@ public final class ClusterWriter implements TargetWriter {
                     transactionCarry = 0;
                     advance(sourceOffset);
                 }
-                case SLOT -> transaction.add(new Queued(argv, route.slot(), prepaid));
+                case SLOT -> transaction.add(new Queued(argv, route.slot(), prepaid, db));
                 case SKIP -> {
                 }
                 default -> throw new FerryException("cannot send " + Command.describe(argv) + " inside a transaction to"
@@ -130,11 +144,14 @@ public final class ClusterWriter implements TargetWriter {
             case SLOT -> {
                 // A slot's writes keep their order: its gathered MSET goes first.
                 sendMset(route.slot());
-                node(route.slot(), argv).write(argv, -1);
+                nodeInDb(route.slot(), argv, db).write(argv, -1);
             }
             case BROADCAST -> {
                 sendMsets();
-                nodes.forEach(n -> n.write(argv, -1));
+                nodes.forEach(n -> {
+                    n.select(db, -1);
+                    n.write(argv, -1);
+                });
             }
             case SPLIT -> gatherBySlot(argv);
             case SKIP -> {
@@ -144,18 +161,26 @@ public final class ClusterWriter implements TargetWriter {
         advance(sourceOffset);
     }
 
+    /**
+     * The writes that follow go to database {@code db} of every master (a transaction's commands each keep the
+     * database they were written in); nothing is sent until a master gets a write.
+     */
     @Override
     public void select(int db, long sourceOffset) {
-        if (db != 0) {
-            // Refused as SlotRoute refuses SELECT n, without building the command for every write.
-            SlotRoute.of(new byte[][] {CommandName.SELECT.name().getBytes(), Integer.toString(db).getBytes()});
+        if (db < 0) {
+            throw new IllegalArgumentException("db: " + db + " (expected: >= 0)");
         }
+        if (db != this.db && transaction == null) {
+            // The gathered MSETs belong to the database they were written in.
+            sendMsets();
+        }
+        this.db = db;
         advance(sourceOffset);
     }
 
     @Override
     public int selectedDb() {
-        return 0;
+        return db;
     }
 
     @Override
@@ -407,6 +432,10 @@ public final class ClusterWriter implements TargetWriter {
         int slot = ask != null ? ask.slot() : route.slot();
         NodeWriter node = ask != null ? nodeAt(ask.node()) : node(slot, first);
         round.sentAgain(refusal);
+        if (refusal.db() >= 0) {
+            // Before any ASKING, which holds for the one command after it.
+            node.select(refusal.db(), -1);
+        }
         if (ask != null) {
             node.write(new byte[][] {ASKING.clone()}, -1);
         }
@@ -417,6 +446,13 @@ public final class ClusterWriter implements TargetWriter {
         } else {
             node.write(first, -1);
         }
+    }
+
+    /** The master of {@code slot}, its connection switched to {@code db}. */
+    private NodeWriter nodeInDb(int slot, byte[][] argv, int db) {
+        NodeWriter n = node(slot, argv);
+        n.select(db, -1);
+        return n;
     }
 
     private NodeWriter node(int slot, byte[][] argv) {
@@ -468,7 +504,7 @@ public final class ClusterWriter implements TargetWriter {
         for (int i = 1; i < mset.length; i++) {
             gatheredBytes -= mset[i].length + 16;
         }
-        node(slot, mset).write(mset, -1);
+        nodeInDb(slot, mset, db).write(mset, -1);
     }
 
     /** Sends every gathered MSET. */
@@ -506,10 +542,11 @@ public final class ClusterWriter implements TargetWriter {
 
     /**
      * Sends {@code MULTI}, {@code writes} (whose memory the caller already holds), {@code last}, {@code EXEC} to
-     * the master of {@code slot}, without looking at their keys: the caller routed them. The {@code carried}
-     * heap is given back when the {@code EXEC} is answered. Called by the producer thread, outside a transaction.
+     * the master of {@code slot}, each command in its database, without looking at their keys: the caller routed
+     * them. The {@code carried} heap is given back when the {@code EXEC} is answered. Called by the producer
+     * thread, outside a transaction.
      */
-    public void slotTransaction(int slot, List<byte[][]> writes, byte[][] last, long carried) {
+    public void slotTransaction(int slot, List<DbCommand> writes, DbCommand last, long carried) {
         checkFailure();
         sendMsets();
         sendRefusedAgain();
@@ -517,16 +554,23 @@ public final class ClusterWriter implements TargetWriter {
             throw new IllegalStateException("slotTransaction inside MULTI");
         }
         List<Queued> tx = new ArrayList<>(writes.size() + 1);
-        writes.forEach(w -> tx.add(new Queued(w, slot, true)));
-        tx.add(new Queued(last, slot, false));
+        writes.forEach(w -> tx.add(new Queued(w.argv(), slot, true, w.db())));
+        tx.add(new Queued(last.argv(), slot, false, last.db()));
         send(slot, tx, carried);
     }
 
+    /**
+     * {@code tx} in one transaction on the master of {@code slot}, from the first command's database, switching
+     * inside where the commands' databases change, and back to the first at the end: whether the transaction runs
+     * or is discarded, the connection is then in the database it was in before {@code MULTI}, as the writer thinks.
+     */
     private void send(int slot, List<Queued> tx, long carried) {
-        NodeWriter node = node(slot, tx.get(0).argv);
+        int first = tx.get(0).db;
+        NodeWriter node = nodeInDb(slot, tx.get(0).argv, first);
         node.write(new byte[][] {CommandName.MULTI.name().getBytes()}, -1);
         node.carry(carried);
         for (Queued q : tx) {
+            node.select(q.db, -1);
             node.prepaid(q.prepaid);
             try {
                 node.write(q.argv, -1);
@@ -534,7 +578,16 @@ public final class ClusterWriter implements TargetWriter {
                 node.prepaid(false);
             }
         }
+        node.select(first, -1);
         node.write(new byte[][] {CommandName.EXEC.name().getBytes()}, -1);
+    }
+
+    private static int databaseOf(byte[][] select) {
+        try {
+            return Integer.parseInt(new String(select[1], java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (RuntimeException e) {
+            throw new FerryException("malformed " + Command.describe(select) + " for the target cluster");
+        }
     }
 
     /** A master acknowledged more: reports the new lowest offset over all masters, if it moved. */
@@ -551,7 +604,10 @@ public final class ClusterWriter implements TargetWriter {
         }
     }
 
-    /** A command of the open transaction, with its slot and whether its memory is already held by the caller. */
-    private record Queued(byte[][] argv, int slot, boolean prepaid) {
+    /**
+     * A command of the open transaction, with its slot, whether its memory is already held by the caller, and its
+     * database.
+     */
+    private record Queued(byte[][] argv, int slot, boolean prepaid, int db) {
     }
 }

@@ -74,6 +74,8 @@ public final class NodeWriter implements TargetWriter {
     private volatile boolean closing;
 
     private int selectedDb = -1;
+    /** The database the connection was in when the open MULTI was sent: where its commands start. */
+    private int transactionDb = -1;
     /** Commands queued inside the open MULTI, for naming the one that failed in EXEC's reply. */
     private List<byte[][]> transaction;
     /** Heap of the commands queued in the open MULTI, which its EXEC's reply frees. */
@@ -111,6 +113,10 @@ public final class NodeWriter implements TargetWriter {
     NodeWriter(RedisConnection conn, Limits limits, LongConsumer onAck, MemoryBudget.Account memory,
                Consumer<Refused> onRefused) {
         this.onRefused = onRefused;
+        if (onRefused != null) {
+            // A cluster node's new connection is in database 0 (a cluster writer opens it itself).
+            this.selectedDb = 0;
+        }
         this.memory = memory;
         this.conn = conn;
         this.out = conn.writer();
@@ -135,7 +141,7 @@ public final class NodeWriter implements TargetWriter {
             size += SpilledBulk.length(a) + 16;
             heap += a.length + 16;
         }
-        Pending p = new Pending(argv, sourceOffset, size);
+        Pending p = new Pending(argv, sourceOffset, size, selectedDb);
         // A prepaid command's memory is already held (by the batch that queued it): not taken twice.
         p.heap = prepaid ? 0 : heap;
         // Only MULTI, EXEC, DISCARD and SELECT matter here, all of one or two arguments.
@@ -143,6 +149,7 @@ public final class NodeWriter implements TargetWriter {
         if (transaction != null) {
             if (name == CommandName.EXEC) {
                 p.transaction = transaction;
+                p.db = transactionDb;
                 transaction = null;
             } else if (name == CommandName.DISCARD) {
                 transaction = null;
@@ -158,6 +165,7 @@ public final class NodeWriter implements TargetWriter {
             }
         } else if (name == CommandName.MULTI) {
             transaction = new ArrayList<>();
+            transactionDb = selectedDb;
         }
         if (name == CommandName.SELECT && argv.length == 2) {
             try {
@@ -522,17 +530,17 @@ public final class NodeWriter implements TargetWriter {
             String refusal = transactionRefusal;
             transactionRefusal = null;
             if (refusal != null && reply.failed() && ErrorKind.of(reply.error()) == ErrorKind.EXECABORT) {
-                onRefused.accept(new Refused(p.transaction, true, refusal));
+                onRefused.accept(new Refused(p.transaction, true, refusal, p.db));
                 return true;
             }
             if (transientError) {
-                onRefused.accept(new Refused(p.transaction, true, reply.error()));
+                onRefused.accept(new Refused(p.transaction, true, reply.error(), p.db));
                 return true;
             }
             return false;
         }
         if (transientError) {
-            onRefused.accept(new Refused(List.<byte[][]>of(p.argv), false, reply.error()));
+            onRefused.accept(new Refused(List.<byte[][]>of(p.argv), false, reply.error(), p.db));
         }
         return transientError;
     }
@@ -564,11 +572,14 @@ public final class NodeWriter implements TargetWriter {
         long carriedHeap;
         long offset;
         List<byte[][]> transaction;
+        /** The database the connection was in when this was sent (for an EXEC: when its MULTI was), or -1. */
+        int db;
 
-        Pending(byte[][] argv, long offset, long size) {
+        Pending(byte[][] argv, long offset, long size, int db) {
             this.argv = argv;
             this.offset = offset;
             this.size = size;
+            this.db = db;
         }
     }
 }

@@ -13,8 +13,10 @@ import java.util.List;
  * @param commands the command, or the transaction's commands between {@code MULTI} and {@code EXEC}
  * @param transaction whether {@code commands} are to be sent again inside {@code MULTI … EXEC}
  * @param reply the error reply, without its leading '-'
+ * @param db the database the connection was in when the command (or the transaction's {@code MULTI}) was sent,
+ *     where it must run again (its transaction's own {@code SELECT}s are among its commands); -1 when unknown
  */
-record Refused(List<byte[][]> commands, boolean transaction, String reply) {
+record Refused(List<byte[][]> commands, boolean transaction, String reply, int db) {
 
     ErrorKind kind() {
         return ErrorKind.of(reply);

@@ -9,9 +9,12 @@ import java.util.Locale;
 /**
  * Where a command Ferry sends goes on a cluster target: to the master of its keys' slot, to every master
  * (a keyless command that changes every node: {@code FLUSHALL}, {@code SCRIPT LOAD}, {@code FUNCTION LOAD}),
- * nowhere ({@code SELECT 0}: a cluster has only database 0), split per slot ({@code MSET} of keys in several
+ * nowhere, split per slot ({@code MSET} of keys in several
  * slots, which the snapshot batches), or a transaction boundary. The key positions are those of the commands
- * the pipeline builds (snapshot writes, checkpoint, lease guard), read as Redis' key specs read them.
+ * the pipeline builds (snapshot writes, checkpoint, lease guard), read as Redis' key specs read them. A
+ * {@code SELECT} is the writer's own business: it switches the database of the writes that follow, on every
+ * master (a Valkey 9 cluster has {@code cluster-databases} of them; a database the cluster lacks is refused by
+ * its nodes, and before that by the sync's checks).
  * Stateless and thread-safe.
  *
  * @param slot the slot for {@link Kind#SLOT}, else -1
@@ -19,7 +22,7 @@ import java.util.Locale;
 public record SlotRoute(Kind kind, int slot) {
 
     /** What to do with a command. */
-    public enum Kind { SLOT, BROADCAST, SKIP, SPLIT, MULTI, EXEC, DISCARD }
+    public enum Kind { SLOT, BROADCAST, SKIP, SPLIT, MULTI, EXEC, DISCARD, SELECT }
 
     private static final SlotRoute BROADCAST = new SlotRoute(Kind.BROADCAST, -1);
     private static final SlotRoute SKIP = new SlotRoute(Kind.SKIP, -1);
@@ -28,8 +31,7 @@ public record SlotRoute(Kind kind, int slot) {
     /**
      * The route of {@code argv}.
      *
-     * @throws FerryException the command cannot run on a cluster: a database other than 0, keys in several
-     *     slots (other than an {@code MSET}), or no key where one is needed
+     * @throws FerryException the command cannot run on a cluster: keys in several slots (other than an {@code MSET}), or no key where one is needed
      */
     public static SlotRoute of(byte[][] argv) {
         String name = new String(argv[0], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
@@ -43,11 +45,7 @@ public record SlotRoute(Kind kind, int slot) {
             case "FLUSHALL", "FLUSHDB", "SCRIPT", "FUNCTION", "PING":
                 return BROADCAST;
             case "SELECT":
-                if (argv.length == 2 && new String(argv[1], StandardCharsets.US_ASCII).equals("0")) {
-                    return SKIP;
-                }
-                throw new FerryException("a Redis Cluster has only database 0, and Ferry was about to write to "
-                        + Command.describe(argv) + ": map every copied database to 0 with --db-map (e.g. --db-map 1:0)");
+                return new SlotRoute(Kind.SELECT, -1);
             default:
                 break;
         }

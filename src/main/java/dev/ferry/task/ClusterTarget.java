@@ -12,13 +12,16 @@ import dev.ferry.resp.ServerInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What a sync checks and does differently when its target is a Redis Cluster: every copied database mapped
- * to 0, the target's keys and the per-slot checkpoints looked at on every master.
+ * What a sync checks and does differently when its target is a Redis Cluster: every copied database landing in
+ * one the cluster has (database 0 only, or Valkey 9's {@code cluster-databases}), the target's keys and the
+ * per-slot checkpoints looked at on every master.
  * Blocking; called on the task's thread.
  */
 final class ClusterTarget {
@@ -49,35 +52,49 @@ final class ClusterTarget {
     }
 
     /**
-     * Refuses a copied source database that does not land in database 0, the only one a cluster has; the
-     * copied databases are those the precheck's {@code db-mapping} check counts: {@code --dbs}, or every
-     * database the source holds keys in.
+     * Refuses a copied source database that lands in a database the target cluster does not have: past database 0
+     * on a Redis Cluster (or a Valkey one with {@code cluster-databases 1}), past {@code targetDbs - 1} on a Valkey 9
+     * cluster with more. The copied databases are those the precheck's {@code db-mapping} check counts:
+     * {@code --dbs}, or every database the source holds keys in.
+     *
+     * @param targetDbs how many databases the target cluster has ({@link dev.ferry.cluster.ClusterDatabases})
      */
-    static void checkDatabases(SyncOptions options, ServerInfo source) {
+    static void checkDatabases(SyncOptions options, ServerInfo source, int targetDbs) {
         Set<Integer> copied = options.dbs() != null ? options.dbs() : new TreeSet<>(source.keysPerDb().keySet());
-        List<String> elsewhere = new ArrayList<>();
+        List<String> beyond = new ArrayList<>();
         for (int db : copied) {
             int to = options.dbMap().target(db);
-            if (to != 0) {
-                elsewhere.add(db + (to == db ? "" : " (mapped to " + to + ")"));
+            if (to >= targetDbs) {
+                beyond.add(db + (to == db ? "" : " (mapped to " + to + ")"));
             }
         }
         if (options.twoWay() && copied.size() > 1) {
-            // Merged into database 0, the reverse direction could not tell where each key came from.
-            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
-                    + " database 0 only, and --two-way copies one database into it, not " + copied.size() + " (" + copied
-                    + "): choose one with --dbs N (and --db-map N:0 if N is not 0; the reverse task then takes --dbs 0"
-                    + " --db-map 0:N)");
+            // The reverse direction reads one database back (merged into database 0, it could not tell them apart).
+            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, and --two-way"
+                    + " copies one database into it, not " + copied.size() + " (" + copied + "): choose one with --dbs N"
+                    + " (and --db-map N:0 if N is not 0; the reverse task then takes --dbs 0 --db-map 0:N)");
         }
-        if (!elsewhere.isEmpty()) {
-            throw new FerryException("the target " + options.target().address() + " is a Redis Cluster, which has"
-                    + " database 0 only, and source database(s) " + String.join(", ", elsewhere) + " would land"
-                    + " elsewhere: map each copied database to 0 with --db-map (e.g. --db-map "
-                    + String.join(",", copied.stream().map(d -> d + ":0").toList()) + "), or copy fewer with --dbs");
+        if (!beyond.isEmpty()) {
+            throw new FerryException("the target " + options.target().address() + " is a cluster with "
+                    + databases(targetDbs) + ", and source database(s) " + String.join(", ", beyond) + " would land"
+                    + " beyond them: map each copied database into one it has with --db-map (e.g. --db-map "
+                    // With one database, every copied one goes to 0; with more, only those beyond need a place.
+                    + String.join(",", copied.stream().filter(d -> targetDbs == 1 || options.dbMap().target(d) >= targetDbs)
+                            .map(d -> d + ":0").toList())
+                    + "), copy fewer with --dbs, or give the target cluster more databases (Valkey 9: cluster-databases)");
         }
     }
 
-    /** With {@code --existing check}: refuses a target cluster any master of which holds keys the task would own. */
+    /** "database 0 only (cluster-databases 1)", "4 databases (0-3, cluster-databases 4)". */
+    static String databases(int count) {
+        return count == 1 ? "database 0 only (cluster-databases 1)"
+                : count + " databases (0-" + (count - 1) + ", cluster-databases " + count + ")";
+    }
+
+    /**
+     * With {@code --existing check}: refuses a target cluster any master of which holds keys the task would own, in
+     * a database the copied ones land in.
+     */
     static void checkExisting(Topology topology, SyncOptions options, KeyWalk walk) {
         if (options.existing() != ExistingKeys.CHECK) {
             return;
@@ -85,16 +102,19 @@ final class ClusterTarget {
         List<String> busy = new ArrayList<>();
         for (RedisEndpoint master : topology.masters()) {
             try (RedisConnection conn = RedisConnection.open(master)) {
-                long keys = ServerInfo.fetch(conn).keysPerDb().getOrDefault(0, 0L);
-                boolean[] found = {false};
-                if (keys > 0) {
-                    walk.forEach(conn, 0, key -> {
+                for (Map.Entry<Integer, Long> e : new TreeMap<>(ServerInfo.fetch(conn).keysPerDb()).entrySet()) {
+                    int db = e.getKey();
+                    if (e.getValue() == 0 || !options.dbMap().isDestination(db, options.dbs())) {
+                        continue;
+                    }
+                    boolean[] found = {false};
+                    walk.forEach(conn, db, key -> {
                         found[0] = true;
                         return false;
                     });
-                }
-                if (found[0]) {
-                    busy.add(master.address() + ": " + keys + " keys");
+                    if (found[0]) {
+                        busy.add(master.address() + (db == 0 ? "" : " db" + db) + ": " + e.getValue() + " keys");
+                    }
                 }
             }
         }
@@ -131,15 +151,50 @@ final class ClusterTarget {
         return slots.slotsAhead();
     }
 
-    /** One {@code DEL} per target key the task owns, over every master (a cluster's DEL takes keys of one slot). */
-    static List<byte[][]> ownedDeletes(Topology topology, KeyWalk walk) {
+    /**
+     * One {@code DEL} per target key the task owns, over every master (a cluster's DEL takes keys of one slot), in
+     * each database the copied ones land in ({@code isDestination}), each database's after its {@code SELECT};
+     * database 0 selected at the end.
+     */
+    static List<byte[][]> ownedDeletes(Topology topology, java.util.function.IntPredicate isDestination, KeyWalk walk) {
+        Map<Integer, List<byte[][]>> byDb = ownedDeletesByDb(topology, -1, isDestination, walk);
         List<byte[][]> cmds = new ArrayList<>();
+        byDb.forEach((db, dels) -> {
+            cmds.add(select(db));
+            cmds.addAll(dels);
+        });
+        if (!cmds.isEmpty()) {
+            cmds.add(select(0));
+        }
+        return cmds;
+    }
+
+    /**
+     * One {@code DEL} per target key the task owns in database {@code db} (-1: every one {@code isDestination}
+     * accepts) over every master of {@code topology}, by database.
+     */
+    static Map<Integer, List<byte[][]>> ownedDeletesByDb(Topology topology, int db,
+                                                        java.util.function.IntPredicate isDestination, KeyWalk walk) {
+        Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         byte[] del = "DEL".getBytes(StandardCharsets.US_ASCII);
         for (RedisEndpoint master : topology.masters()) {
             try (RedisConnection conn = RedisConnection.open(master)) {
-                walk.forEach(conn, 0, key -> cmds.add(new byte[][] {del, key}));
+                // A Valkey 9 cluster's numbered databases too (cluster-databases); a Redis Cluster has only 0.
+                Set<Integer> dbs = db >= 0 ? Set.of(db) : new TreeSet<>(ServerInfo.fetch(conn).keysPerDb().keySet());
+                for (int d : dbs) {
+                    if (db < 0 && !isDestination.test(d)) {
+                        continue;
+                    }
+                    List<byte[][]> dels = byDb.computeIfAbsent(d, x -> new ArrayList<>());
+                    walk.forEach(conn, d, key -> dels.add(new byte[][] {del, key}));
+                }
             }
         }
-        return cmds;
+        return byDb;
+    }
+
+    private static byte[][] select(int db) {
+        return new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
+                Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
     }
 }

@@ -30,6 +30,7 @@ import dev.ferry.source.ReplicationLink;
 import dev.ferry.source.ReplicationOffset;
 import dev.ferry.checkpoint.ControlKeys;
 import dev.ferry.cluster.ClusterClient;
+import dev.ferry.cluster.ClusterDatabases;
 import dev.ferry.cluster.ClusterReads;
 import dev.ferry.cluster.SlotHash;
 import dev.ferry.cluster.Topology;
@@ -480,6 +481,8 @@ public final class SyncTask {
         boolean owns;
         /** The slot map of a cluster target, read at the attempt's start; null for a standalone target. */
         Topology targetTopology;
+        /** How many databases a cluster target has (Valkey 9's cluster-databases; 1 for a Redis Cluster). */
+        int targetDbs = 1;
         /** On a cluster target, what commands emulated across slots read the target's values with. */
         ClusterClient targetReads;
 
@@ -496,6 +499,7 @@ public final class SyncTask {
                     modules = new HashSet<>(TargetProfile.modules(admin));
                     if (ServerInfo.fetch(admin).isCluster()) {
                         targetTopology = ClusterTarget.discover(options, admin.endpoint());
+                        targetDbs = ClusterDatabases.count(admin);
                         knownTargetNodes = targetTopology.nodes();
                     }
                     clusterTarget = targetTopology != null;
@@ -543,7 +547,7 @@ public final class SyncTask {
                             + " is a Redis Cluster node: copy it with a cluster sync (ClusterSyncTask), one task per master");
                 }
                 if (targetTopology != null) {
-                    ClusterTarget.checkDatabases(options, sourceInfo);
+                    ClusterTarget.checkDatabases(options, sourceInfo, targetDbs);
                 }
                 sourceKeys = sourceInfo.keysPerDb().entrySet().stream()
                         .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
@@ -566,7 +570,7 @@ public final class SyncTask {
                     slotCheckpoints = new SlotCheckpoints(taskId);
                     targetReads = new ClusterClient(targetTopology);
                     sink.slotTransactions(new SlotWrites(commandKeys::keyIndexes), slotCheckpoints,
-                            new ClusterReads(targetReads), counters.crossSlot);
+                            db -> new ClusterReads(targetReads, db), counters.crossSlot);
                 }
                 RdbHandler snapshot = Replayer.discardSnapshot();
                 if (options.mode().copiesSnapshot()) {
@@ -906,8 +910,9 @@ public final class SyncTask {
                             + " the snapshot again", source.address(), cause,
                             options.dbs() == null ? "all" : options.dbMap().destinations(options.dbs()));
                     // A cluster's FLUSHALL would also delete the task's lease and checkpoint: DELs of the owned keys instead.
-                    flush.addAll(targetTopology != null
-                            ? ClusterTarget.ownedDeletes(targetTopology, SyncTask.this::forEachOwnedKey) : flushCommands());
+                    flush.addAll(targetTopology != null ? ClusterTarget.ownedDeletes(targetTopology,
+                            d -> options.dbMap().isDestination(d, options.dbs()), SyncTask.this::forEachOwnedKey)
+                            : flushCommands());
                 } else {
                     log.warn("full resync from {}: {}; the target was not empty when this task started, so keys deleted"
                             + " on the source meanwhile may remain", source.address(), cause);
@@ -1067,18 +1072,9 @@ public final class SyncTask {
         Map<Integer, List<byte[][]>> byDb = new TreeMap<>();
         RedisEndpoint home = controlHome;
         if (clusterTarget) {
-            // Every master of the cluster as it is now (it may have resharded since the attempt began); database 0 only.
-            List<byte[][]> dels = new ArrayList<>();
-            for (RedisEndpoint master : Topology.discover(home).masters()) {
-                try (RedisConnection conn = RedisConnection.open(master, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
-                    forEachKey(conn, 0, mine, key -> {
-                        dels.add(new byte[][] {bytes("DEL"), key});
-                        return true;
-                    });
-                }
-            }
-            byDb.put(0, dels);
-            return byDb;
+            // Every master of the cluster as it is now (it may have resharded since the attempt began).
+            return ClusterTarget.ownedDeletesByDb(Topology.discover(home), db,
+                    d -> options.dbMap().isDestination(d, options.dbs()), (conn, d, visit) -> forEachKey(conn, d, mine, visit));
         }
         try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
             // A master of a cluster source may hold numbered databases too (Valkey 9's cluster-databases).

@@ -1,6 +1,7 @@
 package dev.ferry.verify;
 
 import dev.ferry.Throttle;
+import dev.ferry.cluster.ClusterDatabases;
 import dev.ferry.cluster.Topology;
 import dev.ferry.FerryException;
 import dev.ferry.pipeline.DbMap;
@@ -126,7 +127,8 @@ public final class Verifier {
     /**
      * The source databases to compare: those asked for, or every database holding keys on the source, and
      * every database holding keys on the target that the map neither moves nor fills (its keys may be extra).
-     * A cluster has database 0 only, so comparing it with another database of a standalone server is refused.
+     * A cluster has database 0 only (a Redis Cluster) or {@code cluster-databases} of them (Valkey 9): comparing a
+     * database it does not have is refused.
      */
     private Set<Integer> chooseDbs() {
         DbMap map = options.dbMap();
@@ -141,17 +143,33 @@ public final class Verifier {
             }
         }
         String given = options.dbs() != null ? "--dbs " + joined(chosen) : "keys in database(s) " + joined(chosen);
-        if (source.isCluster() && !chosen.equals(Set.of(0))) {
-            throw new VerifyException("a Redis Cluster has database 0 only, and the source is one: " + given
-                    + " (expected: --dbs 0)");
+        int sourceDbs = clusterDatabases(source);
+        if (chosen.stream().anyMatch(db -> db >= sourceDbs)) {
+            throw new VerifyException(sourceDbs == 1
+                    ? "a Redis Cluster has database 0 only, and the source is one: " + given + " (expected: --dbs 0)"
+                    : "the source cluster has " + sourceDbs + " databases (0-" + (sourceDbs - 1) + ", cluster-databases): "
+                    + given);
         }
         Set<Integer> landing = map.destinations(chosen);
-        if (target.isCluster() && !landing.equals(Set.of(0))) {
-            throw new VerifyException("a Redis Cluster has database 0 only, and the target is one: " + given
-                    + ", which land in database(s) " + joined(landing) + " (expected: --dbs 0, or --db-map N:0 as the"
-                    + " sync had)");
+        int targetDbs = clusterDatabases(target);
+        if (landing.stream().anyMatch(db -> db >= targetDbs)) {
+            throw new VerifyException(targetDbs == 1
+                    ? "a Redis Cluster has database 0 only, and the target is one: " + given + ", which land in database(s) "
+                    + joined(landing) + " (expected: --dbs 0, or --db-map N:0 as the sync had)"
+                    : "the target cluster has " + targetDbs + " databases (0-" + (targetDbs - 1) + ", cluster-databases): "
+                    + given + ", which land in database(s) " + joined(landing) + " (expected: --db-map as the sync had)");
         }
         return chosen;
+    }
+
+    /** How many databases {@code side} has if it is a cluster (read on its first master); unbounded otherwise. */
+    private static int clusterDatabases(Topology side) {
+        if (!side.isCluster()) {
+            return Integer.MAX_VALUE;
+        }
+        try (RedisConnection conn = RedisConnection.open(side.masters().get(0))) {
+            return ClusterDatabases.count(conn);
+        }
     }
 
     private static Set<Integer> keyspace(Topology side) {

@@ -253,7 +253,7 @@ class ClusterWriterIT {
         }
     }
 
-    private static byte[][] argv(String... args) {
+    static byte[][] argv(String... args) {
         byte[][] argv = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
             argv[i] = args[i].getBytes(StandardCharsets.UTF_8);

@@ -50,10 +50,9 @@ class SlotRouteTest {
     }
 
     @Test
-    void selectZeroIsSkippedAndAnyOtherDatabaseRefusedNamingTheOption() {
-        assertThat(SlotRoute.of(argv("SELECT", "0")).kind()).isEqualTo(SlotRoute.Kind.SKIP);
-        assertThatThrownBy(() -> SlotRoute.of(argv("SELECT", "2"))).isInstanceOf(FerryException.class)
-                .hasMessageContaining("only database 0").hasMessageContaining("--db-map");
+    void selectOfAnyDatabaseIsLeftToTheWriterWhichSwitchesEveryMaster() {
+        assertThat(SlotRoute.of(argv("SELECT", "0")).kind()).isEqualTo(SlotRoute.Kind.SELECT);
+        assertThat(SlotRoute.of(argv("select", "3")).kind()).isEqualTo(SlotRoute.Kind.SELECT);
     }
 
     @Test

@@ -82,7 +82,7 @@ class ClusterDatabasesIT {
      * Strings, INCRs and lists {@code from..to-1} in each database of {@link #DBS}, on the master of each key (the
      * harness's connections are left in another database: only this helper uses them).
      */
-    private static void write(ClusterHarness source, int from, int to) {
+    static void write(ClusterHarness source, int from, int to) {
         for (int db : DBS) {
             for (int i = from; i < to; i++) {
                 RedisConnection conn = source.connectionFor(("s:" + db + ":" + i).getBytes());
@@ -98,7 +98,7 @@ class ClusterDatabasesIT {
         }
     }
 
-    private static void awaitStreaming(ClusterSyncTask task) throws InterruptedException {
+    static void awaitStreaming(ClusterSyncTask task) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (task.shards().isEmpty() || !task.shards().stream().allMatch(s -> s.state() == TaskState.STREAMING)) {
             task.shards().forEach(s -> assertThat(s.failure()).as("shard failure").isNull());
@@ -121,13 +121,7 @@ class ClusterDatabasesIT {
     private static List<String> differences(ClusterHarness source, RedisConnection target) {
         List<String> differences = new ArrayList<>();
         for (int db = 0; db < 4; db++) {
-            TreeMap<String, String> expected = new TreeMap<>();
-            for (RedisServer node : source.nodes()) {
-                try (RedisConnection conn = node.connect()) {
-                    conn.callChecked("SELECT", db);
-                    expected.putAll(values(conn));
-                }
-            }
+            TreeMap<String, String> expected = values(source, db);
             target.callChecked("SELECT", db);
             TreeMap<String, String> actual = values(target);
             if (!actual.equals(expected)) {
@@ -139,7 +133,7 @@ class ClusterDatabasesIT {
         return differences;
     }
 
-    private static String firstDifference(TreeMap<String, String> a, TreeMap<String, String> b) {
+    static String firstDifference(TreeMap<String, String> a, TreeMap<String, String> b) {
         TreeMap<String, String> all = new TreeMap<>(a);
         all.putAll(b);
         for (String key : all.keySet()) {
@@ -150,8 +144,20 @@ class ClusterDatabasesIT {
         return "none";
     }
 
+    /** Every user key of database {@code db} of every master of {@code cluster}, with its value as text. */
+    static TreeMap<String, String> values(ClusterHarness cluster, int db) {
+        TreeMap<String, String> values = new TreeMap<>();
+        for (RedisServer node : cluster.masters()) {
+            try (RedisConnection conn = node.connect()) {
+                conn.callChecked("SELECT", db);
+                values.putAll(values(conn));
+            }
+        }
+        return values;
+    }
+
     /** Every user key of the connection's database with its value as text (strings and lists). */
-    private static TreeMap<String, String> values(RedisConnection conn) {
+    static TreeMap<String, String> values(RedisConnection conn) {
         TreeMap<String, String> values = new TreeMap<>();
         String cursor = "0";
         do {
