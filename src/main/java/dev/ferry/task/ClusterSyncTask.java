@@ -48,6 +48,7 @@ public final class ClusterSyncTask {
     private final Set<SyncTask> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicReference<FerryException> failure = new AtomicReference<>();
     private SourceOrdering ordering;
+    private ShardRegistry registry;
     private String pair;
     private String peer;
     private volatile boolean stopRequested;
@@ -82,6 +83,9 @@ public final class ClusterSyncTask {
                     + " applied to the source are not sent back", pair, pair, peer);
         }
         ordering = new SourceOrdering(topology, this::shards);
+        // The tasks of an earlier run, found by their checkpoints' replication history though slots moved since.
+        registry = ShardRegistry.of(options.target(), SyncTask.taskId(options));
+        Map<RedisEndpoint, String> continued = registry.match(topology.masters());
         this.pair = pair;
         this.peer = peer;
         knownNodes.addAll(topology.nodes());
@@ -92,8 +96,14 @@ public final class ClusterSyncTask {
             for (RedisEndpoint master : topology.masters()) {
                 BitSet slots = topology.slotsOf(master);
                 masters.add(master);
-                add(new SyncTask(pair == null ? options.forShard(master, slots) : options.forShard(master, slots, pair, peer), null),
-                        slots);
+                SyncOptions shard = pair == null ? options.forShard(master, slots) : options.forShard(master, slots, pair, peer);
+                String earlier = continued.get(master);
+                if (earlier != null && !earlier.equals(SyncTask.taskId(shard))) {
+                    log.info("source master {} continues task {} of an earlier run (its slots changed since: now {})",
+                            master.address(), earlier, SyncTask.ranges(slots));
+                    shard = options.forContinuedShard(master, slots, pair, peer, earlier);
+                }
+                add(new SyncTask(shard, null), slots);
             }
         }
         log.info("cluster source {}: {} masters, one task each", options.source().address(), masters.size());
@@ -117,7 +127,12 @@ public final class ClusterSyncTask {
             }
             if (failure.get() == null && !stopRequested && System.currentTimeMillis() >= nextTopology) {
                 nextTopology = System.currentTimeMillis() + TOPOLOGY_CHECK_MS;
-                previous = follow(previous);
+                try {
+                    previous = follow(previous);
+                } catch (RuntimeException e) {
+                    // The tasks go on; the next reading of the slot map tries again.
+                    log.warn("could not follow the source's slot map this time: {}", e.getMessage());
+                }
             }
             if (status != null && !options.progressInterval().isZero() && System.currentTimeMillis() >= nextStatus) {
                 status.accept(statusLine());
@@ -135,6 +150,7 @@ public final class ClusterSyncTask {
         task.followSource(new ClusterShardLocator(task::ownedSlots, knownNodes,
                 node -> shards().stream().anyMatch(other -> other != task && node.equals(other.source()))));
         task.order(ordering.forTask(task));
+        registry.add(task.id());
         shards.add(task);
         if (stopRequested) {
             return;

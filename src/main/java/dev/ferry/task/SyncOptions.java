@@ -27,6 +27,7 @@ public final class SyncOptions {
     private final String peerTask;
     private final dev.ferry.resp.Sentinel sourceSentinel;
     private final String shardLabel;
+    private final String shardTaskId;
     private final String pairTask;
     private final BitSet shardSlots;
     private final KeyFilter keys;
@@ -60,6 +61,7 @@ public final class SyncOptions {
         this.peerTask = b.peerTask;
         this.sourceSentinel = b.sourceSentinel;
         this.shardLabel = b.shardLabel;
+        this.shardTaskId = b.shardTaskId;
         this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
         this.keys = b.keys;
@@ -251,6 +253,21 @@ public final class SyncOptions {
     }
 
     /** Two-way sync: the id of the task copying the other way, or null to derive it from the addresses. */
+    /** The id of a master's task continued from an earlier run (its slots changed since), or null. */
+    String shardTaskId() {
+        return shardTaskId;
+    }
+
+    /**
+     * The options of a master's task that continues the earlier run's task {@code taskId} (found by its checkpoint's
+     * replication history), though the master's slots changed since.
+     */
+    SyncOptions forContinuedShard(RedisEndpoint master, BitSet slots, String pairTask, String peerTask, String taskId) {
+        Builder b = shardBuilder(master, slots, pairTask, peerTask);
+        b.shardTaskId = taskId;
+        return new SyncOptions(b);
+    }
+
     /** What names a master's task of a cluster source when its slots do not (a master added empty), or null. */
     String shardLabel() {
         return shardLabel;
@@ -312,6 +329,7 @@ public final class SyncOptions {
         private String peerTask;
         private dev.ferry.resp.Sentinel sourceSentinel;
         private String shardLabel;
+        private String shardTaskId;
         private String pairTask;
         private BitSet shardSlots;
         private KeyFilter keys = KeyFilter.all();

@@ -165,6 +165,9 @@ public final class SyncTask {
      * reverse direction, which derives the cluster task's id, recognises its marks.
      */
     static String taskId(SyncOptions o) {
+        if (o.shardTaskId() != null) {
+            return o.shardTaskId();
+        }
         // A Sentinel-managed master is named by its name, so that a failover keeps the task's checkpoint.
         String source = o.shardLabel() != null ? o.shardLabel() : o.shardSlots() != null ? shardName(o.shardSlots())
                 : o.sourceSentinel() != null ? "sentinel " + o.sourceSentinel().masterName() : o.source().address();

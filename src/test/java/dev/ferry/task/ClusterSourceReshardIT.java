@@ -60,6 +60,28 @@ class ClusterSourceReshardIT {
                 thread.join(30_000);
             }
             assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+
+            // A new run after the resharding: each master's slots are not those its task started with, yet each
+            // continues its task of the first run from its checkpoint.
+            try (FailoverLoad meanwhile = new FailoverLoad(source, 24, slots)) {
+                meanwhile.awaitMoreWrites(1000, TIMEOUT);
+                meanwhile.stop();
+            }
+            ClusterSyncTask again = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread second = ClusterSourceFailoverIT.start(again);
+            try {
+                awaitStreaming(again);
+                awaitCaughtUp(again);
+                ClusterData.assertSameData(tgt, source);
+                assertThat(again.shards()).allSatisfy(s -> {
+                    assertThat(s.fullResyncs()).as("full resyncs of %s", s.id()).isZero();
+                    assertThat(s.partialResyncs()).as("partial resyncs of %s", s.id()).isEqualTo(1);
+                });
+            } finally {
+                again.stop();
+                second.join(30_000);
+            }
         }
     }
 
