@@ -119,6 +119,11 @@ final class SyncCommand implements Callable<Integer> {
                     + " or drop (left out). Each applied or dropped one is counted and logged.")
     MixedKeys onMixedKeys;
 
+    @Option(names = "--source-read", defaultValue = "master", paramLabel = "NODE",
+            description = "Where the replication stream is read: master (default), or replica: a replica of each source"
+                    + " master, sparing the master (another replica, or the master, when it goes away).")
+    String sourceRead;
+
     @Option(names = "--two-way", description = "One direction of a two-way sync: writes the task copying the other way"
             + " applied to this task's source are not sent back. Start the reverse direction with --mode incremental"
             + " once this one streams (see the README).")
@@ -179,6 +184,7 @@ final class SyncCommand implements Callable<Integer> {
                 .keys(keyFilter.filter())
                 .onMixedKeys(onMixedKeys)
                 .twoWay(twoWay)
+                .readReplica(readReplica())
                 .peerTask(peerTask)
                 .stateDir(stateDir)
                 .rawLimit(rawLimit)
@@ -226,6 +232,15 @@ final class SyncCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
                 + keys + " keys copied, " + writes + " writes forwarded" + crossSlot);
         return 0;
+    }
+
+    private boolean readReplica() {
+        return switch (sourceRead) {
+            case "master" -> false;
+            case "replica" -> true;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--source-read: '" + sourceRead
+                    + "' (expected: master or replica)");
+        };
     }
 
     /** Runs the precheck and refuses to start on a failure; warnings are printed and the sync goes on. */

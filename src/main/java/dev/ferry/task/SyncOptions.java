@@ -24,6 +24,7 @@ public final class SyncOptions {
     private final ExistingKeys existing;
     private final boolean publish;
     private final boolean twoWay;
+    private final boolean readReplica;
     private final String peerTask;
     private final dev.ferry.resp.Sentinel sourceSentinel;
     private final String shardLabel;
@@ -58,6 +59,7 @@ public final class SyncOptions {
         this.existing = b.existing;
         this.publish = b.publish;
         this.twoWay = b.twoWay;
+        this.readReplica = b.readReplica;
         this.peerTask = b.peerTask;
         this.sourceSentinel = b.sourceSentinel;
         this.shardLabel = b.shardLabel;
@@ -179,6 +181,11 @@ public final class SyncOptions {
     }
 
     /** Two-way sync: drop what the task copying the other way applied to this task's source. */
+    /** Whether the replication link reads from a replica of the source master (--source-read replica). */
+    public boolean readReplica() {
+        return readReplica;
+    }
+
     public boolean twoWay() {
         return twoWay;
     }
@@ -218,6 +225,7 @@ public final class SyncOptions {
         b.existing = existing;
         b.publish = publish;
         b.twoWay = twoWay;
+        b.readReplica = readReplica;
         b.peerTask = peerTask;
         b.pairTask = pairTask;
         b.shardSlots = slots;
@@ -326,6 +334,7 @@ public final class SyncOptions {
         private ExistingKeys existing = ExistingKeys.CHECK;
         private boolean publish;
         private boolean twoWay;
+        private boolean readReplica;
         private String peerTask;
         private dev.ferry.resp.Sentinel sourceSentinel;
         private String shardLabel;
@@ -390,6 +399,15 @@ public final class SyncOptions {
 
         public Builder onMixedKeys(MixedKeys policy) {
             this.onMixedKeys = Objects.requireNonNull(policy, "onMixedKeys");
+            return this;
+        }
+
+        /**
+         * Reads the stream from a replica of each source master, sparing the master (its heartbeat still goes to the
+         * master); another replica, or the master, when that one goes away.
+         */
+        public Builder readReplica(boolean readReplica) {
+            this.readReplica = readReplica;
             return this;
         }
 

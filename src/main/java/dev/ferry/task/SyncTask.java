@@ -43,6 +43,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -70,6 +71,8 @@ public final class SyncTask {
 
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** How long a replica may take to reach the checkpoint before the stream is read from another node. */
+    private static final long REPLICA_CATCH_UP_MS = 5000;
     /** How often a task that follows its source checks which node serves its data. */
     private static final long SOURCE_CHECK_MS = 1000;
     private static final long SPOOL_MEMORY = 32L << 20;
@@ -111,6 +114,8 @@ public final class SyncTask {
     private dev.ferry.pipeline.SourceOrder order;
     /** The slots of a cluster source's master this task reads (they change with resharding); null otherwise. */
     private volatile BitSet ownedSlots;
+    /** The node the link read from last (--source-read replica): tried last next time. */
+    private volatile RedisEndpoint lastReplica;
     /** The current attempt's replayer, for {@link #readOffset()}. */
     private volatile dev.ferry.pipeline.Replayer replayer;
 
@@ -584,7 +589,8 @@ public final class SyncTask {
                     }
                     snapshot = applier;
                 }
-                link = new ReplicationLink(source, writer::ackedOffset, new ReplicationLink.Options(
+                RedisEndpoint readFrom = options.readReplica() ? replicaOf(source) : source;
+                link = new ReplicationLink(readFrom, writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
                 link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
@@ -693,7 +699,7 @@ public final class SyncTask {
                     }
                 }
                 ReplicationOffset resumeFrom = from;
-                linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + source.address());
+                linkThread = new Thread(() -> runLink(resumeFrom, replayer[0]), "ferry-link-" + readFrom.address());
                 linkThread.start();
                 if (options.mode().streams() && heartbeat == null) {
                     // One heartbeat for the task's life: it keeps beating while the task retries, so the lag grows.
@@ -837,6 +843,73 @@ public final class SyncTask {
                 log.warn("could not read the base checkpoint to record a refused write: {}", x.getMessage());
                 return null;
             }
+        }
+
+        /**
+         * A replica of {@code master} to read the stream from (--source-read replica): an online one that answers, the
+         * one read last time tried last (it may be why the last attempt ended); the master itself when none does.
+         */
+        private RedisEndpoint replicaOf(RedisEndpoint master) {
+            List<RedisEndpoint> replicas = new ArrayList<>();
+            try (RedisConnection conn = RedisConnection.open(master, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                ServerInfo info = ServerInfo.fetch(conn);
+                for (int i = 0; ; i++) {
+                    String line = info.get("slave" + i);
+                    if (line == null) {
+                        break;
+                    }
+                    Map<String, String> fields = new HashMap<>();
+                    for (String kv : line.split(",")) {
+                        int eq = kv.indexOf('=');
+                        if (eq > 0) {
+                            fields.put(kv.substring(0, eq), kv.substring(eq + 1));
+                        }
+                    }
+                    if ("online".equals(fields.get("state")) && fields.get("ip") != null && fields.get("port") != null) {
+                        replicas.add(master.withHostPort(fields.get("ip"), Integer.parseInt(fields.get("port"))));
+                    }
+                }
+            }
+            RedisEndpoint last = lastReplica;
+            if (last != null && replicas.remove(last)) {
+                replicas.add(last);
+            }
+            // A replica behind the checkpoint cannot continue the stream from it (it would answer with a full resync).
+            long needed = checkpoint != null && checkpoint.resumeFrom() != null ? checkpoint.position().offset() : -1;
+            for (RedisEndpoint replica : replicas) {
+                try (RedisConnection conn = RedisConnection.open(replica, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+                    if (!caughtUp(conn, needed)) {
+                        log.info("replica {} of {} is behind the checkpoint (offset {}): not reading from it", replica.address(),
+                                master.address(), needed);
+                        continue;
+                    }
+                    if (!replica.equals(last)) {
+                        log.info("reading the stream of {} from its replica {} (--source-read replica)", master.address(),
+                                replica.address());
+                    }
+                    lastReplica = replica;
+                    return replica;
+                } catch (RedisConnectionException e) {
+                    log.debug("replica {} of {} does not answer: {}", replica.address(), master.address(), e.getMessage());
+                }
+            }
+            if (last != master) {
+                log.warn("no replica of {} is online: reading the stream from the master itself", master.address());
+            }
+            lastReplica = master;
+            return master;
+        }
+
+        /** Whether the replica reaches replication offset {@code needed} within a few seconds. */
+        private boolean caughtUp(RedisConnection replica, long needed) {
+            long deadline = System.currentTimeMillis() + REPLICA_CATCH_UP_MS;
+            while (ServerInfo.fetch(replica).getLong("master_repl_offset", -1) < needed) {
+                if (System.currentTimeMillis() > deadline || stopRequested) {
+                    return false;
+                }
+                sleepUnlessStopped(20);
+            }
+            return true;
         }
 
         /**

@@ -360,7 +360,19 @@ public final class ClusterHarness implements AutoCloseable {
      * del-node} does: every other node forgets it, then it shuts down.
      */
     public void removeNode(RedisServer node) {
+        removeNode(node, false);
+    }
+
+    /** Kills {@code node} (a replica, or a master that serves no slot) with SIGKILL, then every other node forgets it. */
+    public void killAndForget(RedisServer node) {
+        removeNode(node, true);
+    }
+
+    private void removeNode(RedisServer node, boolean kill) {
         String nodeId = id(node);
+        if (kill) {
+            ProcessHandle.of(node.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
         nodes.remove(node);
         for (RedisServer other : nodes) {
             call(other, "CLUSTER", "FORGET", nodeId);

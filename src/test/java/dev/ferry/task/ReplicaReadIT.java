@@ -1,0 +1,141 @@
+package dev.ferry.task;
+
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.ServerInfo;
+import dev.ferry.testing.BackgroundLoad;
+import dev.ferry.testing.ClusterData;
+import dev.ferry.testing.ClusterHarness;
+import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.FailoverLoad;
+import dev.ferry.testing.Servers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code --source-read replica}: the replication link attaches to a replica of each source master (a replica serves
+ * the same stream, same replication id and offsets), and when that replica dies, to another replica or to the master,
+ * continuing from the checkpoint (a partial resync); every key exact.
+ */
+class ReplicaReadIT {
+
+    private static final String VERSION = "7.0.15";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final Servers servers = new Servers();
+
+    @Test
+    void aReplicaServesTheStreamAndAnotherTakesOverWhenItIsKilled() throws Exception {
+        RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
+        RedisServer first = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+        RedisServer second = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start(VERSION);
+        try (BackgroundLoad load = BackgroundLoad.onStandalone(master, 5, 0);
+             RedisConnection src = master.connect(); RedisConnection tgt = target.connect()) {
+            SyncTask task = new SyncTask(SyncOptions.builder(master.endpoint(), target.endpoint()).readReplica(true)
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = new Thread(task::run, "sync-from-replica");
+            thread.start();
+            try {
+                awaitState(task);
+                RedisServer reading = awaitSubReplica(List.of(first, second));
+                assertThat(replicas(master)).as("the master's replicas: its two replicas, not Ferry").isEqualTo(2);
+                load.awaitMoreRounds(5, TIMEOUT);
+
+                ProcessHandle.of(reading.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                reading.stop();
+                RedisServer other = reading == first ? second : first;
+                awaitSubReplica(List.of(other));
+                load.awaitMoreRounds(5, TIMEOUT);
+                load.stop();
+                src.callChecked("SET", "written-last", "1");
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (tgt.callChecked("EXISTS", "written-last").asLong() == 0) {
+                    assertThat(System.nanoTime()).as("the last write arrives").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                DataAssertions.assertSameData(src, tgt);
+                assertThat(task.fullResyncs()).as("full resyncs").isEqualTo(1);
+                assertThat(task.partialResyncs()).as("partial resyncs").isEqualTo(1);
+            } finally {
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.failure()).isNull();
+        }
+    }
+
+    @Test
+    void eachClusterMasterIsReadFromItsReplicaThenFromItselfWhenTheReplicaDies() throws Exception {
+        RedisServer target = servers.start(VERSION);
+        try (ClusterHarness source = ClusterHarness.startWithReplicas(VERSION, 3, 1, 2000);
+             RedisConnection tgt = target.connect()) {
+            FailoverLoad load = new FailoverLoad(source, 31);
+            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .readReplica(true).progressInterval(Duration.ZERO).build(), null);
+            Thread thread = ClusterSourceFailoverIT.start(task);
+            try {
+                ClusterSourceFailoverIT.awaitStreaming(task);
+                for (RedisServer master : source.masters()) {
+                    awaitSubReplica(source.replicasOf(master));
+                    assertThat(replicas(master)).as("replicas of %s: its own, not Ferry", master).isEqualTo(1);
+                }
+                load.awaitMoreWrites(2000, TIMEOUT);
+                RedisServer master = source.ownerOf(0);
+                RedisServer replica = source.replicasOf(master).get(0);
+                source.killAndForget(replica);
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                // Ferry is the master's only replica now.
+                while (replicas(master) != 1) {
+                    assertThat(System.nanoTime()).as("Ferry reads from %s", master).isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                load.awaitMoreWrites(2000, TIMEOUT);
+                load.stop();
+                ClusterSourceFailoverIT.awaitCaughtUp(task);
+                ClusterData.assertSameData(tgt, source);
+                assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
+            } finally {
+                load.close();
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
+    private static void awaitState(SyncTask task) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (task.state() != TaskState.STREAMING) {
+            assertThat(task.failure()).isNull();
+            assertThat(System.nanoTime()).as("streaming").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The one of {@code candidates} that Ferry reads from: it has a replica of its own. */
+    private static RedisServer awaitSubReplica(List<RedisServer> candidates) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            for (RedisServer candidate : candidates) {
+                if (replicas(candidate) == 1) {
+                    return candidate;
+                }
+            }
+            assertThat(System.nanoTime()).as("Ferry attached to one of %s", candidates).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static long replicas(RedisServer server) {
+        try (RedisConnection conn = server.connect()) {
+            return ServerInfo.fetch(conn).getLong("connected_slaves", -1);
+        }
+    }
+}
