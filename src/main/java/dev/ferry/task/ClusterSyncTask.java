@@ -219,7 +219,11 @@ public final class ClusterSyncTask {
             // A master that gave every slot away is still a master, serving none; a dead one keeps its slots until
             // its task finds the replica that took over.
             if (now.masters().contains(task.source()) || live.contains(task.source())) {
-                task.ownedSlots(now.slotsOf(task.source()));
+                BitSet slots = now.slotsOf(task.source());
+                if (!slots.equals(task.ownedSlots())) {
+                    task.event(slots.isEmpty() ? "no slots any more" : "slots now " + SyncTask.ranges(slots));
+                }
+                task.ownedSlots(slots);
             }
         }
         ordering.view(now);
@@ -387,7 +391,8 @@ public final class ClusterSyncTask {
             long lag = s.lagMillis();
             sb.append(i == 0 ? "" : ", ").append(s.source().address()).append(' ')
                     .append(s.state().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(" (lag ").append(lag >= 0 ? lag + " ms" : "unknown").append(')');
+                    .append(" (lag ").append(lag >= 0 ? lag + " ms" : "unknown")
+                    .append(s.lastEvent() == null ? "" : "; " + s.lastEvent()).append(')');
             unknownLag |= lag < 0;
             maxLag = Math.max(maxLag, lag);
         }

@@ -111,11 +111,11 @@ public final class ProgressReporter {
         lastTick = now;
         long spooled = t.spooled();
         CrossSlotCounters.Snapshot crossSlot = c.crossSlot.snapshot();
-        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s%s%s",
+        return String.format(Locale.ROOT, "%s: %d keys copied, %d writes forwarded, %.0f ops/s, lag %s, offset %d%s%s%s%s",
                 t.state().name().toLowerCase(Locale.ROOT), c.snapshotKeys.sum(), ops, opsRate,
                 lag(t.lagMillis()), t.appliedOffset(), spooled > 0 ? ", spooled " + bytes(spooled) : "",
                 crossSlot.total() > 0 ? ", across slots: " + crossSlot.describe() : "",
-                heldBack(t.options().streamThrottle()));
+                heldBack(t.options().streamThrottle()), t.lastEvent() == null ? "" : "; " + t.lastEvent());
     }
 
     /** ", held back by the limit (…)" while a throttle is holding the sync back, else "". */

@@ -114,6 +114,7 @@ public final class SyncTask {
     private dev.ferry.pipeline.SourceOrder order;
     /** The slots of a cluster source's master this task reads (they change with resharding); null otherwise. */
     private volatile BitSet ownedSlots;
+    private volatile String lastEvent;
     /** The node the link read from last (--source-read replica): tried last next time. */
     private volatile RedisEndpoint lastReplica;
     /** The current attempt's replayer, for {@link #readOffset()}. */
@@ -155,6 +156,16 @@ public final class SyncTask {
     BitSet ownedSlots() {
         BitSet slots = ownedSlots;
         return slots == null ? null : (BitSet) slots.clone();
+    }
+
+    /** The last change of where or what the task reads (a failover, a replica, slots moved), with its time; or null. */
+    public String lastEvent() {
+        return lastEvent;
+    }
+
+    /** Records a change of where or what the task reads, for the status line. */
+    void event(String what) {
+        lastEvent = what + " at " + java.time.LocalTime.now().withNano(0);
     }
 
     /** The master the task reads from now (after a failover, the node that took over). */
@@ -537,6 +548,7 @@ public final class SyncTask {
                     if (!now.equals(source)) {
                         log.info("the source's {} are served by {} now, not {}: reading from there", locator.describe(),
                                 now.address(), source.address());
+                        event("failed over from " + source.address());
                         source = now;
                     }
                 }
@@ -886,6 +898,7 @@ public final class SyncTask {
                     if (!replica.equals(last)) {
                         log.info("reading the stream of {} from its replica {} (--source-read replica)", master.address(),
                                 replica.address());
+                        event("reading from replica " + replica.address());
                     }
                     lastReplica = replica;
                     return replica;
@@ -895,6 +908,7 @@ public final class SyncTask {
             }
             if (last != master) {
                 log.warn("no replica of {} is online: reading the stream from the master itself", master.address());
+                event("no replica online, reading from the master");
             }
             lastReplica = master;
             return master;

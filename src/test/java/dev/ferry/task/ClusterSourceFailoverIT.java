@@ -89,6 +89,8 @@ class ClusterSourceFailoverIT {
                 ClusterData.assertSameData(tgt, source);
                 int moved = task.masters().indexOf(replica.endpoint());
                 assertThat(moved).as("a task reads from the replica that took over: %s", task.masters()).isNotNegative();
+                // The status line of that master's task says what happened.
+                assertThat(task.shards().get(moved).lastEvent()).startsWith("failed over from " + master.endpoint().address());
                 for (int i = 0; i < task.shards().size(); i++) {
                     SyncTask shard = task.shards().get(i);
                     if (i == moved && kind == Failover.FORCED_UNDER_WRITES) {

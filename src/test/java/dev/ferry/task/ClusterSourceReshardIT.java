@@ -54,6 +54,8 @@ class ClusterSourceReshardIT {
                 assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
                 ClusterData.assertSameData(tgt, source);
                 assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
+                // The status line of the masters whose slots changed says so.
+                assertThat(task.shards()).anySatisfy(s -> assertThat(s.lastEvent()).startsWith("slots now 0-249,"));
             } finally {
                 load.close();
                 task.stop();
