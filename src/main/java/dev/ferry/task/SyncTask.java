@@ -128,6 +128,9 @@ public final class SyncTask {
         this.ownedSlots = options.shardSlots();
         if (options.sourceSentinel() != null) {
             this.locator = new SentinelLocator(options.sourceSentinel());
+        } else if (options.shardSlots() == null) {
+            // A standalone master demoted by hand names its successor; a cluster sync installs its own locator.
+            this.locator = new DemotionLocator();
         }
     }
 

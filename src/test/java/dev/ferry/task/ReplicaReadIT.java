@@ -71,6 +71,51 @@ class ReplicaReadIT {
         }
     }
 
+    /** A manual switch-over (REPLICAOF NO ONE on the replica, REPLICAOF on the old master): followed, partial resync. */
+    @Test
+    void aStandaloneMasterDemotedByHandIsFollowedToItsSuccessor() throws Exception {
+        RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
+        RedisServer replica = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start(VERSION);
+        try (RedisConnection tgt = target.connect(); RedisConnection now = replica.connect();
+             RedisConnection old = master.connect()) {
+            SyncTask task = new SyncTask(SyncOptions.builder(master.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = new Thread(task::run, "sync-switch-over");
+            thread.start();
+            try {
+                awaitState(task);
+                try (BackgroundLoad load = BackgroundLoad.onStandalone(master, 6, 0)) {
+                    load.awaitMoreRounds(5, TIMEOUT);
+                    load.stop();
+                }
+                Servers.awaitInSync(master, replica, TIMEOUT);
+                now.callChecked("REPLICAOF", "NO", "ONE");
+                old.callChecked("REPLICAOF", replica.endpoint().host(), Integer.toString(replica.port()));
+                try (BackgroundLoad load = BackgroundLoad.onStandalone(replica, 7, 0)) {
+                    load.awaitMoreRounds(5, TIMEOUT);
+                    load.stop();
+                }
+                now.callChecked("SET", "written-last", "1");
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (tgt.callChecked("EXISTS", "written-last").asLong() == 0) {
+                    assertThat(task.failure()).isNull();
+                    assertThat(System.nanoTime()).as("the last write arrives").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                DataAssertions.assertSameData(now, tgt);
+                assertThat(task.source()).isEqualTo(replica.endpoint());
+                assertThat(task.lastEvent()).startsWith("failed over from " + master.endpoint().address());
+                assertThat(task.fullResyncs()).as("full resyncs").isEqualTo(1);
+                assertThat(task.partialResyncs()).as("partial resyncs").isEqualTo(1);
+            } finally {
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.failure()).isNull();
+        }
+    }
+
     @Test
     void eachClusterMasterIsReadFromItsReplicaThenFromItselfWhenTheReplicaDies() throws Exception {
         RedisServer target = servers.start(VERSION);
