@@ -5,6 +5,7 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.FailoverLoad;
+import dev.ferry.testing.RedisCli;
 import dev.ferry.testing.Servers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -84,6 +85,46 @@ class ClusterSourceReshardIT {
                 again.stop();
                 second.join(30_000);
             }
+        }
+    }
+
+    /** The operator's own tool: {@code redis-cli --cluster reshard} moves 500 slots while the load writes to them. */
+    @Test
+    void fiveHundredSlotsReshardedByRedisCliUnderWritesToTheirKeysEndExact() throws Exception {
+        RedisServer target = servers.start(VERSION);
+        try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
+            RedisServer from = source.ownerOf(0);
+            RedisServer to = source.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
+            List<Integer> slots = source.slotsOf(from).subList(0, 500);
+            FailoverLoad load = new FailoverLoad(source, 25, slots);
+            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = ClusterSourceFailoverIT.start(task);
+            try {
+                load.awaitMoreWrites(2000, TIMEOUT);
+                awaitStreaming(task);
+                RedisCli.run(120, "--cluster", "reshard", from.endpoint().address(), "--cluster-from", nodeId(from),
+                        "--cluster-to", nodeId(to), "--cluster-slots", "500", "--cluster-yes");
+                assertThat(source.slotsOf(to)).as("the slots moved").containsAll(slots);
+                load.awaitMoreWrites(2000, TIMEOUT);
+                load.stop();
+                awaitCaughtUp(task);
+
+                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
+                ClusterData.assertSameData(tgt, source);
+                assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
+            } finally {
+                load.close();
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
+    private static String nodeId(RedisServer node) {
+        try (RedisConnection conn = node.connect()) {
+            return conn.callChecked("CLUSTER", "MYID").asText();
         }
     }
 
