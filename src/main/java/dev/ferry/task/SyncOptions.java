@@ -26,6 +26,7 @@ public final class SyncOptions {
     private final boolean twoWay;
     private final String peerTask;
     private final dev.ferry.resp.Sentinel sourceSentinel;
+    private final dev.ferry.resp.Sentinel targetSentinel;
     private final String shardLabel;
     private final String pairTask;
     private final BitSet shardSlots;
@@ -59,6 +60,7 @@ public final class SyncOptions {
         this.twoWay = b.twoWay;
         this.peerTask = b.peerTask;
         this.sourceSentinel = b.sourceSentinel;
+        this.targetSentinel = b.targetSentinel;
         this.shardLabel = b.shardLabel;
         this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
@@ -237,6 +239,7 @@ public final class SyncOptions {
         b.snapshotThrottle = snapshotThrottle;
         b.streamThrottle = streamThrottle;
         b.announceReplicaVersion = announceReplicaVersion;
+        b.targetSentinel = targetSentinel;
         return b;
     }
 
@@ -269,6 +272,11 @@ public final class SyncOptions {
     /** The Sentinels the source master is found with (followed through failovers), or null. */
     public dev.ferry.resp.Sentinel sourceSentinel() {
         return sourceSentinel;
+    }
+
+    /** The Sentinels the target master is found with (followed through failovers), or null. */
+    public dev.ferry.resp.Sentinel targetSentinel() {
+        return targetSentinel;
     }
 
     public String peerTask() {
@@ -311,6 +319,7 @@ public final class SyncOptions {
         private boolean twoWay;
         private String peerTask;
         private dev.ferry.resp.Sentinel sourceSentinel;
+        private dev.ferry.resp.Sentinel targetSentinel;
         private String shardLabel;
         private String pairTask;
         private BitSet shardSlots;
@@ -383,6 +392,15 @@ public final class SyncOptions {
         /** The source is the master of these Sentinels: the task asks them where it is at every (re)connect. */
         public Builder sourceSentinel(dev.ferry.resp.Sentinel sentinel) {
             this.sourceSentinel = sentinel;
+            return this;
+        }
+
+        /**
+         * The target is the master of these Sentinels: the task asks them where it is at every attempt and writes
+         * there, resuming after a failover from the checkpoint the new master holds.
+         */
+        public Builder targetSentinel(dev.ferry.resp.Sentinel sentinel) {
+            this.targetSentinel = sentinel;
             return this;
         }
 
