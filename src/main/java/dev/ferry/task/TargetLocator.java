@@ -33,7 +33,7 @@ final class TargetLocator implements AutoCloseable {
         RedisEndpoint now = sentinels.locate(current);
         if (!now.equals(current)) {
             log.info("the target {} is {} now, not {}: writing there, from the checkpoint it holds (writes the old"
-                    + " master took after its last replication to it are applied again, once)", describe,
+                    + " master acknowledged but had not passed on to it are applied again, once)", describe,
                     now.address(), current.address());
         }
         return now;
