@@ -112,9 +112,9 @@ final class Converters {
      * The endpoint {@code uri} names; for a {@code redis-sentinel://} URI, the master its Sentinels name now (a
      * Sentinel that does not answer is a runtime error, not a usage error).
      */
-    static RedisEndpoint endpoint(CommandLine cli, String option, String uri) {
+    static RedisEndpoint endpoint(CommandLine cli, String option, String uri, Passwords passwords) {
         if (Sentinel.isSentinelUri(uri)) {
-            return sentinel(cli, option, uri).master();
+            return sentinel(cli, option, uri, passwords).master();
         }
         try {
             return RedisEndpoint.parse(uri);
@@ -123,13 +123,15 @@ final class Converters {
         }
     }
 
-    /** The Sentinels and master name of a {@code redis-sentinel://} URI. */
-    static Sentinel sentinel(CommandLine cli, String option, String uri) {
+    /** The Sentinels and master name of a {@code redis-sentinel://} URI, with the Sentinels' password if one is given. */
+    static Sentinel sentinel(CommandLine cli, String option, String uri, Passwords passwords) {
+        Sentinel sentinel;
         try {
-            return Sentinel.parse(uri);
+            sentinel = Sentinel.parse(uri);
         } catch (FerryException e) {
             throw new ParameterException(cli, option + ": " + e.getMessage());
         }
+        return passwords.sentinels(cli, sentinel);
     }
 
     private static long atLeastZero(String text, String what, long max) {

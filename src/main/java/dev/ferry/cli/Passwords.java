@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.Sentinel;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -15,13 +16,16 @@ import java.util.List;
  * Passwords kept off the command line, where {@code ps} shows them to every user: from a file
  * ({@code --source-password-file}, {@code --target-password-file}: its first line) or from the environment
  * ({@code FERRY_SOURCE_PASSWORD}, {@code FERRY_TARGET_PASSWORD}), for a URI that carries none. A password in
- * the URI and in a file is refused (which one was meant?); one in the environment only fills in. No message
- * ever quotes a password or a line of the file. A picocli mixin; stateless once parsed.
+ * the URI and in a file is refused (which one was meant?); one in the environment only fills in. The Sentinels of
+ * a {@code redis-sentinel://} URI have a password of their own ({@code --sentinel-password-file},
+ * {@code FERRY_SENTINEL_PASSWORD}), never in the URI, whose credentials are the master's. No message ever quotes a
+ * password or a line of the file. A picocli mixin; stateless once parsed.
  */
 final class Passwords {
 
     static final String SOURCE_ENV = "FERRY_SOURCE_PASSWORD";
     static final String TARGET_ENV = "FERRY_TARGET_PASSWORD";
+    static final String SENTINEL_ENV = "FERRY_SENTINEL_PASSWORD";
 
     @Option(names = "--source-password-file", paramLabel = "FILE",
             description = "Read the source's password from the first line of FILE (or set " + SOURCE_ENV + "), not the URI.")
@@ -31,12 +35,27 @@ final class Passwords {
             description = "Read the target's password from the first line of FILE (or set " + TARGET_ENV + "), not the URI.")
     Path targetFile;
 
+    @Option(names = "--sentinel-password-file", paramLabel = "FILE",
+            description = "Read the password of the Sentinels of a redis-sentinel:// URI (their requirepass) from the"
+                    + " first line of FILE (or set " + SENTINEL_ENV + ").")
+    Path sentinelFile;
+
     RedisEndpoint source(CommandLine cli, RedisEndpoint endpoint) {
         return resolve(cli, endpoint, "--source", sourceFile, SOURCE_ENV, System.getenv(SOURCE_ENV));
     }
 
     RedisEndpoint target(CommandLine cli, RedisEndpoint endpoint) {
         return resolve(cli, endpoint, "--target", targetFile, TARGET_ENV, System.getenv(TARGET_ENV));
+    }
+
+    /** The Sentinels asked with their password: the file's, else the environment's; as they are without one. */
+    Sentinel sentinels(CommandLine cli, Sentinel sentinel) {
+        return sentinels(cli, sentinel, sentinelFile, System.getenv(SENTINEL_ENV));
+    }
+
+    static Sentinel sentinels(CommandLine cli, Sentinel sentinel, Path file, String fromEnv) {
+        String password = file != null ? read(cli, "--sentinel", file) : fromEnv;
+        return password == null || password.isEmpty() ? sentinel : sentinel.withPassword(password);
     }
 
     /**

@@ -149,14 +149,18 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--source", source)));
+                Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--target", target)));
+                Converters.endpoint(spec.commandLine(), "--target", target, passwords)));
         tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
         if (Sentinel.isSentinelUri(source)) {
             // Asked again at every (re)connect and every second: a failover moves the task to the new master.
-            builder.sourceSentinel(Converters.sentinel(spec.commandLine(), "--source", source));
+            builder.sourceSentinel(Converters.sentinel(spec.commandLine(), "--source", source, passwords));
+        }
+        if (Sentinel.isSentinelUri(target)) {
+            // Asked again at every attempt and every second: a failover moves the writes to the new master.
+            builder.targetSentinel(Converters.sentinel(spec.commandLine(), "--target", target, passwords));
         }
         if (memoryBudget != null) {
             if (memoryBudget <= 0) {

@@ -84,9 +84,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--source", source)));
+                Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
-                Converters.endpoint(spec.commandLine(), "--target", target)));
+                Converters.endpoint(spec.commandLine(), "--target", target, passwords)));
         tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
         DbMap map = dbMap.map(spec.commandLine());
         Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);

@@ -9,14 +9,16 @@ import java.util.List;
 /**
  * A master known by name to Redis Sentinels: {@code redis-sentinel://[user:password@]host:port[,host:port…]/<master
  * name>[/db]} (port 26379 by default). The credentials and database are the master's; the Sentinels are asked
- * without any. {@link #toString()} never shows the password. Immutable and thread-safe; each lookup opens its own
- * connection unless given one.
+ * without any, or with their own password ({@link #withPassword}, never in the URI). {@link #toString()} never shows
+ * a password. Immutable and thread-safe; each lookup opens its own connection unless given one.
  */
 public final class Sentinel {
 
     public static final String SCHEME = "redis-sentinel://";
     public static final int DEFAULT_PORT = 26379;
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** Where the Sentinels' password comes from, for messages (the command line reads it from there). */
+    private static final String PASSWORD_HINT = "set FERRY_SENTINEL_PASSWORD or pass --sentinel-password-file FILE";
 
     private final List<RedisEndpoint> sentinels;
     private final String masterName;
@@ -69,6 +71,15 @@ public final class Sentinel {
         return new Sentinel(list, name, credentials);
     }
 
+    /** The same Sentinels asked with {@code password} (their {@code requirepass}); the master's credentials stay. */
+    public Sentinel withPassword(String password) {
+        List<RedisEndpoint> withPassword = new ArrayList<>();
+        for (RedisEndpoint s : sentinels) {
+            withPassword.add(s.withPassword(password));
+        }
+        return new Sentinel(withPassword, masterName, credentials);
+    }
+
     public String masterName() {
         return masterName;
     }
@@ -86,7 +97,14 @@ public final class Sentinel {
     public RedisEndpoint master() {
         RuntimeException last = null;
         for (RedisEndpoint sentinel : sentinels) {
-            try (RedisConnection conn = RedisConnection.open(sentinel, TIMEOUT, TIMEOUT)) {
+            RedisConnection conn;
+            try {
+                conn = open(sentinel);
+            } catch (RedisConnectionException e) {
+                last = e;
+                continue;
+            }
+            try (conn) {
                 return masterAsked(conn, credentials);
             } catch (RedisConnectionException e) {
                 last = e;
@@ -96,9 +114,29 @@ public final class Sentinel {
                 + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
+    /**
+     * A connection to one of the Sentinels, logged in with their password when there is one.
+     *
+     * @throws RedisConnectionException (retriable) it does not answer
+     * @throws FerryException it refuses the password (the message names where the password comes from, not it)
+     */
+    private static RedisConnection open(RedisEndpoint sentinel) {
+        try {
+            return RedisConnection.open(sentinel, TIMEOUT, TIMEOUT);
+        } catch (RedisReplyException e) {
+            throw new FerryException("the Sentinel " + sentinel.address() + " refused the password given for the"
+                    + " Sentinels (" + PASSWORD_HINT + " with the one of their requirepass): " + e.reply(), e);
+        }
+    }
+
     /** The master {@code sentinel} names now, as {@code like} (credentials, database, TLS) at that address. */
     public RedisEndpoint masterAsked(RedisConnection sentinel, RedisEndpoint like) {
-        RespValue reply = sentinel.callChecked("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
+        RespValue reply = sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
+        if (reply instanceof RespValue.Error e) {
+            String hint = e.code().equals("NOAUTH") ? " (the Sentinels require a password: " + PASSWORD_HINT + ")" : "";
+            throw new RedisReplyException("the Sentinel " + sentinel.endpoint().address() + " refused SENTINEL"
+                    + " GET-MASTER-ADDR-BY-NAME: " + e.message() + hint, e);
+        }
         if (!(reply instanceof RespValue.Array a) || a.items() == null || a.items().size() < 2) {
             throw new FerryException("the Sentinel " + sentinel.endpoint().address() + " knows no master named '"
                     + masterName + "' (check the name after the Sentinels in the redis-sentinel:// URI)");

@@ -27,6 +27,7 @@ public final class SyncOptions {
     private final boolean readReplica;
     private final String peerTask;
     private final dev.ferry.resp.Sentinel sourceSentinel;
+    private final dev.ferry.resp.Sentinel targetSentinel;
     private final String shardLabel;
     private final String shardTaskId;
     private final String pairTask;
@@ -62,6 +63,7 @@ public final class SyncOptions {
         this.readReplica = b.readReplica;
         this.peerTask = b.peerTask;
         this.sourceSentinel = b.sourceSentinel;
+        this.targetSentinel = b.targetSentinel;
         this.shardLabel = b.shardLabel;
         this.shardTaskId = b.shardTaskId;
         this.pairTask = b.pairTask;
@@ -247,6 +249,7 @@ public final class SyncOptions {
         b.snapshotThrottle = snapshotThrottle;
         b.streamThrottle = streamThrottle;
         b.announceReplicaVersion = announceReplicaVersion;
+        b.targetSentinel = targetSentinel;
         return b;
     }
 
@@ -296,6 +299,11 @@ public final class SyncOptions {
         return sourceSentinel;
     }
 
+    /** The Sentinels the target master is found with (followed through failovers), or null. */
+    public dev.ferry.resp.Sentinel targetSentinel() {
+        return targetSentinel;
+    }
+
     public String peerTask() {
         return peerTask;
     }
@@ -337,6 +345,7 @@ public final class SyncOptions {
         private boolean readReplica;
         private String peerTask;
         private dev.ferry.resp.Sentinel sourceSentinel;
+        private dev.ferry.resp.Sentinel targetSentinel;
         private String shardLabel;
         private String shardTaskId;
         private String pairTask;
@@ -419,6 +428,15 @@ public final class SyncOptions {
         /** The source is the master of these Sentinels: the task asks them where it is at every (re)connect. */
         public Builder sourceSentinel(dev.ferry.resp.Sentinel sentinel) {
             this.sourceSentinel = sentinel;
+            return this;
+        }
+
+        /**
+         * The target is the master of these Sentinels: the task asks them where it is at every attempt and writes
+         * there, resuming after a failover from the checkpoint the new master holds.
+         */
+        public Builder targetSentinel(dev.ferry.resp.Sentinel sentinel) {
+            this.targetSentinel = sentinel;
             return this;
         }
 

@@ -18,10 +18,12 @@ import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
 import dev.ferry.rdb.RdbHandler;
 import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.ErrorKind;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RespValue;
 import dev.ferry.resp.ServerInfo;
 import dev.ferry.sink.TargetProfile;
+import dev.ferry.sink.TargetChangedException;
 import dev.ferry.sink.TargetRejectedException;
 import dev.ferry.sink.ClusterWriter;
 import dev.ferry.sink.NodeWriter;
@@ -117,6 +119,10 @@ public final class SyncTask {
     private volatile String lastEvent;
     /** The node the link read from last (--source-read replica): tried last next time. */
     private volatile RedisEndpoint lastReplica;
+    /** The target written to now: the one named in the options until its Sentinels name another master. */
+    private volatile RedisEndpoint target;
+    /** Finds a Sentinel-managed target's master at every attempt; null when the target is written as named. */
+    private final TargetLocator targetLocator;
     /** The current attempt's replayer, for {@link #readOffset()}. */
     private volatile dev.ferry.pipeline.Replayer replayer;
 
@@ -132,6 +138,8 @@ public final class SyncTask {
             // A standalone master demoted by hand names its successor; a cluster sync installs its own locator.
             this.locator = new DemotionLocator();
         }
+        this.target = options.target();
+        this.targetLocator = options.targetSentinel() == null ? null : new TargetLocator(options.targetSentinel());
     }
 
     /** Follows the source's master through failovers with {@code locator} (closed with the task); before {@link #run()}. */
@@ -194,7 +202,7 @@ public final class SyncTask {
             // One master's task of a two-way cluster task: the reverse direction knows the cluster task's id only.
             return PeerMarks.memberId(o.pairTask(), source);
         }
-        return taskId(source, o.target().address(), o.dbs(), o.dbMap());
+        return taskId(source, label(o.target(), o.targetSentinel()), o.dbs(), o.dbMap());
     }
 
     /** What names a master's task of a cluster source: its slots, "cluster slots 0-5460,10923". */
@@ -228,7 +236,13 @@ public final class SyncTask {
         }
         // The reverse task copies back what this one writes: from where the databases land, back where they came from.
         Set<Integer> dbs = o.dbs() == null || o.dbMap().isIdentity() ? o.dbs() : o.dbMap().destinations(o.dbs());
-        return taskId(o.target().address(), o.source().address(), dbs, o.dbMap().inverse(o.dbs()));
+        return taskId(label(o.target(), o.targetSentinel()), label(o.source(), o.sourceSentinel()), dbs,
+                o.dbMap().inverse(o.dbs()));
+    }
+
+    /** What names a side in a task id: a Sentinel-managed master by its name (a failover keeps the id), else its address. */
+    private static String label(RedisEndpoint endpoint, dev.ferry.resp.Sentinel sentinel) {
+        return sentinel != null ? "sentinel " + sentinel.masterName() : endpoint.address();
     }
 
     /** The same command line, the same id; a {@code --db-map} is part of it (an identity map is no map). */
@@ -415,6 +429,9 @@ public final class SyncTask {
             if (locator != null) {
                 locator.close();
             }
+            if (targetLocator != null) {
+                targetLocator.close();
+            }
         }
     }
 
@@ -434,7 +451,7 @@ public final class SyncTask {
      */
     private void nameControlKeys(Topology cluster) {
         ControlKeys keys = cluster == null ? ControlKeys.standalone(taskId) : ControlKeys.cluster(taskId);
-        RedisEndpoint home = cluster == null ? options.target() : cluster.nodeFor(keys.checkpointBytes());
+        RedisEndpoint home = cluster == null ? target : cluster.nodeFor(keys.checkpointBytes());
         if (home == null) {
             throw new RedisConnectionException("the slot of " + keys.checkpoint() + " is served by no master of the"
                     + " target cluster " + options.target().address() + " (a failover in progress?)", null);
@@ -454,15 +471,18 @@ public final class SyncTask {
      * cluster master that died), any other node of the cluster as last seen.
      */
     private RedisConnection openTarget() {
+        if (targetLocator != null) {
+            target = targetLocator.locate(target);
+        }
         try {
-            return RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT);
+            return RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT);
         } catch (RedisConnectionException e) {
             for (RedisEndpoint node : knownTargetNodes) {
-                if (!node.equals(options.target())) {
+                if (!node.equals(target)) {
                     try {
                         RedisConnection conn = RedisConnection.open(node, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT);
                         log.info("the target {} does not answer ({}); reading the cluster from {}",
-                                options.target().address(), e.getMessage(), node.address());
+                                target.address(), e.getMessage(), node.address());
                         return conn;
                     } catch (RedisConnectionException next) {
                         log.debug("target node {} does not answer either: {}", node.address(), next.getMessage());
@@ -562,7 +582,7 @@ public final class SyncTask {
                 }
                 if (options.twoWay() && checkpoint == null && !options.mode().copiesSnapshot()) {
                     TwoWayPeer.requireStreaming(source, sourceInfo.isCluster(), new PeerMarks(peerTaskId()),
-                            targetTopology, options.target().address() + " -> " + source.address());
+                            targetTopology, SyncTask.this.target.address() + " -> " + source.address());
                 }
                 connectedOnce = true;
                 if (sourceInfo.isCluster() && options.shardSlots() == null) {
@@ -576,14 +596,14 @@ public final class SyncTask {
                         .filter(e -> options.dbs() == null || options.dbs().contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue).sum();
                 log.info("source {} (Redis {}, {} keys), target {} (Redis {})", source,
-                        sourceInfo.version(), sourceKeys, options.target(), target.version());
+                        sourceInfo.version(), sourceKeys, SyncTask.this.target, target.version());
 
                 Filters filters = new Filters(options.dbs(), options.publish(), options.keys(), options.dbMap());
                 Replayer[] replayer = new Replayer[1];
                 if (targetTopology != null) {
                     writer = new ClusterWriter(targetTopology, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 } else {
-                    targetConn = RedisConnection.open(options.target());
+                    targetConn = RedisConnection.open(SyncTask.this.target);
                     writer = new NodeWriter(targetConn, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
@@ -723,10 +743,15 @@ public final class SyncTask {
                     heartbeat.start();
                 }
                 long nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
+                long nextTargetCheck = nextSourceCheck;
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
                     if (locator != null && System.currentTimeMillis() >= nextSourceCheck) {
                         nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
                         checkSource();
+                    }
+                    if (targetLocator != null && System.currentTimeMillis() >= nextTargetCheck) {
+                        nextTargetCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
+                        checkTarget();
                     }
                     if (lease.lost() != null) {
                         fail(lease.lost());
@@ -734,7 +759,7 @@ public final class SyncTask {
                         fail(writer.failure());
                     } else if (writer.stalledMillis() > options.targetTimeout().toMillis()) {
                         RedisConnectionException e = new RedisConnectionException("the target "
-                                + options.target().address() + " has not answered for "
+                                + SyncTask.this.target.address() + " has not answered for "
                                 + writer.stalledMillis() / 1000 + " s", null);
                         writer.abort(e);
                         fail(e);
@@ -747,7 +772,7 @@ public final class SyncTask {
                 linkThread.join(STOP_GRACE_MS);
                 if (linkThread.isAlive()) {
                     // The link is stuck handing a write to a target that does not answer: a stop must not wait for it.
-                    writer.abort(new RedisConnectionException("the target " + options.target().address()
+                    writer.abort(new RedisConnectionException("the target " + SyncTask.this.target.address()
                             + " did not take writes within " + STOP_GRACE_MS / 1000 + " s of the stop", null));
                     linkThread.join(1000);
                 }
@@ -756,7 +781,7 @@ public final class SyncTask {
                     if (!writer.awaitDrained(STOP_GRACE_MS)) {
                         log.warn("the target {} did not acknowledge the last writes within {} s of the stop: stopping"
                                 + " anyway; the checkpoint in the target covers what it applied, the rest is read again"
-                                + " at the next start", options.target().address(), STOP_GRACE_MS / 1000);
+                                + " at the next start", SyncTask.this.target.address(), STOP_GRACE_MS / 1000);
                         writer.abort(new RedisConnectionException("stopped before the target answered", null));
                     }
                 }
@@ -790,6 +815,9 @@ public final class SyncTask {
                     link.deleteSpilled();
                 }
                 memory.close();
+            }
+            if (error != null && targetLocator != null) {
+                error = targetFailover(error);
             }
             if (error instanceof TargetRejectedException rejected && rejected.transactionIndex() >= 0 && sink != null) {
                 error = recordRefused(rejected);
@@ -946,6 +974,53 @@ public final class SyncTask {
             } catch (FerryException e) {
                 fail(e);
             }
+        }
+
+        /**
+         * Ends the attempt when the Sentinels name another target master (a failover: the demoted one may take
+         * writes for a moment, which its replication then drops). A Sentinel that does not answer is no reason to stop.
+         */
+        private void checkTarget() {
+            try {
+                RedisEndpoint now = targetLocator.movedTo(SyncTask.this.target);
+                if (now != null) {
+                    fail(targetMoved(now, null));
+                }
+            } catch (FerryException e) {
+                fail(e);
+            }
+        }
+
+        /**
+         * What ends an attempt on a Sentinel-managed target that failed over, or refuses writes as a replica
+         * would while the Sentinels still name it (a failover under way): a retriable change, so the next attempt
+         * asks the Sentinels again and resumes from the checkpoint the master holds. Anything else is left as it is.
+         */
+        private FerryException targetFailover(FerryException e) {
+            if (e instanceof TargetChangedException) {
+                return e;
+            }
+            RedisEndpoint now;
+            try {
+                now = targetLocator.movedTo(SyncTask.this.target);
+            } catch (FerryException x) {
+                return e;
+            }
+            if (now != null) {
+                return targetMoved(now, e);
+            }
+            if (e instanceof TargetRejectedException r && ErrorKind.of(r.reply()).isTransient()) {
+                return new TargetChangedException("the target " + SyncTask.this.target.address() + " ("
+                        + targetLocator.describe() + ") refused a write with " + r.reply() + ": a failover under way?"
+                        + " asking the Sentinels again");
+            }
+            return e;
+        }
+
+        private TargetChangedException targetMoved(RedisEndpoint now, FerryException cause) {
+            return new TargetChangedException("the target master " + SyncTask.this.target.address() + " ("
+                    + targetLocator.describe() + ") failed over to " + now.address()
+                    + (cause == null ? "" : " (" + cause.getMessage() + ")"));
         }
 
         private void runLink(ReplicationOffset from, Replayer replayer) {
@@ -1169,7 +1244,7 @@ public final class SyncTask {
             return ClusterTarget.ownedDeletesByDb(Topology.discover(home), db,
                     d -> options.dbMap().isDestination(d, options.dbs()), (conn, d, visit) -> forEachKey(conn, d, mine, visit));
         }
-        try (RedisConnection conn = RedisConnection.open(options.target(), RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
+        try (RedisConnection conn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
             // A master of a cluster source may hold numbered databases too (Valkey 9's cluster-databases).
             Set<Integer> dbs = db >= 0 ? Set.of(db) : ServerInfo.fetch(conn).keysPerDb().keySet();
             for (int d : new TreeSet<>(dbs)) {
@@ -1219,7 +1294,7 @@ public final class SyncTask {
             }
         }
         if (busy.length() > 0) {
-            throw new FerryException("target " + options.target().address() + " already holds keys (" + busy
+            throw new FerryException("target " + this.target.address() + " already holds keys (" + busy
                     + "): empty it, or pass --existing overwrite to replace same-name keys");
         }
     }

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * A real Redis Sentinel (redis-server {@code --sentinel} of the master's version) watching one master under a
  * name, with a quorum of 1 and a 1 s down-after time, so that it fails over fast. A Sentinel needs a config file
- * it can rewrite: it gets one in a temporary directory of its own. {@link #close()} kills it.
+ * it can rewrite: it gets one in a temporary directory of its own. With a password, it is its {@code requirepass}
+ * (its clients must log in; the master it watches needs none), and this helper logs in with it. {@link #close()} kills it.
  */
 public final class SentinelProcess implements AutoCloseable {
 
@@ -33,6 +34,11 @@ public final class SentinelProcess implements AutoCloseable {
 
     /** Starts a Sentinel watching {@code master} as {@code name}; returns once it knows {@code replicas} replicas of it. */
     public static SentinelProcess watch(RedisServer master, String name, int replicas) {
+        return watch(master, name, replicas, null);
+    }
+
+    /** As {@link #watch(RedisServer, String, int)}, with {@code password} as the Sentinel's {@code requirepass} (null: none). */
+    public static SentinelProcess watch(RedisServer master, String name, int replicas, String password) {
         try {
             Path dir = Files.createTempDirectory("ferry-sentinel-");
             int port;
@@ -47,12 +53,14 @@ public final class SentinelProcess implements AutoCloseable {
                     "sentinel monitor " + name + " 127.0.0.1 " + master.port() + " 1",
                     "sentinel down-after-milliseconds " + name + " 1000",
                     "sentinel failover-timeout " + name + " 10000",
+                    password == null ? "" : "requirepass " + password,
                     "") );
             Path binary = RedisBinaries.standard().find(master.version());
             Process process = new ProcessBuilder(binary.toString(), conf.toString(), "--sentinel")
                     .directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sentinel.log").toFile()).start();
-            SentinelProcess sentinel = new SentinelProcess(process, RedisEndpoint.of("127.0.0.1", port), dir);
+            RedisEndpoint endpoint = RedisEndpoint.of("127.0.0.1", port);
+            SentinelProcess sentinel = new SentinelProcess(process, password == null ? endpoint : endpoint.withPassword(password), dir);
             sentinel.awaitReplicas(name, replicas, Duration.ofSeconds(30));
             return sentinel;
         } catch (IOException e) {
