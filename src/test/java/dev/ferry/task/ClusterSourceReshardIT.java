@@ -92,7 +92,8 @@ class ClusterSourceReshardIT {
     @Test
     void fiveHundredSlotsReshardedByRedisCliUnderWritesToTheirKeysEndExact() throws Exception {
         RedisServer target = servers.start(VERSION);
-        try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
+        // With a replica per master, as production clusters run.
+        try (ClusterHarness source = ClusterHarness.startWithReplicas(VERSION, 3, 1, 5000); RedisConnection tgt = target.connect()) {
             RedisServer from = source.ownerOf(0);
             RedisServer to = source.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
             List<Integer> slots = source.slotsOf(from).subList(0, 500);
