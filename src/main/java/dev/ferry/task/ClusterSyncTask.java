@@ -382,7 +382,7 @@ public final class ClusterSyncTask {
     }
 
     private String statusLine() {
-        StringBuilder sb = new StringBuilder("ferry: cluster sync, ").append(masters.size()).append(" masters: ");
+        StringBuilder sb = new StringBuilder("ferry: cluster sync, ").append(shards().size()).append(" masters: ");
         List<SyncTask> all = shards();
         long maxLag = -1;
         boolean unknownLag = false;
