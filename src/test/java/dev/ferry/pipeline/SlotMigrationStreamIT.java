@@ -70,6 +70,8 @@ class SlotMigrationStreamIT {
             long pushesOnTo = load.count("LPUSH", to);
             awaitRecorded(importing, "INCR " + TAG + "n", onTo);
             awaitRecorded(exporting, "INCR " + TAG + "n", onFrom);
+            // The exporting master deletes what it gave away after the move, maybe later than its last INCR.
+            awaitRaw(exporting, "UNLINK " + TAG + "k", 6000);
             exporting.stop();
             importing.stop();
 
@@ -89,6 +91,24 @@ class SlotMigrationStreamIT {
             assertThat(exporting.raw).contains("UNLINK " + TAG + "k7");
             assertThat(exporting.raw).filteredOn(c -> c.startsWith("UNLINK " + TAG + "k")).hasSize(6000);
             assertThat(exporting.raw).noneMatch(c -> c.startsWith("CLUSTER"));
+        }
+    }
+
+    /** Waits until the link has read {@code count} commands starting with {@code prefix}. */
+    private static void awaitRaw(Recorded link, String prefix, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            long seen;
+            synchronized (link.raw) {
+                seen = link.raw.stream().filter(c -> c.startsWith(prefix)).count();
+            }
+            if (seen >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(seen + " '" + prefix + "…' read, fewer than " + count + ", within " + TIMEOUT);
+            }
+            Thread.sleep(20);
         }
     }
 
