@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
 import dev.ferry.Throttle;
+import dev.ferry.metrics.MeteredTask;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
@@ -141,6 +142,9 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Mixin
+    MetricsFlags metrics = new MetricsFlags();
+
     @Override
     public Integer call() {
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
@@ -148,6 +152,7 @@ final class SyncCommand implements Callable<Integer> {
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--target", target)));
         tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
+        metrics.check(spec.commandLine());
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
         if (Sentinel.isSentinelUri(source)) {
             // Asked again at every (re)connect and every second: a failover moves the task to the new master.
@@ -208,7 +213,9 @@ final class SyncCommand implements Callable<Integer> {
             if (stopRequested.get()) {
                 task.stop();
             }
-            task.run();
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
             keys = task.snapshotKeys();
             writes = task.commandsForwarded();
         } else {
@@ -217,7 +224,9 @@ final class SyncCommand implements Callable<Integer> {
             if (stopRequested.get()) {
                 task.stop();
             }
-            task.run();
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
             keys = task.counters().snapshotKeys.sum();
             writes = task.counters().commandsForwarded.sum();
             CrossSlotCounters.Snapshot counts = task.counters().crossSlot.snapshot();

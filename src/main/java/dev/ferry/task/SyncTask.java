@@ -102,6 +102,7 @@ public final class SyncTask {
     private volatile long appliedOffset = -1;
     private volatile int fullResyncs;
     private volatile int partialResyncs;
+    private volatile int retries;
     private volatile boolean connectedOnce;
     /** The master read from now: the one named in the options until a failover moves the task elsewhere. */
     private volatile RedisEndpoint source;
@@ -291,6 +292,11 @@ public final class SyncTask {
         return partialResyncs;
     }
 
+    /** Times the task retried after a lost connection. */
+    public int retries() {
+        return retries;
+    }
+
     /** The error that ended the task, or null. */
     public FerryException failure() {
         return failure;
@@ -356,6 +362,7 @@ public final class SyncTask {
                     long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
                     retryDelayMillis = backoff;
                     retryReason = e.getMessage();
+                    retries++;
                     state = TaskState.RETRYING;
                     log.warn("{}; retrying in {} ms (giving up in {} min)", e.getMessage(), backoff,
                             Math.max(0, (giveUpAt - System.currentTimeMillis()) / 60_000));
@@ -584,6 +591,7 @@ public final class SyncTask {
                 link = new ReplicationLink(source, writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
+                link.countBytesInto(counters.sourceBytes);
                 link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);
