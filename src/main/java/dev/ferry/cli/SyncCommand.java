@@ -9,6 +9,7 @@ import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.Sentinel;
 import dev.ferry.task.ClusterSyncTask;
@@ -202,13 +203,17 @@ final class SyncCommand implements Callable<Integer> {
             stopRequested.set(true);
             stopTask.get().run();
         });
+        ClientName.set(null, "precheck");
         precheck(options);
+        ClientName.set(null, ClientName.ADMIN);
         long keys;
         long writes;
         String crossSlot = "";
         if (Topology.discover(options.source()).isCluster()) {
             // One task per master of the source cluster.
             ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
+            // Its connections, and its masters' tasks' until each names its own, are the cluster task's.
+            ClientName.set(task.id(), ClientName.ADMIN);
             stopTask.set(task::stop);
             if (stopRequested.get()) {
                 task.stop();

@@ -1,5 +1,6 @@
 package dev.ferry.metrics;
 
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ final class SourceOffsets implements AutoCloseable {
     }
 
     private void poll() {
+        ClientName.set(null, "metrics");
         Set<RedisEndpoint> now = new HashSet<>(sources.get());
         connections.keySet().removeIf(gone -> {
             if (!now.contains(gone)) {

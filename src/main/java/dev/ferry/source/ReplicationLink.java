@@ -147,7 +147,7 @@ public final class ReplicationLink implements AutoCloseable {
      * {@link #stop()} is called (then returns normally) or the link fails (then throws).
      */
     public void run(ReplicationOffset from, ReplicationListener listener) throws IOException {
-        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, options.readTimeout());
+        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, options.readTimeout(), "link");
         try {
             handshake();
             String reply = psync(from);

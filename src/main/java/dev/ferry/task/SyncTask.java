@@ -17,6 +17,7 @@ import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
 import dev.ferry.rdb.RdbHandler;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RespValue;
@@ -317,6 +318,8 @@ public final class SyncTask {
      * @throws FerryException why the task failed
      */
     public void run() {
+        // Every connection this thread and the task's threads open is named ferry:<task id>:<role>.
+        ClientName.set(taskId, ClientName.ADMIN);
         state = TaskState.PRECHECKING;
         long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
         int failures = 0;
@@ -567,7 +570,7 @@ public final class SyncTask {
                 if (targetTopology != null) {
                     writer = new ClusterWriter(targetTopology, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 } else {
-                    targetConn = RedisConnection.open(options.target());
+                    targetConn = RedisConnection.open(options.target(), "writer");
                     writer = new NodeWriter(targetConn, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
