@@ -44,6 +44,12 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheMetricsPackageUsesThePrometheusClient() {
+        noClasses().that().resideOutsideOfPackage("dev.ferry.metrics..")
+                .should().dependOnClassesThat().resideInAPackage("io.prometheus..").check(classes);
+    }
+
+    @Test
     void nothingButTheCommandLineDependsOnIt() {
         noClasses().that().resideOutsideOfPackage("dev.ferry.cli..")
                 .should().dependOnClassesThat().resideInAPackage("dev.ferry.cli..").check(classes);

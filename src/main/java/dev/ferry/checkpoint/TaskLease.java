@@ -308,7 +308,7 @@ public final class TaskLease implements AutoCloseable {
     private void renew() {
         try {
             if (renewConn == null || renewConn.isClosed()) {
-                renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl);
+                renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl, "lease");
             }
             long sentAt = System.nanoTime();
             RespValue r;
@@ -321,7 +321,7 @@ public final class TaskLease implements AutoCloseable {
                 }
                 // A reshard moved the lease's slot: renew on its new master at once.
                 moveTo(moved.node());
-                renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl);
+                renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl, "lease");
                 r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
             }
             if (r instanceof RespValue.Integer) {

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.FerryVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,9 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    LogOptions log = new LogOptions();
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -32,9 +36,21 @@ public final class Main implements Runnable {
 
     /** Runs a command line with the given output streams and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
+        cli.setExecutionStrategy(parsed -> {
+            // Before the command logs anything; a file that cannot be written is the command's error.
+            try {
+                main.log.apply();
+            } catch (FerryException e) {
+                err.println("ferry: error: " + e.getMessage());
+                err.flush();
+                return EXIT_FAILURE;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter w = cmd.getErr();
             w.println("ferry: error: " + message(e));
@@ -66,12 +82,11 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The version from the jar manifest, or "dev" when run from classes. */
+    /** The version the build wrote into the jar ({@link FerryVersion}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"ferry " + (v == null ? "dev" : v)};
+            return new String[] {"ferry " + FerryVersion.current()};
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.precheck.TableRenderer;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.task.ExistingKeys;
 import picocli.CommandLine.Command;
@@ -66,6 +67,7 @@ final class PrecheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClientName.set(null, "precheck");
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),

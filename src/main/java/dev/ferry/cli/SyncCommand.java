@@ -3,11 +3,13 @@ package dev.ferry.cli;
 import dev.ferry.FerryException;
 import dev.ferry.MemoryBudget;
 import dev.ferry.Throttle;
+import dev.ferry.metrics.MeteredTask;
 import dev.ferry.pipeline.DbMap;
 import dev.ferry.pipeline.MixedKeys;
 import dev.ferry.precheck.Precheck;
 import dev.ferry.precheck.PrecheckOptions;
 import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.Sentinel;
 import dev.ferry.task.ClusterSyncTask;
@@ -146,6 +148,9 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Mixin
+    MetricsFlags metrics = new MetricsFlags();
+
     @Override
     public Integer call() {
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
@@ -153,6 +158,7 @@ final class SyncCommand implements Callable<Integer> {
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--target", target, passwords)));
         tls.check(spec.commandLine(), sourceEndpoint, targetEndpoint);
+        metrics.check(spec.commandLine());
         SyncOptions.Builder builder = SyncOptions.builder(sourceEndpoint, targetEndpoint);
         if (Sentinel.isSentinelUri(source)) {
             // Asked again at every (re)connect and every second: a failover moves the task to the new master.
@@ -207,18 +213,24 @@ final class SyncCommand implements Callable<Integer> {
             stopRequested.set(true);
             stopTask.get().run();
         });
+        ClientName.set(null, "precheck");
         precheck(options);
+        ClientName.set(null, ClientName.ADMIN);
         long keys;
         long writes;
         String crossSlot = "";
         if (Topology.discover(options.source()).isCluster()) {
             // One task per master of the source cluster.
             ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
+            // Its connections, and its masters' tasks' until each names its own, are the cluster task's.
+            ClientName.set(task.id(), ClientName.ADMIN);
             stopTask.set(task::stop);
             if (stopRequested.get()) {
                 task.stop();
             }
-            task.run();
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
             keys = task.snapshotKeys();
             writes = task.commandsForwarded();
         } else {
@@ -227,7 +239,9 @@ final class SyncCommand implements Callable<Integer> {
             if (stopRequested.get()) {
                 task.stop();
             }
-            task.run();
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
             keys = task.counters().snapshotKeys.sum();
             writes = task.counters().commandsForwarded.sum();
             CrossSlotCounters.Snapshot counts = task.counters().crossSlot.snapshot();

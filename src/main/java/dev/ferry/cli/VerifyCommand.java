@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.FerryException;
 import dev.ferry.pipeline.DbMap;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.verify.JsonReportWriter;
 import dev.ferry.verify.SummaryRenderer;
@@ -83,6 +84,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClientName.set(null, "verify");
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),

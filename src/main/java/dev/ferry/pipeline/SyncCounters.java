@@ -12,6 +12,8 @@ public final class SyncCounters {
     public final LongAdder snapshotKeysRewritten = new LongAdder();
     public final LongAdder snapshotKeysSkipped = new LongAdder();
     public final LongAdder commandsForwarded = new LongAdder();
+    /** Bytes read from the source's replication link, snapshot and stream, over every attempt. */
+    public final LongAdder sourceBytes = new LongAdder();
     public final LongAdder commandsFiltered = new LongAdder();
     /** Key filter: writes touching keys inside and outside it, applied whole or dropped (--on-mixed-keys). */
     public final LongAdder commandsMixedKeys = new LongAdder();

@@ -42,13 +42,24 @@ public final class RedisConnection implements Closeable {
         return open(endpoint, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT);
     }
 
+    /** As {@link #open(RedisEndpoint)}, named for {@code role} ({@link ClientName}): "writer", "heartbeat"… */
+    public static RedisConnection open(RedisEndpoint endpoint, String role) {
+        return open(endpoint, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, role);
+    }
+
+    /** As {@link #open(RedisEndpoint, Duration, Duration, String)}, named for this thread's default role. */
+    public static RedisConnection open(RedisEndpoint endpoint, Duration connectTimeout, Duration readTimeout) {
+        return open(endpoint, connectTimeout, readTimeout, null);
+    }
+
     /**
-     * Connects and, when the endpoint carries a password, authenticates.
+     * Connects, authenticates when the endpoint carries a password, and names the connection {@code
+     * ferry:<task>:<role>} ({@link ClientName}; {@code role} null: this thread's default role).
      *
      * @throws RedisConnectionException the server cannot be reached (retriable)
      * @throws RedisReplyException the credentials were refused (permanent)
      */
-    public static RedisConnection open(RedisEndpoint endpoint, Duration connectTimeout, Duration readTimeout) {
+    public static RedisConnection open(RedisEndpoint endpoint, Duration connectTimeout, Duration readTimeout, String role) {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -96,6 +107,7 @@ public final class RedisConnection implements Closeable {
                 conn.socket.setSoTimeout((int) readTimeout.toMillis());
             }
             conn.authenticate();
+            conn.nameItself(ClientName.of(role));
         } catch (RuntimeException e) {
             conn.close();
             throw e;
@@ -132,6 +144,14 @@ public final class RedisConnection implements Closeable {
             // Never echo the password: the reply text of old servers does not contain it, ours must not either.
             throw new RedisReplyException("authentication to " + endpoint + " failed: " + e.message(), e);
         }
+    }
+
+    /**
+     * {@code CLIENT SETNAME}, so that {@code CLIENT LIST} shows the connection as Ferry's. A server that refuses it
+     * (before 2.6.9, a proxy, an ACL user without the command) refuses nothing else: the error is ignored.
+     */
+    private void nameItself(String name) {
+        call("CLIENT", "SETNAME", name);
     }
 
     public RedisEndpoint endpoint() {

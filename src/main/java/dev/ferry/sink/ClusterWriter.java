@@ -319,7 +319,7 @@ public final class ClusterWriter implements TargetWriter {
     private NodeWriter nodeAt(RedisEndpoint master) {
         NodeWriter node = byEndpoint.get(master);
         if (node == null) {
-            node = new NodeWriter(RedisConnection.open(master), limits, offset -> nodeAcked(), memory,
+            node = new NodeWriter(RedisConnection.open(master, "writer"), limits, offset -> nodeAcked(), memory,
                     r -> handBack(master, r));
             if (lastAdvanced >= 0) {
                 node.advance(lastAdvanced);

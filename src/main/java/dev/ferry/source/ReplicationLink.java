@@ -85,6 +85,8 @@ public final class ReplicationLink implements AutoCloseable {
     private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
     /** The throttle the bytes read from the spool count against: the snapshot's, then the stream's. */
     private volatile dev.ferry.Throttle bytesThrottle = dev.ferry.Throttle.none();
+    /** Where the bytes the pump reads from the source are counted. */
+    private java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
     /** What Ferry says it is in {@code REPLCONF version}, or null to say nothing. */
     private String announcedVersion;
 
@@ -106,6 +108,11 @@ public final class ReplicationLink implements AutoCloseable {
     public void throttle(dev.ferry.Throttle snapshot, dev.ferry.Throttle stream) {
         this.snapshotThrottle = snapshot;
         this.streamThrottle = stream;
+    }
+
+    /** Counts the bytes read from the source (snapshot and stream) into {@code counter}. Call before {@link #run}. */
+    public void countBytesInto(java.util.concurrent.atomic.LongAdder counter) {
+        this.bytesRead = counter;
     }
 
     /**
@@ -140,7 +147,7 @@ public final class ReplicationLink implements AutoCloseable {
      * {@link #stop()} is called (then returns normally) or the link fails (then throws).
      */
     public void run(ReplicationOffset from, ReplicationListener listener) throws IOException {
-        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, options.readTimeout());
+        conn = RedisConnection.open(endpoint, RedisConnection.DEFAULT_CONNECT_TIMEOUT, options.readTimeout(), "link");
         try {
             handshake();
             String reply = psync(from);
@@ -217,6 +224,7 @@ public final class ReplicationLink implements AutoCloseable {
                     }
                     // An exact copy: the spool counts bytes, so a mostly empty buffer must not sit in it.
                     sp.write(Arrays.copyOf(buf, n), n);
+                    bytesRead.add(n);
                 }
             } catch (IOException e) {
                 sp.finish(e);

@@ -361,6 +361,11 @@ public final class ClusterSyncTask {
         }
     }
 
+    /** The id of the whole task, derived from the command line like a {@link SyncTask}'s (its masters' tasks have their own). */
+    public String id() {
+        return SyncTask.taskId(options);
+    }
+
     /** One task per master, in the order of {@link #masters()}; empty before {@link #run()} discovers them. */
     public synchronized List<SyncTask> shards() {
         return List.copyOf(shards);

@@ -65,7 +65,7 @@ final class Heartbeat implements AutoCloseable {
                 conn = null;
             }
             if (conn == null || conn.isClosed()) {
-                conn = RedisConnection.open(to);
+                conn = RedisConnection.open(to, "heartbeat");
             }
             long ttl = Math.max(10_000, interval.toMillis() * 10);
             long now = System.currentTimeMillis();
@@ -98,7 +98,7 @@ final class Heartbeat implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // Short timeouts: a stop must not wait long for a source that is away.
-        try (RedisConnection c = RedisConnection.open(source.get(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+        try (RedisConnection c = RedisConnection.open(source.get(), Duration.ofSeconds(1), Duration.ofSeconds(1), "heartbeat")) {
             c.call("DEL", key);
         } catch (RuntimeException e) {
             log.debug("could not delete the heartbeat key: {}", e.getMessage());

@@ -17,6 +17,7 @@ import dev.ferry.pipeline.Replayer;
 import dev.ferry.pipeline.SnapshotApplier;
 import dev.ferry.pipeline.SyncCounters;
 import dev.ferry.rdb.RdbHandler;
+import dev.ferry.resp.ClientName;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.ErrorKind;
 import dev.ferry.resp.RedisConnectionException;
@@ -107,6 +108,7 @@ public final class SyncTask {
     private volatile long appliedOffset = -1;
     private volatile int fullResyncs;
     private volatile int partialResyncs;
+    private volatile int retries;
     private volatile boolean connectedOnce;
     /** The master read from now: the one named in the options until a failover moves the task elsewhere. */
     private volatile RedisEndpoint source;
@@ -327,6 +329,11 @@ public final class SyncTask {
         return partialResyncs;
     }
 
+    /** Times the task retried after a lost connection. */
+    public int retries() {
+        return retries;
+    }
+
     /** The error that ended the task, or null. */
     public FerryException failure() {
         return failure;
@@ -347,6 +354,8 @@ public final class SyncTask {
      * @throws FerryException why the task failed
      */
     public void run() {
+        // Every connection this thread and the task's threads open is named ferry:<task id>:<role>.
+        ClientName.set(taskId, ClientName.ADMIN);
         state = TaskState.PRECHECKING;
         long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
         int failures = 0;
@@ -392,6 +401,7 @@ public final class SyncTask {
                     long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(failures - 1, 6));
                     retryDelayMillis = backoff;
                     retryReason = e.getMessage();
+                    retries++;
                     state = TaskState.RETRYING;
                     log.warn("{}; retrying in {} ms (giving up in {} min)", e.getMessage(), backoff,
                             Math.max(0, (giveUpAt - System.currentTimeMillis()) / 60_000));
@@ -603,7 +613,7 @@ public final class SyncTask {
                 if (targetTopology != null) {
                     writer = new ClusterWriter(targetTopology, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 } else {
-                    targetConn = RedisConnection.open(SyncTask.this.target);
+                    targetConn = RedisConnection.open(SyncTask.this.target, "writer");
                     writer = new NodeWriter(targetConn, NodeWriter.Limits.defaults(), offset -> replayer[0].onAck(offset), memory);
                 }
                 sink = new TransactionalSink(writer, checkpoints, options.maxBatch(), System::currentTimeMillis, memory);
@@ -628,6 +638,7 @@ public final class SyncTask {
                 link = new ReplicationLink(readFrom, writer::ackedOffset, new ReplicationLink.Options(
                         options.sourceTimeout(), spoolDir(), SPOOL_MEMORY, options.spoolSize(), memory));
                 link.throttle(options.snapshotThrottle(), options.streamThrottle());
+                link.countBytesInto(counters.sourceBytes);
                 link.announceVersionTo(options.announceReplicaVersion() ? sourceInfo.version() : null);
                 replayer[0] = new Replayer(snapshot, sink, filters, counters,
                         heartbeatKey().getBytes(StandardCharsets.UTF_8), this, target);

@@ -58,8 +58,8 @@ public final class JsonReportWriter {
         w.write(report.differences().isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     }
 
-    /** A JSON string literal. */
-    static String string(String s) {
+    /** A JSON string literal, quotes included (RFC 8259 escaping; also used for the JSON log lines). */
+    public static String string(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,0 +1,90 @@
+package dev.ferry.metrics;
+
+import dev.ferry.FerryVersion;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.task.SyncTask;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The metrics of one Ferry process: one registry holding the JVM's metrics, {@code ferry_build_info} and the
+ * {@code ferry_*} metrics of every task {@link #add added} (labels {@code task} and {@code shard}), so that a process
+ * running many tasks serves them all from one {@code /metrics}. Thread-safe; {@link #close()} stops the thread that
+ * reads the sources' replication offsets.
+ */
+public final class FerryMetrics implements AutoCloseable {
+
+    /** How often each source master's replication offset is read, for {@code ferry_offset_lag_bytes}. */
+    static final Duration OFFSET_POLL = Duration.ofSeconds(5);
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Tasks tasks = new Tasks();
+    private final SourceOffsets offsets;
+
+    public FerryMetrics() {
+        this(OFFSET_POLL);
+    }
+
+    FerryMetrics(Duration offsetPoll) {
+        this.offsets = new SourceOffsets(this::sources, offsetPoll);
+        JvmMetrics.builder().register(registry);
+        registry.register(() -> GaugeSnapshot.builder().name("ferry_build_info")
+                .help("The Ferry version this process runs (label version); always 1.")
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("version", FerryVersion.current())).value(1).build())
+                .build());
+        registry.register(new TaskCollector(tasks, offsets));
+    }
+
+    /** Exposes {@code task}'s metrics from now on. */
+    public void add(MeteredTask task) {
+        tasks.add(task);
+    }
+
+    /** Stops exposing {@code task}'s metrics (a task deleted from a server). */
+    public void remove(MeteredTask task) {
+        tasks.remove(task);
+    }
+
+    /** The registry, for an exporter. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** One scrape in the Prometheus text format (version 0.0.4), as {@code /metrics} serves it. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<RedisEndpoint> sources() {
+        List<RedisEndpoint> sources = new ArrayList<>();
+        for (MeteredTask task : tasks.all()) {
+            for (SyncTask shard : task.shards().get()) {
+                sources.add(shard.source());
+            }
+        }
+        return sources;
+    }
+
+    @Override
+    public void close() {
+        offsets.close();
+    }
+}
