@@ -56,9 +56,12 @@ public final class SyncDefinitions implements TaskPlanner {
         try {
             cli.parseArgs(args.toArray(new String[0]));
             return new TaskPlan(command.options(), command.skipChecks);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw new FerryException("task " + definition.name() + ": unknown option(s) " + e.getUnmatched().stream()
+                    .filter(a -> a.startsWith("--")).map(a -> "'" + a.substring(2) + "'").toList()
+                    + " (expected the options of 'ferry sync --help', without the dashes)");
         } catch (CommandLine.ParameterException e) {
-            throw new FerryException("task " + definition.name() + ": " + e.getMessage().replace("Unknown option: '--",
-                    "unknown option: '"));
+            throw new FerryException("task " + definition.name() + ": " + e.getMessage());
         }
     }
 
