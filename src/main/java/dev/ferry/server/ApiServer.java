@@ -111,6 +111,9 @@ public final class ApiServer implements AutoCloseable {
         } catch (FerryServer.NotFound e) {
             status = 404;
             body = error(e.getMessage());
+        } catch (MethodNotAllowed e) {
+            status = 405;
+            body = error(e.getMessage());
         } catch (ManagedTask.Conflict e) {
             status = 409;
             body = error(e.getMessage());
@@ -225,7 +228,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static void requireMethod(String method, String expected) {
         if (!method.equals(expected)) {
-            throw new IllegalArgumentException("method " + method + " not allowed here (expected: " + expected + ")");
+            throw new MethodNotAllowed("method " + method + " not allowed here (expected: " + expected + ")");
         }
     }
 
@@ -246,6 +249,13 @@ public final class ApiServer implements AutoCloseable {
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
+        }
+    }
+
+    /** A route asked with another method (HTTP 405). */
+    private static final class MethodNotAllowed extends RuntimeException {
+        MethodNotAllowed(String message) {
+            super(message);
         }
     }
 }

@@ -82,6 +82,8 @@ class ServerIT {
             assertThat(call("GET", "/openapi.json", null, "wrong").statusCode()).isEqualTo(401);
             assertThat(json(call("GET", "/openapi.json", null, TOKEN)).get("openapi").asText()).startsWith("3.");
             assertThat(json(call("GET", "/tasks", null, TOKEN)).get("tasks")).hasSize(2);
+            assertThat(call("GET", "/tasks/standalone/pause", null, TOKEN).statusCode()).isEqualTo(405);
+            assertThat(json(call("GET", "/tasks/nothing", null, TOKEN)).get("error").asText()).contains("no task named");
             awaitState("standalone", "streaming");
             awaitState("cluster", "streaming");
 
