@@ -40,17 +40,23 @@ final class Passwords {
                     + " first line of FILE (or set " + SENTINEL_ENV + ").")
     Path sentinelFile;
 
+    /**
+     * Where the {@code FERRY_*_PASSWORD} variables are read: the process's environment, or (for a task of
+     * {@code ferry server}) the variables its definition names.
+     */
+    java.util.function.UnaryOperator<String> environment = System::getenv;
+
     RedisEndpoint source(CommandLine cli, RedisEndpoint endpoint) {
-        return resolve(cli, endpoint, "--source", sourceFile, SOURCE_ENV, System.getenv(SOURCE_ENV));
+        return resolve(cli, endpoint, "--source", sourceFile, SOURCE_ENV, environment.apply(SOURCE_ENV));
     }
 
     RedisEndpoint target(CommandLine cli, RedisEndpoint endpoint) {
-        return resolve(cli, endpoint, "--target", targetFile, TARGET_ENV, System.getenv(TARGET_ENV));
+        return resolve(cli, endpoint, "--target", targetFile, TARGET_ENV, environment.apply(TARGET_ENV));
     }
 
     /** The Sentinels asked with their password: the file's, else the environment's; as they are without one. */
     Sentinel sentinels(CommandLine cli, Sentinel sentinel) {
-        return sentinels(cli, sentinel, sentinelFile, System.getenv(SENTINEL_ENV));
+        return sentinels(cli, sentinel, sentinelFile, environment.apply(SENTINEL_ENV));
     }
 
     static Sentinel sentinels(CommandLine cli, Sentinel sentinel, Path file, String fromEnv) {

@@ -153,6 +153,56 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SyncOptions options = options();
+        // Installed before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        AtomicReference<Runnable> stopTask = new AtomicReference<>(() -> { });
+        Signals.stopOn(() -> {
+            stopRequested.set(true);
+            stopTask.get().run();
+        });
+        ClientName.set(null, "precheck");
+        precheck(options);
+        ClientName.set(null, ClientName.ADMIN);
+        long keys;
+        long writes;
+        String crossSlot = "";
+        if (Topology.discover(options.source()).isCluster()) {
+            // One task per master of the source cluster.
+            ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
+            // Its connections, and its masters' tasks' until each names its own, are the cluster task's.
+            ClientName.set(task.id(), ClientName.ADMIN);
+            stopTask.set(task::stop);
+            if (stopRequested.get()) {
+                task.stop();
+            }
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
+            keys = task.snapshotKeys();
+            writes = task.commandsForwarded();
+        } else {
+            SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
+            stopTask.set(task::stop);
+            if (stopRequested.get()) {
+                task.stop();
+            }
+            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
+                task.run();
+            }
+            keys = task.counters().snapshotKeys.sum();
+            writes = task.counters().commandsForwarded.sum();
+            CrossSlotCounters.Snapshot counts = task.counters().crossSlot.snapshot();
+            crossSlot = counts.total() > 0 ? "; across slots of the target: " + counts.describe() : "";
+        }
+        spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
+                + keys + " keys copied, " + writes + " writes forwarded" + crossSlot);
+        return 0;
+    }
+
+
+    /** The options of this command line, checked: what the task runs with (also used by {@code ferry server}). */
+    SyncOptions options() {
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
@@ -206,50 +256,7 @@ final class SyncCommand implements Callable<Integer> {
         if (peerTask != null && !twoWay) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--peer-task needs --two-way");
         }
-        // Installed before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
-        AtomicBoolean stopRequested = new AtomicBoolean();
-        AtomicReference<Runnable> stopTask = new AtomicReference<>(() -> { });
-        Signals.stopOn(() -> {
-            stopRequested.set(true);
-            stopTask.get().run();
-        });
-        ClientName.set(null, "precheck");
-        precheck(options);
-        ClientName.set(null, ClientName.ADMIN);
-        long keys;
-        long writes;
-        String crossSlot = "";
-        if (Topology.discover(options.source()).isCluster()) {
-            // One task per master of the source cluster.
-            ClusterSyncTask task = new ClusterSyncTask(options, quiet ? null : spec.commandLine().getErr()::println);
-            // Its connections, and its masters' tasks' until each names its own, are the cluster task's.
-            ClientName.set(task.id(), ClientName.ADMIN);
-            stopTask.set(task::stop);
-            if (stopRequested.get()) {
-                task.stop();
-            }
-            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
-                task.run();
-            }
-            keys = task.snapshotKeys();
-            writes = task.commandsForwarded();
-        } else {
-            SyncTask task = new SyncTask(options, quiet ? null : ProgressReporter.forStderr());
-            stopTask.set(task::stop);
-            if (stopRequested.get()) {
-                task.stop();
-            }
-            try (MetricsFlags.Serving served = metrics.serve(spec.commandLine(), MeteredTask.of(task))) {
-                task.run();
-            }
-            keys = task.counters().snapshotKeys.sum();
-            writes = task.counters().commandsForwarded.sum();
-            CrossSlotCounters.Snapshot counts = task.counters().crossSlot.snapshot();
-            crossSlot = counts.total() > 0 ? "; across slots of the target: " + counts.describe() : "";
-        }
-        spec.commandLine().getErr().println("ferry: sync " + (options.mode() == SyncMode.FULL ? "finished" : "stopped") + ": "
-                + keys + " keys copied, " + writes + " writes forwarded" + crossSlot);
-        return 0;
+        return options;
     }
 
     private boolean readReplica() {
@@ -263,17 +270,22 @@ final class SyncCommand implements Callable<Integer> {
 
     /** Runs the precheck and refuses to start on a failure; warnings are printed and the sync goes on. */
     private void precheck(SyncOptions options) {
-        Set<String> skip = new LinkedHashSet<>(skipChecks);
-        // The task checks for an empty target itself, knowing its own checkpoint: a resumed task finds its keys.
-        skip.add("target-empty");
-        PrecheckReport report = Precheck.run(PrecheckOptions.builder(options.source(), options.target())
-                .dbs(options.dbs()).dbMap(options.dbMap().asMap()).existing(options.existing()).skip(skip).build());
+        PrecheckReport report = precheck(options, skipChecks);
         if (report.failed()) {
             throw new FerryException(report.failureSummary());
         }
         for (var warning : report.warnings()) {
             spec.commandLine().getErr().println("ferry: warning: " + warning.name() + ": " + warning.detail());
         }
+    }
+
+    /** The precheck a sync runs before it starts (blocks while it asks both servers), skipping {@code skipChecks}. */
+    static PrecheckReport precheck(SyncOptions options, Set<String> skipChecks) {
+        Set<String> skip = new LinkedHashSet<>(skipChecks);
+        // The task checks for an empty target itself, knowing its own checkpoint: a resumed task finds its keys.
+        skip.add("target-empty");
+        return Precheck.run(PrecheckOptions.builder(options.source(), options.target())
+                .dbs(options.dbs()).dbMap(options.dbMap().asMap()).existing(options.existing()).skip(skip).build());
     }
 
     /** A limit given once (both phases) or twice (snapshot,stream), as {@code {snapshot, stream}}. */

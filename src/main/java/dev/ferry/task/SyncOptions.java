@@ -50,6 +50,7 @@ public final class SyncOptions {
     private final dev.ferry.Throttle snapshotThrottle;
     private final dev.ferry.Throttle streamThrottle;
     private final boolean announceReplicaVersion;
+    private final boolean freshSync;
 
     private SyncOptions(Builder b) {
         this.source = b.source;
@@ -86,6 +87,23 @@ public final class SyncOptions {
         this.snapshotThrottle = b.snapshotThrottle;
         this.streamThrottle = b.streamThrottle;
         this.announceReplicaVersion = b.announceReplicaVersion;
+        this.freshSync = b.freshSync;
+    }
+
+    /** Whether the task copies everything again though its checkpoint could resume ({@code ferry server}'s restart). */
+    public boolean freshSync() {
+        return freshSync;
+    }
+
+    /** These options, for a run that ignores the checkpoint's position and copies everything again (the target's
+     * databases this task owns are emptied first, as for any full resync). */
+    public SyncOptions withFreshSync() {
+        Builder b = shardBuilder(source, shardSlots, pairTask, peerTask);
+        b.shardLabel = shardLabel;
+        b.shardTaskId = shardTaskId;
+        b.sourceSentinel = sourceSentinel;
+        b.freshSync = true;
+        return new SyncOptions(b);
     }
 
     /** Whether Ferry tells a Valkey 9+ source which version of replica it is, to get that version's RDB format. */
@@ -250,6 +268,7 @@ public final class SyncOptions {
         b.streamThrottle = streamThrottle;
         b.announceReplicaVersion = announceReplicaVersion;
         b.targetSentinel = targetSentinel;
+        b.freshSync = freshSync;
         return b;
     }
 
@@ -368,6 +387,7 @@ public final class SyncOptions {
         private dev.ferry.Throttle snapshotThrottle = dev.ferry.Throttle.none();
         private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
         private boolean announceReplicaVersion = true;
+        private boolean freshSync;
 
         private Builder(RedisEndpoint source, RedisEndpoint target) {
             this.source = Objects.requireNonNull(source, "source");

@@ -109,6 +109,8 @@ public final class SyncTask {
     private volatile int fullResyncs;
     private volatile int partialResyncs;
     private volatile int retries;
+    /** Whether {@link SyncOptions#freshSync()} was applied to the checkpoint (once per task). */
+    private volatile boolean freshSyncDone;
     private volatile boolean connectedOnce;
     /** The master read from now: the one named in the options until a failover moves the task elsewhere. */
     private volatile RedisEndpoint source;
@@ -561,6 +563,12 @@ public final class SyncTask {
                     // First the lease, then the checkpoint: once the lease is ours, no other process moves it.
                     lease.acquire(admin, () -> stopRequested);
                     checkpoint = checkpoints.load(admin);
+                    if (checkpoint != null && options.freshSync() && !freshSyncDone) {
+                        // Asked to copy everything again: the checkpoint's position is not resumed from, once.
+                        log.info("fresh full sync asked for: not resuming from the checkpoint {}", checkpoint);
+                        checkpoint = Checkpoint.snapshot(checkpoint.position(), checkpoint.ownsTarget());
+                    }
+                    freshSyncDone = true;
                     if (checkpoint == null && !options.mode().copiesSnapshot()) {
                         // Later writes only: the target is expected to hold the data already, and is never emptied.
                         owns = false;

@@ -1,0 +1,87 @@
+package dev.ferry.cli;
+
+import dev.ferry.FerryException;
+import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.server.TaskDefinition;
+import dev.ferry.server.TaskPlan;
+import dev.ferry.server.TaskPlanner;
+import picocli.CommandLine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The tasks of {@code ferry server} read like {@code ferry sync}: a definition's options become that command's
+ * flags ({@code mode: full} is {@code --mode full}, a list is joined with commas, {@code true} is a bare flag) and are
+ * checked and mapped by {@link SyncCommand} itself, so both take exactly the same options. A password named by
+ * {@code source-password-env: VAR} is read from VAR. Stateless and thread-safe.
+ */
+public final class SyncDefinitions implements TaskPlanner {
+
+    private final UnaryOperator<String> environment;
+
+    public SyncDefinitions() {
+        this(System::getenv);
+    }
+
+    /** Reads the variables named by definitions from {@code environment} (tests). */
+    public SyncDefinitions(UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public TaskPlan plan(TaskDefinition definition) {
+        SyncCommand command = new SyncCommand();
+        CommandLine cli = new CommandLine(command);
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Object> e : definition.options().entrySet()) {
+            if (e.getKey().endsWith("-password-env") || e.getKey().equals("quiet")) {
+                continue;
+            }
+            if (e.getValue() instanceof Boolean b) {
+                if (b) {
+                    args.add("--" + e.getKey());
+                }
+            } else if (e.getValue() instanceof List<?> list) {
+                args.add("--" + e.getKey());
+                args.add(String.join(",", list.stream().map(String::valueOf).toList()));
+            } else {
+                args.add("--" + e.getKey());
+                args.add(String.valueOf(e.getValue()));
+            }
+        }
+        command.passwords.environment = name -> variable(definition, name);
+        try {
+            cli.parseArgs(args.toArray(new String[0]));
+            return new TaskPlan(command.options(), command.skipChecks);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw new FerryException("task " + definition.name() + ": unknown option(s) " + e.getUnmatched().stream()
+                    .filter(a -> a.startsWith("--")).map(a -> "'" + a.substring(2) + "'").toList()
+                    + " (expected the options of 'ferry sync --help', without the dashes)");
+        } catch (CommandLine.ParameterException e) {
+            throw new FerryException("task " + definition.name() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public PrecheckReport precheck(TaskPlan plan) {
+        return SyncCommand.precheck(plan.options(), plan.skipChecks());
+    }
+
+    /** The value of {@code FERRY_SOURCE_PASSWORD} and the like for this task: of the variable its definition names. */
+    private String variable(TaskDefinition definition, String name) {
+        String side = name.equals(Passwords.SOURCE_ENV) ? "source" : name.equals(Passwords.TARGET_ENV) ? "target" : "sentinel";
+        String variable = definition.passwordEnv(side);
+        if (variable == null) {
+            return null;
+        }
+        String value = environment.apply(variable);
+        if (value == null || value.isEmpty()) {
+            throw new FerryException("task " + definition.name() + ": " + side + "-password-env names " + variable
+                    + ", which is not set in the server's environment");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,326 @@
+package dev.ferry.server;
+
+import dev.ferry.FerryException;
+import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.task.SyncOptions;
+import dev.ferry.task.SyncTask;
+import dev.ferry.task.TaskState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One task of the server: its stored definition, the engine running it on a thread of its own, its state as a
+ * user reads it ({@link #state()}), and its recent events. Pause stops the engine, which keeps its checkpoint in the
+ * target; resume starts it again, which continues with a partial resync while the source's backlog covers the pause.
+ * The control methods are synchronized and return at once (the engine stops in the background; {@link #awaitIdle}
+ * waits for it); the read methods may be called from any thread.
+ */
+public final class ManagedTask {
+
+    private static final Logger log = LoggerFactory.getLogger(ManagedTask.class);
+    private static final int MAX_EVENTS = 200;
+    private static final long JOIN_MS = 30_000;
+
+    /** One line of a task's history. */
+    public record Event(String time, String kind, String message) {
+    }
+
+    private final TaskPlanner planner;
+    private final TaskStore store;
+    private volatile StoredTask stored;
+    private volatile Engine engine;
+    private volatile Thread runner;
+    /** The state outside the engine's run: prechecking, precheck-failed, paused, stopped, failed, finished; or null. */
+    private volatile String phase = StoredTask.STOPPED;
+    /** What a stop of the engine is for: paused or stopped. */
+    private volatile String stopFor;
+    private volatile PrecheckReport precheck;
+    private volatile String error;
+    private volatile BacklogWatch backlog;
+    private final Deque<Event> events = new ArrayDeque<>();
+    private String lastState;
+    private String lastTopology;
+    private String lastRetry;
+
+    ManagedTask(StoredTask stored, TaskPlanner planner, TaskStore store) {
+        this.stored = stored;
+        this.planner = planner;
+        this.store = store;
+    }
+
+    public String name() {
+        return stored.name();
+    }
+
+    public StoredTask stored() {
+        return stored;
+    }
+
+    /** prechecking, precheck-failed, snapshot, streaming, paused, retrying, failed, stopping, stopped or finished. */
+    public String state() {
+        String p = phase;
+        if (p != null) {
+            return p;
+        }
+        Engine e = engine;
+        TaskState s = e == null ? null : e.state();
+        if (s == null || s == TaskState.CREATED) {
+            return "prechecking";
+        }
+        return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The tasks reading the source (one per master of a cluster source): for counters and metrics. */
+    public List<SyncTask> shards() {
+        Engine e = engine;
+        return e == null ? List.of() : e.shards();
+    }
+
+    public PrecheckReport precheckReport() {
+        return precheck;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    /** While paused: for about how long a resume still continues with a partial resync; else null. */
+    public BacklogWatch.Coverage backlogCoverage() {
+        BacklogWatch b = backlog;
+        return b == null || !StoredTask.PAUSED.equals(phase) ? null : b.describe();
+    }
+
+    /** Keys of the snapshot done and in all (-1 when not known). */
+    public long[] snapshotProgress() {
+        Engine e = engine;
+        return e == null ? new long[] {0, -1} : e.snapshotProgress();
+    }
+
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Starts the task as stored: running, or kept paused or stopped. */
+    synchronized void startAsStored() {
+        switch (stored.desired()) {
+            case StoredTask.RUNNING -> start(!stored.skipPrecheck(), stored.freshSync());
+            case StoredTask.PAUSED -> {
+                phase = StoredTask.PAUSED;
+                event("state", "paused (as stored)");
+            }
+            default -> {
+                phase = StoredTask.STOPPED;
+                event("state", "stopped (as stored)");
+            }
+        }
+    }
+
+    synchronized void pause() {
+        requireRunning("pause");
+        remember(StoredTask.PAUSED, stored.freshSync());
+        stopFor = StoredTask.PAUSED;
+        Engine e = engine;
+        if (e != null) {
+            e.stop();
+        }
+        event("pause", "pause asked: the engine stops, keeping its checkpoint");
+    }
+
+    synchronized void resume() {
+        if (isRunning()) {
+            throw new Conflict("task " + name() + " is " + state() + ": only a paused, stopped or failed task resumes");
+        }
+        remember(StoredTask.RUNNING, stored.freshSync());
+        event("resume", "resume asked");
+        start(false, stored.freshSync());
+    }
+
+    synchronized void stop() {
+        remember(StoredTask.STOPPED, stored.freshSync());
+        if (isRunning()) {
+            stopFor = StoredTask.STOPPED;
+            Engine e = engine;
+            if (e != null) {
+                e.stop();
+            }
+            event("stop", "stop asked");
+        } else {
+            phase = StoredTask.STOPPED;
+            event("state", "stopped");
+        }
+    }
+
+    /** Stops the engine and starts it again with a fresh full sync (the target's databases it owns emptied first). */
+    void restartFresh() {
+        synchronized (this) {
+            remember(StoredTask.RUNNING, true);
+            Engine e = engine;
+            if (isRunning()) {
+                stopFor = StoredTask.STOPPED;
+                if (e != null) {
+                    e.stop();
+                }
+            }
+        }
+        awaitIdle();
+        synchronized (this) {
+            event("restart", "restart with a fresh full sync asked");
+            start(false, true);
+        }
+    }
+
+    /** Stops the engine without changing what is stored (the server shuts down: the task resumes at its next start). */
+    synchronized void shutdown() {
+        Engine e = engine;
+        stopFor = "shutdown";
+        if (e != null) {
+            e.stop();
+        }
+    }
+
+    /** Waits until no engine runs (bounded). */
+    void awaitIdle() {
+        Thread t = runner;
+        if (t != null) {
+            try {
+                t.join(JOIN_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean isRunning() {
+        Thread t = runner;
+        return t != null && t.isAlive();
+    }
+
+    /** Records state changes, topology events and retries as events; samples the backlog while paused. Watcher thread. */
+    void observe() {
+        String state = state();
+        String topology = null;
+        String retry = null;
+        for (SyncTask s : shards()) {
+            topology = s.lastEvent() != null ? s.lastEvent() : topology;
+            retry = s.state() == TaskState.RETRYING && s.retryReason() != null ? s.retryReason() : retry;
+        }
+        synchronized (this) {
+            if (!state.equals(lastState)) {
+                lastState = state;
+                event("state", ("failed".equals(state) || "precheck-failed".equals(state)) && error != null
+                        ? state + ": " + error : state);
+                if (stored.freshSync() && ("snapshot".equals(state) || "streaming".equals(state))) {
+                    remember(stored.desired(), false);
+                }
+            }
+            if (topology != null && !topology.equals(lastTopology)) {
+                lastTopology = topology;
+                event("topology", topology);
+            }
+            if (retry != null && !retry.equals(lastRetry)) {
+                event("retry", retry);
+            }
+            lastRetry = retry;
+        }
+        BacklogWatch b = backlog;
+        if (b != null && StoredTask.PAUSED.equals(phase)) {
+            b.sample();
+        }
+    }
+
+    private void requireRunning(String what) {
+        if (!isRunning() || phase != null && !"prechecking".equals(phase)) {
+            throw new Conflict("task " + name() + " is " + state() + ": only a running task can " + what
+                    + " (resume it first)");
+        }
+    }
+
+    private void remember(String desired, boolean freshSync) {
+        StoredTask next = stored.withDesired(desired, freshSync);
+        store.save(next);
+        stored = next;
+    }
+
+    private void start(boolean withPrecheck, boolean fresh) {
+        phase = "prechecking";
+        error = null;
+        precheck = null;
+        backlog = null;
+        stopFor = null;
+        Thread t = new Thread(() -> runEngine(withPrecheck, fresh), "ferry-task-" + name());
+        t.setDaemon(true);
+        runner = t;
+        t.start();
+    }
+
+    private void runEngine(boolean withPrecheck, boolean fresh) {
+        Engine e = null;
+        try {
+            TaskPlan plan = planner.plan(stored.definition());
+            if (withPrecheck) {
+                PrecheckReport report = planner.precheck(plan);
+                precheck = report;
+                if (report.failed()) {
+                    error = report.failureSummary();
+                    phase = "precheck-failed";
+                    return;
+                }
+            }
+            SyncOptions options = fresh ? plan.options().withFreshSync() : plan.options();
+            synchronized (this) {
+                if (stopFor != null) {
+                    phase = stopFor.equals(StoredTask.PAUSED) ? StoredTask.PAUSED : StoredTask.STOPPED;
+                    return;
+                }
+                e = new Engine(options);
+                engine = e;
+                phase = null;
+            }
+            e.run();
+            String why = stopFor;
+            if (StoredTask.PAUSED.equals(why)) {
+                BacklogWatch watch = new BacklogWatch();
+                for (SyncTask s : e.shards()) {
+                    watch.add(s.source(), s.appliedOffset());
+                }
+                backlog = watch;
+                phase = StoredTask.PAUSED;
+            } else {
+                phase = why != null ? StoredTask.STOPPED : "finished";
+            }
+        } catch (FerryException | Conflict ex) {
+            fail(ex.getMessage());
+        } catch (RuntimeException ex) {
+            log.error("task {} failed", name(), ex);
+            fail(ex.toString());
+        }
+    }
+
+    private void fail(String message) {
+        error = message;
+        phase = "failed";
+        log.error("task {} failed: {}", name(), message);
+    }
+
+    private void event(String kind, String message) {
+        synchronized (this) {
+            events.addLast(new Event(Instant.now().toString(), kind, message));
+            while (events.size() > MAX_EVENTS) {
+                events.removeFirst();
+            }
+        }
+    }
+
+    /** An action that does not fit the task's state (HTTP 409). */
+    public static final class Conflict extends RuntimeException {
+        Conflict(String message) {
+            super(message);
+        }
+    }
+}

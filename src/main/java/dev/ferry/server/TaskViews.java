@@ -1,0 +1,81 @@
+package dev.ferry.server;
+
+import dev.ferry.precheck.CheckResult;
+import dev.ferry.precheck.PrecheckReport;
+import dev.ferry.task.SyncTask;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What the API shows of a task, as maps for Jackson; never a password (definitions hold none). Stateless. */
+final class TaskViews {
+
+    private TaskViews() {
+    }
+
+    static Map<String, Object> summary(ManagedTask t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("state", t.state());
+        m.put("origin", t.stored().origin());
+        long[] progress = t.snapshotProgress();
+        m.put("snapshot", Map.of("keysDone", progress[0], "keysTotal", progress[1]));
+        long lag = -1;
+        long writes = 0;
+        String retry = null;
+        for (SyncTask s : t.shards()) {
+            lag = Math.max(lag, s.lagMillis());
+            writes += s.counters().commandsForwarded.sum();
+            retry = s.retryReason() != null && "retrying".equals(t.state()) ? s.retryReason() : retry;
+        }
+        m.put("lagMillis", lag);
+        m.put("writesForwarded", writes);
+        m.put("retryReason", retry);
+        m.put("error", t.error());
+        BacklogWatch.Coverage coverage = t.backlogCoverage();
+        m.put("backlogCovers", coverage == null ? null
+                : map("secondsLeft", coverage.secondsLeft(), "text", coverage.text()));
+        return m;
+    }
+
+    static Map<String, Object> detail(ManagedTask t) {
+        Map<String, Object> m = summary(t);
+        m.put("definition", t.stored().options());
+        m.put("desired", t.stored().desired());
+        m.put("precheck", precheck(t.precheckReport()));
+        List<Map<String, Object>> shards = new ArrayList<>();
+        for (SyncTask s : t.shards()) {
+            shards.add(map("id", s.id(), "source", s.source().address(),
+                    "state", s.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    "appliedOffset", s.appliedOffset(), "fullResyncs", s.fullResyncs(),
+                    "partialResyncs", s.partialResyncs(), "lastEvent", s.lastEvent()));
+        }
+        m.put("shards", shards);
+        return m;
+    }
+
+    /** The precheck table: one row per check; null when none ran. */
+    static List<Map<String, Object>> precheck(PrecheckReport report) {
+        if (report == null) {
+            return null;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (CheckResult r : report.results()) {
+            rows.add(map("check", r.name(), "status", r.status().name().toLowerCase(Locale.ROOT), "detail", r.detail(),
+                    "fix", r.fix()));
+        }
+        return rows;
+    }
+
+    /** A map that keeps its order and takes nulls. */
+    static Map<String, Object> map(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+}
