@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * The HTTP API of {@code ferry server} under {@code /api/v1} (described by {@code /api/v1/openapi.json}), on the
  * JDK's built-in HTTP server. With a token, every request needs {@code Authorization: Bearer <token>}. Bodies are
  * JSON; errors are {@code {"error": "..."}}; no response carries a password (every body is checked against the
- * tasks' passwords before it leaves). Requests are served by a small pool of threads; a verify blocks its thread.
+ * tasks' passwords before it leaves). Every other path is the web console's static files ({@link ConsoleFiles}).
+ * Requests are served by a small pool of threads; a verify blocks its thread.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -96,6 +97,10 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        if (ConsoleFiles.owns(exchange.getRequestURI().getPath())) {
+            ConsoleFiles.serve(exchange);
+            return;
+        }
         int status;
         Object body;
         try {

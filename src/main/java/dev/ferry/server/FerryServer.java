@@ -97,17 +97,16 @@ public final class FerryServer implements AutoCloseable {
                     + " or choose another name)");
         }
         TaskPlan plan = planner.plan(definition);
-        if (!skipPrecheck) {
-            PrecheckReport report = planner.precheck(plan);
-            if (report.failed()) {
-                return report;
-            }
+        PrecheckReport report = skipPrecheck ? null : planner.precheck(plan);
+        if (report != null && report.failed()) {
+            return report;
         }
         StoredTask stored = new StoredTask(definition.name(), definition.options(), StoredTask.RUNNING, false,
                 skipPrecheck, "api");
         store.save(stored);
         ManagedTask task = new ManagedTask(stored, planner, store);
         tasks.put(definition.name(), task);
+        task.keepPrecheck(report);
         task.resume();
         return null;
     }
