@@ -59,7 +59,7 @@ final class ConsoleFiles {
             type = TYPES.get(file.substring(file.lastIndexOf('.') + 1));
         }
         exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
+        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         boolean head = method.equals("HEAD");

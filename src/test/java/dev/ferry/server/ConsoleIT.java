@@ -17,6 +17,10 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -76,6 +80,15 @@ class ConsoleIT {
             server = new FerryServer(new TaskStore(dir.resolve("data")), planner);
             server.start(List.of());
             api = new ApiServer(server, planner, "127.0.0.1", 0, TOKEN);
+            // The files need no token and may load nothing from elsewhere; anything else is not theirs; the API still
+            // needs the token.
+            HttpResponse<String> page = get("/");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'self'");
+            assertThat(page.body()).contains("console.js").doesNotContain("http://", "https://");
+            assertThat(get("/console.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+            assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
+            assertThat(get("/api/v1/tasks").statusCode()).isEqualTo(401);
             browser = Chromium.start(dir.resolve("chromium-profile"), 1280, 900);
             wait = new WebDriverWait(browser, TIMEOUT, Duration.ofMillis(100));
 
@@ -137,6 +150,11 @@ class ConsoleIT {
 
             assertThat(browser.getPageSource()).doesNotContain(SOURCE_PASSWORD);
         }
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private WebElement visible(String id) {
