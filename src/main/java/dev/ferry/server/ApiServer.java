@@ -199,6 +199,11 @@ public final class ApiServer implements AutoCloseable {
         }
         boolean skip = Boolean.TRUE.equals(entry.get("skipPrecheck"));
         TaskDefinition definition = TaskDefinition.of(entry);
+        if (Boolean.TRUE.equals(entry.get("precheckOnly"))) {
+            PrecheckReport report = server.precheck(definition);
+            return new Object[] {report.failed() ? 422 : 200, TaskViews.map("error",
+                    report.failed() ? report.failureSummary() : null, "precheck", TaskViews.precheck(report))};
+        }
         PrecheckReport failed = server.create(definition, skip);
         if (failed != null) {
             return new Object[] {422, TaskViews.map("error", failed.failureSummary(), "precheck", TaskViews.precheck(failed))};

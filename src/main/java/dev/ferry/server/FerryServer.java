@@ -92,10 +92,7 @@ public final class FerryServer implements AutoCloseable {
      * @throws FerryException a definition {@code ferry sync} would refuse
      */
     public synchronized PrecheckReport create(TaskDefinition definition, boolean skipPrecheck) {
-        if (tasks.containsKey(definition.name())) {
-            throw new ManagedTask.Conflict("a task named '" + definition.name() + "' exists already (delete it first,"
-                    + " or choose another name)");
-        }
+        requireNew(definition);
         TaskPlan plan = planner.plan(definition);
         PrecheckReport report = skipPrecheck ? null : planner.precheck(plan);
         if (report != null && report.failed()) {
@@ -109,6 +106,23 @@ public final class FerryServer implements AutoCloseable {
         task.keepPrecheck(report);
         task.resume();
         return null;
+    }
+
+    /**
+     * Runs the precheck of a task that is not created (so that a person can read it first); creates nothing.
+     *
+     * @throws FerryException a definition {@code ferry sync} would refuse
+     */
+    public PrecheckReport precheck(TaskDefinition definition) {
+        requireNew(definition);
+        return planner.precheck(planner.plan(definition));
+    }
+
+    private void requireNew(TaskDefinition definition) {
+        if (tasks.containsKey(definition.name())) {
+            throw new ManagedTask.Conflict("a task named '" + definition.name() + "' exists already (delete it first,"
+                    + " or choose another name)");
+        }
     }
 
     /** Stops a task, waits for its engine, and forgets it (its checkpoint stays in the target). */

@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The web console in Debian's headless Chromium against a real {@code ferry server} and real servers (7.0.15):
- * the token is asked once; a task whose precheck fails is refused with its table; a task is created through the
- * form (its precheck table shown), reaches streaming in the list, is paused and resumed on its page, and verify
+ * the token is asked once; a task whose precheck fails is refused with its table; a task's precheck table is shown
+ * before anything is created, then it is created through the form, reaches streaming in the list, is paused and resumed on its page, and verify
  * reads "consistent". Saves screenshots of the list and the task page in {@code target/console-screenshots}, and
  * also in the folder named by {@code -Dferry.console.screenshots} (docs, to update the README's pictures).
  */
@@ -108,11 +108,15 @@ class ConsoleIT {
             assertThat(statuses("create-precheck")).contains("fail");
             assertThat(browser.findElement(By.id("f-name")).getAttribute("value")).isEqualTo("unreachable");
 
-            // A good one is created: its precheck table (all passed) is shown before it is opened.
+            // A good one: its precheck table (all passed) is shown before anything is created, then it is created.
             fillForm("orders", "redis://127.0.0.1:" + source.port(), passwordFile.toString(),
                     "redis://127.0.0.1:" + target.port());
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("create-result"), "Precheck passed"));
             assertThat(statuses("create-precheck")).isNotEmpty().doesNotContain("fail");
+            assertThat(get("/api/v1/tasks/orders", TOKEN).statusCode()).isEqualTo(404);
+            visible("create").click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("create-result"), "is created"));
+            assertThat(get("/api/v1/tasks/orders", TOKEN).statusCode()).isEqualTo(200);
 
             try (BackgroundLoad load = BackgroundLoad.onStandalone(source, 21, 0)) {
                 // The list shows it reaching streaming, with the snapshot complete.
@@ -153,8 +157,15 @@ class ConsoleIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return get(path, null);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private WebElement visible(String id) {
@@ -166,7 +177,7 @@ class ConsoleIT {
         type("f-source", sourceUri);
         type("f-source-password-file", sourcePasswordFile);
         type("f-target", targetUri);
-        browser.findElement(By.id("create")).click();
+        browser.findElement(By.id("run-precheck")).click();
     }
 
     private void type(String id, String text) {
@@ -179,19 +190,28 @@ class ConsoleIT {
 
     /** The Status column of a precheck table. */
     private List<String> statuses(String table) {
-        return browser.findElements(By.cssSelector("#" + table + " tbody td:nth-child(2)")).stream()
-                .map(WebElement::getText).toList();
+        return texts("#" + table + " tbody td:nth-child(2)");
     }
 
     /** The text of column {@code n} (1-based) of a task's row in the list. */
     private String cell(String task, int n) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#tasks tr[data-task='" + task + "'] > *"));
-        return cells.size() < n ? "" : cells.get(n - 1).getText();
+        List<String> cells = texts("#tasks tr[data-task='" + task + "'] > *");
+        return cells.size() < n ? "" : cells.get(n - 1);
     }
 
     private String shardCell(int n) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#shards tbody tr:first-child td"));
-        return cells.size() < n ? "-1" : cells.get(n - 1).getText();
+        List<String> cells = texts("#shards tbody tr:first-child td");
+        return cells.size() < n ? "-1" : cells.get(n - 1);
+    }
+
+    /**
+     * The text of every element {@code selector} finds, read in one script: the page replaces its tables at each
+     * poll, so elements found first and read after may be gone.
+     */
+    private List<String> texts(String selector) {
+        Object found = browser.executeScript("return Array.from(document.querySelectorAll(arguments[0]))"
+                + ".map((e) => e.textContent.trim());", selector);
+        return ((List<?>) found).stream().map(String::valueOf).toList();
     }
 
     private void screenshot(String name, int height) throws Exception {

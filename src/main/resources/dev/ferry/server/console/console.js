@@ -287,40 +287,72 @@ function showVerify(status, data) {
   box.replaceChildren(...parts);
 }
 
-async function create(event) {
-  event.preventDefault();
-  const form = $('new-form');
+function formBody() {
   const body = {};
-  for (const input of form.querySelectorAll('input:not([type=checkbox]), select')) {
+  for (const input of $('new-form').querySelectorAll('input:not([type=checkbox]), select')) {
     const v = input.value.trim();
     if (v !== '') body[input.name] = v;
   }
   if ($('f-skip').checked) body.skipPrecheck = true;
-  const result = $('create-result');
+  return body;
+}
+
+/** Shows the answer to a precheck or a create: a message, and the precheck table when there is one. */
+function showCreateResult(message, ok, rows, link) {
+  const p = el('p', message, 'message ' + (ok ? 'ok' : 'bad'));
+  if (link) p.append(' ', link);
+  $('create-result').replaceChildren(p);
   const table = $('create-precheck');
+  fill(table.querySelector('tbody'), precheckRows(rows));
+  table.hidden = !rows;
+}
+
+/** Submitting the form runs the precheck only (or, with the precheck skipped, creates at once). */
+async function submitForm(event) {
+  event.preventDefault();
+  const body = formBody();
+  if (body.skipPrecheck) return create(body);
+  $('create').hidden = true;
+  $('run-precheck').disabled = true;
+  $('create-result').replaceChildren(el('p', 'Running the precheck…', 'message'));
+  try {
+    const { status, data } = await api('POST', '/tasks', Object.assign({ precheckOnly: true }, body));
+    if (status === 200) {
+      showCreateResult('Precheck passed; nothing is created yet. Read the table, then create the task.', true,
+        data.precheck);
+      $('create').textContent = 'Create and start ' + body.name;
+      $('create').hidden = false;
+      $('create').onclick = () => create(body);
+    } else if (status === 422) {
+      showCreateResult('Precheck failed, nothing was created: ' + data.error
+        + ' Fix what the table says and run it again.', false, data.precheck);
+    } else {
+      showCreateResult('Cannot run the precheck: ' + ((data && data.error) || 'HTTP ' + status), false, null);
+    }
+  } catch (e) {
+    if (!(e instanceof Unauthorized)) showCreateResult('Cannot run the precheck: ' + e.message, false, null);
+  } finally {
+    $('run-precheck').disabled = false;
+  }
+}
+
+async function create(body) {
   $('create').disabled = true;
-  result.replaceChildren(el('p', body.skipPrecheck ? 'Creating…' : 'Running the precheck…', 'message'));
+  $('create-result').replaceChildren(el('p', 'Creating ' + body.name + '…', 'message'));
   try {
     const { status, data } = await api('POST', '/tasks', body);
-    const rows = data && data.precheck;
-    fill(table.querySelector('tbody'), precheckRows(rows));
-    table.hidden = !rows;
     if (status === 201) {
       const link = el('a', 'Open task ' + data.name);
       link.href = '#/task/' + encodeURIComponent(data.name);
       link.id = 'open-created';
-      const p = el('p', (rows ? 'Precheck passed: ' : 'Precheck skipped: ') + 'task ' + data.name
-        + ' is created and starting. ', 'message ok');
-      p.appendChild(link);
-      result.replaceChildren(p);
-    } else if (status === 422) {
-      result.replaceChildren(el('p', 'Precheck failed, nothing was created: ' + data.error
-        + ' Fix what the table says and submit again.', 'message bad'));
+      showCreateResult((data.precheck ? 'Precheck passed again: ' : 'Precheck skipped: ') + 'task ' + data.name
+        + ' is created and starting.', true, data.precheck, link);
+      $('create').hidden = true;
     } else {
-      result.replaceChildren(el('p', 'Not created: ' + ((data && data.error) || 'HTTP ' + status), 'message bad'));
+      showCreateResult('Not created: ' + ((data && data.error) || 'HTTP ' + status), false, data && data.precheck);
     }
   } catch (e) {
-    if (!(e instanceof Unauthorized)) result.replaceChildren(el('p', 'Not created: ' + e.message, 'message bad'));
+    if (!(e instanceof Unauthorized)) showCreateResult('Not created: ' + e.message, false, null);
   } finally {
     $('create').disabled = false;
   }
@@ -384,7 +416,9 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const action of ['pause', 'resume', 'stop', 'verify']) {
     $(action).addEventListener('click', () => act(action));
   }
-  $('new-form').addEventListener('submit', create);
+  $('new-form').addEventListener('submit', submitForm);
+  // A changed form needs its precheck again before it can be created.
+  $('new-form').addEventListener('input', () => { $('create').hidden = true; });
   window.addEventListener('hashchange', route);
   route();
 });
