@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * The HTTP API of {@code ferry server} under {@code /api/v1} (described by {@code /api/v1/openapi.json}), on the
  * JDK's built-in HTTP server. With a token, every request needs {@code Authorization: Bearer <token>}. Bodies are
  * JSON; errors are {@code {"error": "..."}}; no response carries a password (every body is checked against the
- * tasks' passwords before it leaves). Requests are served by a small pool of threads; a verify blocks its thread.
+ * tasks' passwords before it leaves). Every other path is the web console's static files ({@link ConsoleFiles}).
+ * Requests are served by a small pool of threads; a verify blocks its thread.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -96,6 +97,10 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        if (ConsoleFiles.owns(exchange.getRequestURI().getPath())) {
+            ConsoleFiles.serve(exchange);
+            return;
+        }
         int status;
         Object body;
         try {
@@ -194,6 +199,11 @@ public final class ApiServer implements AutoCloseable {
         }
         boolean skip = Boolean.TRUE.equals(entry.get("skipPrecheck"));
         TaskDefinition definition = TaskDefinition.of(entry);
+        if (Boolean.TRUE.equals(entry.get("precheckOnly"))) {
+            PrecheckReport report = server.precheck(definition);
+            return new Object[] {report.failed() ? 422 : 200, TaskViews.map("error",
+                    report.failed() ? report.failureSummary() : null, "precheck", TaskViews.precheck(report))};
+        }
         PrecheckReport failed = server.create(definition, skip);
         if (failed != null) {
             return new Object[] {422, TaskViews.map("error", failed.failureSummary(), "precheck", TaskViews.precheck(failed))};

@@ -92,24 +92,37 @@ public final class FerryServer implements AutoCloseable {
      * @throws FerryException a definition {@code ferry sync} would refuse
      */
     public synchronized PrecheckReport create(TaskDefinition definition, boolean skipPrecheck) {
-        if (tasks.containsKey(definition.name())) {
-            throw new ManagedTask.Conflict("a task named '" + definition.name() + "' exists already (delete it first,"
-                    + " or choose another name)");
-        }
+        requireNew(definition);
         TaskPlan plan = planner.plan(definition);
-        if (!skipPrecheck) {
-            PrecheckReport report = planner.precheck(plan);
-            if (report.failed()) {
-                return report;
-            }
+        PrecheckReport report = skipPrecheck ? null : planner.precheck(plan);
+        if (report != null && report.failed()) {
+            return report;
         }
         StoredTask stored = new StoredTask(definition.name(), definition.options(), StoredTask.RUNNING, false,
                 skipPrecheck, "api");
         store.save(stored);
         ManagedTask task = new ManagedTask(stored, planner, store);
         tasks.put(definition.name(), task);
+        task.keepPrecheck(report);
         task.resume();
         return null;
+    }
+
+    /**
+     * Runs the precheck of a task that is not created (so that a person can read it first); creates nothing.
+     *
+     * @throws FerryException a definition {@code ferry sync} would refuse
+     */
+    public PrecheckReport precheck(TaskDefinition definition) {
+        requireNew(definition);
+        return planner.precheck(planner.plan(definition));
+    }
+
+    private void requireNew(TaskDefinition definition) {
+        if (tasks.containsKey(definition.name())) {
+            throw new ManagedTask.Conflict("a task named '" + definition.name() + "' exists already (delete it first,"
+                    + " or choose another name)");
+        }
     }
 
     /** Stops a task, waits for its engine, and forgets it (its checkpoint stays in the target). */

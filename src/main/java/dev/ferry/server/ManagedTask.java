@@ -132,6 +132,11 @@ public final class ManagedTask {
         event("pause", "pause asked: the engine stops, keeping its checkpoint");
     }
 
+    /** Keeps the report of the precheck run before this task was created, for the API and the console to show. */
+    void keepPrecheck(PrecheckReport report) {
+        precheck = report;
+    }
+
     synchronized void resume() {
         if (isRunning()) {
             throw new Conflict("task " + name() + " is " + state() + ": only a paused, stopped or failed task resumes");
@@ -250,7 +255,9 @@ public final class ManagedTask {
     private void start(boolean withPrecheck, boolean fresh) {
         phase = "prechecking";
         error = null;
-        precheck = null;
+        if (withPrecheck) {
+            precheck = null;
+        }
         backlog = null;
         stopFor = null;
         Thread t = new Thread(() -> runEngine(withPrecheck, fresh), "ferry-task-" + name());

@@ -36,11 +36,12 @@ public record TaskDefinition(String name, Map<String, Object> options) {
         }
     }
 
-    /** A definition from a YAML entry or a JSON body: {@code name} plus options; {@code skipPrecheck} is not one. */
+    /** A definition from a YAML entry or a JSON body: {@code name} plus options; {@code skipPrecheck} and {@code precheckOnly} are not. */
     public static TaskDefinition of(Map<String, ?> entry) {
         Map<String, Object> options = new LinkedHashMap<>(entry);
         Object name = options.remove("name");
         options.remove("skipPrecheck");
+        options.remove("precheckOnly");
         return new TaskDefinition(name instanceof String s ? s : null, options);
     }
 
