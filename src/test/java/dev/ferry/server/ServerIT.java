@@ -9,6 +9,8 @@ import dev.ferry.testing.BackgroundLoad;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.Exposition;
+import dev.ferry.testing.MonitoringFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,6 +91,7 @@ class ServerIT {
             assertThat(json(call("GET", "/tasks/nothing", null, TOKEN)).get("error").asText()).contains("no task named");
             awaitState("standalone", "streaming");
             awaitState("cluster", "streaming");
+            assertMetricsOfBothTasks(source, cluster);
 
             // A failing precheck creates nothing and shows the table.
             HttpResponse<String> refused = call("POST", "/tasks", "{\"name\": \"unreachable\", \"source\":"
@@ -163,6 +169,35 @@ class ServerIT {
         }
         assertThat(bodies).hasSizeGreaterThan(20);
         assertThat(bodies).noneMatch(b -> b.contains(SOURCE_PASSWORD) || b.contains(TARGET_PASSWORD));
+    }
+
+    /** /metrics needs the token too, and holds both tasks' shards under their names, parsed strictly. */
+    private void assertMetricsOfBothTasks(RedisServer source, ClusterHarness cluster) throws Exception {
+        assertThat(scrape(null).statusCode()).isEqualTo(401);
+        assertThat(scrape(TOKEN).headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+        Map<String, Exposition.Family> metrics = Exposition.parse(scrape(TOKEN).body());
+        List<Exposition.Sample> shards = metrics.get("ferry_shard_info").samples();
+        assertThat(shards.stream().map(s -> s.labels().get("task")).toList())
+                .containsExactlyInAnyOrder("standalone", "cluster", "cluster", "cluster");
+        Set<String> sources = new HashSet<>();
+        cluster.masters().forEach(m -> sources.add("127.0.0.1:" + m.port()));
+        sources.add("127.0.0.1:" + source.port());
+        assertThat(shards.stream().map(s -> s.labels().get("source")).collect(Collectors.toSet())).isEqualTo(sources);
+        assertThat(metrics.get("ferry_snapshot_keys_copied").samples().stream().mapToDouble(Exposition.Sample::value).sum())
+                .isEqualTo(600);
+        assertThat(metrics.get("ferry_task_state").samples().stream().filter(s -> s.value() == 1)
+                .map(s -> s.labels().get("state")).toList()).containsOnly("streaming").hasSize(4);
+        assertThat(MonitoringFiles.missingIn(metrics)).as("metrics the dashboard and alerts use").isEmpty();
+    }
+
+    private HttpResponse<String> scrape(String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        bodies.add(response.body());
+        return response;
     }
 
     private void startServer(Path config) throws Exception {
