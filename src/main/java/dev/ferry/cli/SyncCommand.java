@@ -21,6 +21,7 @@ import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import dev.ferry.cluster.CrossSlotCounters;
 import dev.ferry.cluster.Topology;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -145,7 +146,8 @@ final class SyncCommand implements Callable<Integer> {
                     + " and copy the source again.")
     SourceReset onSourceReset;
 
-    @Option(names = "--quiet", description = "No progress output.")
+    @Option(names = "--quiet", description = "No progress or status line, and on standard error no log below warnings:"
+            + " only warnings, errors and the one-line result at the end.")
     boolean quiet;
 
     @Mixin
@@ -154,6 +156,9 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SyncOptions options = options();
+        if (quiet) {
+            LogOptions.quietOnStderr(LoggerFactory.getILoggerFactory());
+        }
         // Installed before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
         AtomicBoolean stopRequested = new AtomicBoolean();
         AtomicReference<Runnable> stopTask = new AtomicReference<>(() -> { });
