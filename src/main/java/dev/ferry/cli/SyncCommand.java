@@ -46,11 +46,16 @@ final class SyncCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", required = true, paramLabel = "URI", description = "Source server.")
+    @Option(names = "--source", paramLabel = "URI", description = "Source server (required unless --config gives it).")
     String source;
 
-    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
+    @Option(names = "--target", paramLabel = "URI", description = "Target server (required unless --config gives it).")
     String target;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Take the task from FILE, in the format of ferry"
+            + " server --config ('tasks:' with one entry: a name and these options without the dashes); an option given"
+            + " there and on the command line is refused.")
+    Path config;
 
     @Mixin
     Passwords passwords = new Passwords();
@@ -155,6 +160,9 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (config != null) {
+            return TaskFile.command(spec.commandLine(), config).call();
+        }
         SyncOptions options = options();
         if (quiet) {
             LogOptions.quietOnStderr(LoggerFactory.getILoggerFactory());
@@ -208,6 +216,11 @@ final class SyncCommand implements Callable<Integer> {
 
     /** The options of this command line, checked: what the task runs with (also used by {@code ferry server}). */
     SyncOptions options() {
+        if (source == null || target == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing " + (source == null
+                    ? target == null ? "--source and --target" : "--source" : "--target")
+                    + " (or --config FILE with a task)");
+        }
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),
