@@ -6,31 +6,22 @@ import dev.ferry.server.ApiServer;
 import dev.ferry.server.ConfigFile;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.TaskStore;
+import dev.ferry.cli.SyncCommandIT.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+
+import static dev.ferry.cli.SyncCommandIT.ferry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ferry status} against a real server (7.0.15): the task table, and plain errors for a wrong token or no server. */
 class StatusCommandIT {
-
-    private record Result(int exitCode, String out, String err) {
-    }
-
-    private static Result ferry(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void theTableShowsEachTaskWithItsStateProgressLagAndLastEvent(@TempDir Path dir) throws Exception {

@@ -20,10 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The command line against real servers: exit codes and one-line errors that never show a password. */
 class SyncCommandIT {
 
-    private record Result(int exitCode, String out, String err) {
+    /** What a run of the command line did. */
+    record Result(int exitCode, String out, String err) {
     }
 
-    private static Result ferry(String... args) {
+    /** Runs {@code ferry args} in this JVM (also used by the other command tests). */
+    static Result ferry(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
