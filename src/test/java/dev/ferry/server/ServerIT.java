@@ -171,6 +171,75 @@ class ServerIT {
         assertThat(bodies).noneMatch(b -> b.contains(SOURCE_PASSWORD) || b.contains(TARGET_PASSWORD));
     }
 
+    @Test
+    void aStandaloneAClusterAndATwoWayPairFromAFileResumeWithPartialResyncsAfterARestartUnderLoad() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisServer clusterTarget = RedisServer.builder().version("7.0.15").start();
+             RedisServer a = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             RedisServer b = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             ClusterHarness cluster = ClusterHarness.start(3, "--repl-backlog-size", "64mb", "--repl-diskless-sync-delay", "0");
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect();
+             RedisConnection clusterTgt = clusterTarget.connect();
+             RedisConnection aConn = a.connect();
+             RedisConnection bConn = b.connect()) {
+            for (int i = 0; i < 200; i++) {
+                src.callChecked("SET", "k:" + i, "v" + i);
+                aConn.callChecked("SET", "a:" + i, "v" + i);
+                cluster.call("HSET", "h:" + i, "f", Integer.toString(i));
+            }
+            // The file lists the reverse direction first: it waits, retrying, until the forward one streams.
+            Path config = dir.resolve("ferry.yaml");
+            Files.writeString(config, "tasks:\n"
+                    + "  - {name: standalone, source: 'redis://127.0.0.1:" + source.port() + "', target: 'redis://127.0.0.1:"
+                    + target.port() + "'}\n"
+                    + "  - {name: cluster, source: '" + cluster.uri() + "', target: 'redis://127.0.0.1:" + clusterTarget.port()
+                    + "'}\n"
+                    + "  - {name: b-to-a, source: 'redis://127.0.0.1:" + b.port() + "', target: 'redis://127.0.0.1:"
+                    + a.port() + "', two-way: true, mode: incremental}\n"
+                    + "  - {name: a-to-b, source: 'redis://127.0.0.1:" + a.port() + "', target: 'redis://127.0.0.1:"
+                    + b.port() + "', two-way: true}\n");
+            startServer(config);
+            List<String> tasks = List.of("standalone", "cluster", "a-to-b", "b-to-a");
+            for (String task : tasks) {
+                awaitState(task, "streaming");
+            }
+            assertThat(json(call("GET", "/tasks/b-to-a/events", null, TOKEN)).findValuesAsText("message"))
+                    .anyMatch(m -> m.startsWith("two-way: the forward task") && m.contains("retrying every"));
+
+            // Writes on both sides of the pair, in databases of their own (never the same key on both sides).
+            try (BackgroundLoad load = BackgroundLoad.onStandalone(source, 21, 0);
+                 BackgroundLoad clusterLoad = BackgroundLoad.onCluster(cluster, 22);
+                 BackgroundLoad onA = BackgroundLoad.onStandalone(a, 23, 1);
+                 BackgroundLoad onB = BackgroundLoad.onStandalone(b, 24, 2)) {
+                onB.awaitMoreRounds(2, TIMEOUT);
+                stopServer();
+                load.awaitMoreRounds(2, TIMEOUT);
+                onA.awaitMoreRounds(2, TIMEOUT);
+                onB.awaitMoreRounds(2, TIMEOUT);
+                startServer(config);
+                for (String task : tasks) {
+                    awaitState(task, "streaming");
+                }
+                assertPartialOnly("standalone", 1);
+                assertPartialOnly("cluster", 3);
+                assertPartialOnly("a-to-b", 1);
+                assertPartialOnly("b-to-a", 1);
+                onA.awaitMoreRounds(2, TIMEOUT);
+                onB.awaitMoreRounds(2, TIMEOUT);
+                clusterLoad.awaitMoreRounds(2, TIMEOUT);
+            }
+            awaitSame(() -> DataAssertions.differences(src, tgt, Set.of(0)));
+            awaitSame(() -> ClusterData.differences(clusterTgt, cluster));
+            awaitSame(() -> DataAssertions.differences(aConn, bConn, Set.of(0, 1, 2)));
+            assertThat(bConn.callChecked("GET", "a:7").asText()).isEqualTo("v7");
+            stopServer();
+        } finally {
+            stopServer();
+        }
+    }
+
     /** /metrics needs the token too, and holds both tasks' shards under their names, parsed strictly. */
     private void assertMetricsOfBothTasks(RedisServer source, ClusterHarness cluster) throws Exception {
         assertThat(scrape(null).statusCode()).isEqualTo(401);
