@@ -17,6 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
             JsonNode events = get(base + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/events", token).get("events");
             JsonNode last = events.isEmpty() ? null : events.get(events.size() - 1);
             rows.add(new String[] {name, task.get("state").asText(), progress(task), lag(task.get("lagMillis").asLong(-1)),
-                    last == null ? "" : last.get("time").asText() + " " + last.get("message").asText()});
+                    last == null ? "" : seconds(last.get("time").asText()) + " " + last.get("message").asText()});
         }
         print(rows);
         return 0;
@@ -71,6 +74,15 @@ final class StatusCommand implements Callable<Integer> {
                     done, total) : done + " keys";
         }
         return done + " keys, " + task.get("writesForwarded").asLong() + " writes";
+    }
+
+    /** An event's time to the second, in UTC: the table stays narrow. */
+    static String seconds(String instant) {
+        try {
+            return Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return instant;
+        }
     }
 
     static String lag(long ms) {

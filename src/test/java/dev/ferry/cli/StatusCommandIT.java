@@ -47,7 +47,7 @@ class StatusCommandIT {
                 Result r = awaitTable(url, dir.resolve("token"), "streaming", "finished");
                 List<String> lines = r.out().lines().toList();
                 assertThat(lines.get(0)).matches("NAME +STATE +PROGRESS +LAG +LAST EVENT");
-                assertThat(lines.get(1)).matches("once +finished +50 keys, 0 writes +- +\\d{4}-.*finished");
+                assertThat(lines.get(1)).matches("once +finished +50 keys, 0 writes +- +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ finished");
                 assertThat(lines.get(2)).matches("orders +streaming +50 keys, 0 writes +\\d+ ms +\\d{4}-.*streaming");
                 int column = lines.get(0).indexOf("LAG");
                 assertThat(lines).allSatisfy(line -> assertThat(line.charAt(column - 1)).isEqualTo(' '));
