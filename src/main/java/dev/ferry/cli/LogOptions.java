@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -65,6 +66,19 @@ final class LogOptions {
         appender.start();
         root.detachAndStopAllAppenders();
         root.addAppender(appender);
+    }
+
+    /**
+     * {@code --quiet}: the log on standard error keeps its warnings and errors only (a {@code --log-file} keeps
+     * everything: it is not the terminal). Called on the main thread before the command starts its work.
+     */
+    static void quietOnStderr(org.slf4j.ILoggerFactory factory) {
+        if (factory instanceof LoggerContext context) {
+            Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+            if (root.getAppender("STDERR") != null && !root.getEffectiveLevel().isGreaterOrEqual(Level.WARN)) {
+                root.setLevel(Level.WARN);
+            }
+        }
     }
 
     /** JSON lines, or the pattern of the shipped configuration (logback.xml), so that a log file reads like the terminal. */

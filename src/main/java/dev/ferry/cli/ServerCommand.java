@@ -65,7 +65,7 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String token(Path file) {
+    static String token(Path file) {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             if (lines.isEmpty() || lines.get(0).isBlank()) {

@@ -21,6 +21,7 @@ import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import dev.ferry.cluster.CrossSlotCounters;
 import dev.ferry.cluster.Topology;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,11 +46,16 @@ final class SyncCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", required = true, paramLabel = "URI", description = "Source server.")
+    @Option(names = "--source", paramLabel = "URI", description = "Source server (required unless --config gives it).")
     String source;
 
-    @Option(names = "--target", required = true, paramLabel = "URI", description = "Target server.")
+    @Option(names = "--target", paramLabel = "URI", description = "Target server (required unless --config gives it).")
     String target;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Take the task from FILE, in the format of ferry"
+            + " server --config ('tasks:' with one entry: a name and these options without the dashes); an option given"
+            + " there and on the command line is refused.")
+    Path config;
 
     @Mixin
     Passwords passwords = new Passwords();
@@ -145,7 +151,8 @@ final class SyncCommand implements Callable<Integer> {
                     + " and copy the source again.")
     SourceReset onSourceReset;
 
-    @Option(names = "--quiet", description = "No progress output.")
+    @Option(names = "--quiet", description = "No progress or status line, and on standard error no log below warnings:"
+            + " only warnings, errors and the one-line result at the end.")
     boolean quiet;
 
     @Mixin
@@ -153,7 +160,13 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (config != null) {
+            return TaskFile.command(spec.commandLine(), config).call();
+        }
         SyncOptions options = options();
+        if (quiet) {
+            LogOptions.quietOnStderr(LoggerFactory.getILoggerFactory());
+        }
         // Installed before the precheck, so that a signal during start-up also ends in a clean stop and exit 0.
         AtomicBoolean stopRequested = new AtomicBoolean();
         AtomicReference<Runnable> stopTask = new AtomicReference<>(() -> { });
@@ -203,6 +216,11 @@ final class SyncCommand implements Callable<Integer> {
 
     /** The options of this command line, checked: what the task runs with (also used by {@code ferry server}). */
     SyncOptions options() {
+        if (source == null || target == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing " + (source == null
+                    ? target == null ? "--source and --target" : "--source" : "--target")
+                    + " (or --config FILE with a task)");
+        }
         RedisEndpoint sourceEndpoint = tls.source(spec.commandLine(), passwords.source(spec.commandLine(),
                 Converters.endpoint(spec.commandLine(), "--source", source, passwords)));
         RedisEndpoint targetEndpoint = tls.target(spec.commandLine(), passwords.target(spec.commandLine(),

@@ -35,6 +35,25 @@ public final class SyncDefinitions implements TaskPlanner {
     public TaskPlan plan(TaskDefinition definition) {
         SyncCommand command = new SyncCommand();
         CommandLine cli = new CommandLine(command);
+        command.passwords.environment = name -> variable(definition, name);
+        try {
+            cli.parseArgs(flags(definition).toArray(new String[0]));
+            return new TaskPlan(command.options(), command.skipChecks);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw new FerryException("task " + definition.name() + ": unknown option(s) " + e.getUnmatched().stream()
+                    .filter(a -> a.startsWith("--")).map(a -> "'" + a.substring(2) + "'").toList()
+                    + " (expected the options of 'ferry sync --help', without the dashes)");
+        } catch (CommandLine.ParameterException e) {
+            throw new FerryException("task " + definition.name() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The flags of {@code ferry sync} a definition stands for: {@code mode: full} is {@code --mode full}, a list is
+     * joined with commas, {@code true} is a bare flag; {@code *-password-env} (read through the environment) and
+     * {@code quiet} are left out.
+     */
+    static List<String> flags(TaskDefinition definition) {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Object> e : definition.options().entrySet()) {
             if (e.getKey().endsWith("-password-env") || e.getKey().equals("quiet")) {
@@ -52,17 +71,7 @@ public final class SyncDefinitions implements TaskPlanner {
                 args.add(String.valueOf(e.getValue()));
             }
         }
-        command.passwords.environment = name -> variable(definition, name);
-        try {
-            cli.parseArgs(args.toArray(new String[0]));
-            return new TaskPlan(command.options(), command.skipChecks);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            throw new FerryException("task " + definition.name() + ": unknown option(s) " + e.getUnmatched().stream()
-                    .filter(a -> a.startsWith("--")).map(a -> "'" + a.substring(2) + "'").toList()
-                    + " (expected the options of 'ferry sync --help', without the dashes)");
-        } catch (CommandLine.ParameterException e) {
-            throw new FerryException("task " + definition.name() + ": " + e.getMessage());
-        }
+        return args;
     }
 
     @Override
@@ -71,7 +80,7 @@ public final class SyncDefinitions implements TaskPlanner {
     }
 
     /** The value of {@code FERRY_SOURCE_PASSWORD} and the like for this task: of the variable its definition names. */
-    private String variable(TaskDefinition definition, String name) {
+    String variable(TaskDefinition definition, String name) {
         String side = name.equals(Passwords.SOURCE_ENV) ? "source" : name.equals(Passwords.TARGET_ENV) ? "target" : "sentinel";
         String variable = definition.passwordEnv(side);
         if (variable == null) {

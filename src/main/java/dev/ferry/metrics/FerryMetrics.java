@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The metrics of one Ferry process: one registry holding the JVM's metrics, {@code ferry_build_info} and the
@@ -30,13 +31,27 @@ public final class FerryMetrics implements AutoCloseable {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Tasks tasks = new Tasks();
+    private final Supplier<List<MeteredTask>> all;
     private final SourceOffsets offsets;
 
     public FerryMetrics() {
-        this(OFFSET_POLL);
+        this(OFFSET_POLL, null);
+    }
+
+    /**
+     * Metrics of the tasks {@code tasks} lists at each scrape (a server, whose tasks come and go), rather than of
+     * tasks {@link #add added}; the supplier is called from the scraping and offset-polling threads.
+     */
+    public FerryMetrics(Supplier<List<MeteredTask>> tasks) {
+        this(OFFSET_POLL, tasks);
     }
 
     FerryMetrics(Duration offsetPoll) {
+        this(offsetPoll, null);
+    }
+
+    private FerryMetrics(Duration offsetPoll, Supplier<List<MeteredTask>> tasks) {
+        this.all = tasks != null ? tasks : this.tasks::all;
         this.offsets = new SourceOffsets(this::sources, offsetPoll);
         JvmMetrics.builder().register(registry);
         registry.register(() -> GaugeSnapshot.builder().name("ferry_build_info")
@@ -44,7 +59,7 @@ public final class FerryMetrics implements AutoCloseable {
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
                         .labels(Labels.of("version", FerryVersion.current())).value(1).build())
                 .build());
-        registry.register(new TaskCollector(tasks, offsets));
+        registry.register(new TaskCollector(all, offsets));
     }
 
     /** Exposes {@code task}'s metrics from now on. */
@@ -75,7 +90,7 @@ public final class FerryMetrics implements AutoCloseable {
 
     private List<RedisEndpoint> sources() {
         List<RedisEndpoint> sources = new ArrayList<>();
-        for (MeteredTask task : tasks.all()) {
+        for (MeteredTask task : all.get()) {
             for (SyncTask shard : task.shards().get()) {
                 sources.add(shard.source());
             }

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -37,10 +38,10 @@ final class TaskCollector implements MultiCollector {
     static final String CROSS_SLOT = "ferry_cross_slot_writes";
     static final String CONFLICTS = "ferry_conflicts";
 
-    private final Tasks tasks;
+    private final Supplier<List<MeteredTask>> tasks;
     private final SourceOffsets offsets;
 
-    TaskCollector(Tasks tasks, SourceOffsets offsets) {
+    TaskCollector(Supplier<List<MeteredTask>> tasks, SourceOffsets offsets) {
         this.tasks = tasks;
         this.offsets = offsets;
     }
@@ -48,7 +49,7 @@ final class TaskCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Families f = declare();
-        for (MeteredTask task : tasks.all()) {
+        for (MeteredTask task : tasks.get()) {
             for (SyncTask shard : task.shards().get()) {
                 collect(f, task.id(), shard);
             }

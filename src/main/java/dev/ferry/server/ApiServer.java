@@ -38,6 +38,8 @@ public final class ApiServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     static final String BASE = "/api/v1";
+    /** Prometheus metrics of every task, in the text format; behind the token like the API. */
+    public static final String METRICS = "/metrics";
     private static final Pattern TASK = Pattern.compile(BASE + "/tasks/([^/]+)(/[a-z]+)?");
 
     /** A route the server answers, as written in the OpenAPI document. */
@@ -56,7 +58,8 @@ public final class ApiServer implements AutoCloseable {
             new Route("POST", BASE + "/tasks/{name}/stop"),
             new Route("POST", BASE + "/tasks/{name}/restart"),
             new Route("GET", BASE + "/tasks/{name}/events"),
-            new Route("POST", BASE + "/tasks/{name}/verify"));
+            new Route("POST", BASE + "/tasks/{name}/verify"),
+            new Route("GET", METRICS));
 
     private final FerryServer server;
     private final TaskPlanner planner;
@@ -81,6 +84,7 @@ public final class ApiServer implements AutoCloseable {
                     + "): choose another port");
         }
         http.createContext("/", this::handle);
+        http.createContext(METRICS, this::metrics);
         http.setExecutor(pool);
         http.start();
     }
@@ -136,6 +140,20 @@ public final class ApiServer implements AutoCloseable {
         send(exchange, status, body instanceof String s ? s : json.writerWithDefaultPrettyPrinter().writeValueAsString(body));
     }
 
+    private void metrics(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals(METRICS) || !authorized(exchange)
+                || !exchange.getRequestMethod().equals("GET")) {
+            handle(exchange);
+            return;
+        }
+        byte[] bytes = server.metrics().scrape().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
     private Object[] route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
@@ -149,6 +167,9 @@ public final class ApiServer implements AutoCloseable {
             }
             requireMethod(method, "POST");
             return create(exchange);
+        }
+        if (path.equals(METRICS)) {
+            requireMethod(method, "GET");
         }
         Matcher m = TASK.matcher(path);
         if (!m.matches()) {

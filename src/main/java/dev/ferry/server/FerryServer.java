@@ -1,6 +1,8 @@
 package dev.ferry.server;
 
 import dev.ferry.FerryException;
+import dev.ferry.metrics.FerryMetrics;
+import dev.ferry.metrics.MeteredTask;
 import dev.ferry.precheck.PrecheckReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +35,19 @@ public final class FerryServer implements AutoCloseable {
         return t;
     });
 
+    private final FerryMetrics metrics;
+
     public FerryServer(TaskStore store, TaskPlanner planner) {
         this.store = store;
         this.planner = planner;
+        // Labelled by the server's task names; a task's shards are its engine's, none while it has no engine.
+        this.metrics = new FerryMetrics(() -> tasks.values().stream()
+                .map(t -> new MeteredTask(t.name(), t::shards)).toList());
+    }
+
+    /** The Prometheus metrics of every task of the server, as {@code /metrics} serves them. */
+    public FerryMetrics metrics() {
+        return metrics;
     }
 
     /**
@@ -160,6 +172,7 @@ public final class FerryServer implements AutoCloseable {
         watcher.shutdownNow();
         tasks.values().forEach(ManagedTask::shutdown);
         tasks.values().forEach(ManagedTask::awaitIdle);
+        metrics.close();
     }
 
     private void observeAll() {

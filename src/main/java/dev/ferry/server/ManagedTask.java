@@ -5,6 +5,7 @@ import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
 import dev.ferry.task.TaskState;
+import dev.ferry.task.PeerNotStreamingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class ManagedTask {
     private static final Logger log = LoggerFactory.getLogger(ManagedTask.class);
     private static final int MAX_EVENTS = 200;
     private static final long JOIN_MS = 30_000;
+    private static final long PEER_WAIT_MS = 2_000;
 
     /** One line of a task's history. */
     public record Event(String time, String kind, String message) {
@@ -43,6 +45,7 @@ public final class ManagedTask {
     private volatile PrecheckReport precheck;
     private volatile String error;
     private volatile BacklogWatch backlog;
+    private volatile String peerWait;
     private final Deque<Event> events = new ArrayDeque<>();
     private String lastState;
     private String lastTopology;
@@ -240,7 +243,7 @@ public final class ManagedTask {
     }
 
     private void requireRunning(String what) {
-        if (!isRunning() || phase != null && !"prechecking".equals(phase)) {
+        if (!isRunning() || phase != null && !"prechecking".equals(phase) && !"retrying".equals(phase)) {
             throw new Conflict("task " + name() + " is " + state() + ": only a running task can " + what
                     + " (resume it first)");
         }
@@ -280,16 +283,24 @@ public final class ManagedTask {
                 }
             }
             SyncOptions options = fresh ? plan.options().withFreshSync() : plan.options();
-            synchronized (this) {
-                if (stopFor != null) {
-                    phase = stopFor.equals(StoredTask.PAUSED) ? StoredTask.PAUSED : StoredTask.STOPPED;
-                    return;
+            while (true) {
+                synchronized (this) {
+                    if (stopFor != null) {
+                        phase = stopFor.equals(StoredTask.PAUSED) ? StoredTask.PAUSED : StoredTask.STOPPED;
+                        return;
+                    }
+                    e = new Engine(options);
+                    engine = e;
+                    phase = null;
                 }
-                e = new Engine(options);
-                engine = e;
-                phase = null;
+                try {
+                    e.run();
+                    break;
+                } catch (PeerNotStreamingException ex) {
+                    // The two tasks of a pair start together here: the reverse one waits for the forward one.
+                    awaitPeer(ex.getMessage());
+                }
             }
-            e.run();
             String why = stopFor;
             if (StoredTask.PAUSED.equals(why)) {
                 BacklogWatch watch = new BacklogWatch();
@@ -307,6 +318,28 @@ public final class ManagedTask {
             log.error("task {} failed", name(), ex);
             fail(ex.toString());
         }
+    }
+
+    /** Retrying, with why, for {@value #PEER_WAIT_MS} ms or until stopped. Engine thread. */
+    private void awaitPeer(String why) {
+        if (!why.equals(peerWait)) {
+            event("retry", why + " (retrying every " + PEER_WAIT_MS / 1000 + " s)");
+        }
+        peerWait = why;
+        phase = "retrying";
+        long until = System.currentTimeMillis() + PEER_WAIT_MS;
+        try {
+            while (stopFor == null && System.currentTimeMillis() < until) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** While retrying because the forward task of its two-way pair does not stream yet: why; else possibly stale. */
+    public String peerWait() {
+        return peerWait;
     }
 
     private void fail(String message) {

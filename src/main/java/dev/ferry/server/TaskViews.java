@@ -31,6 +31,9 @@ final class TaskViews {
             writes += s.counters().commandsForwarded.sum();
             retry = s.retryReason() != null && "retrying".equals(t.state()) ? s.retryReason() : retry;
         }
+        if (retry == null && "retrying".equals(t.state())) {
+            retry = t.peerWait();
+        }
         m.put("lagMillis", lag);
         m.put("writesForwarded", writes);
         m.put("retryReason", retry);

@@ -38,7 +38,7 @@ final class TwoWayPeer {
      * @param sourceIsCluster whether the source is a cluster: the peer's checkpoints are then hash-tagged
      * @param target this task's target cluster, whose masters the peer copies one task each; null for a standalone one
      * @param peerDirection what the peer copies, for the message ("target -&gt; source")
-     * @throws FerryException the forward task does not stream yet
+     * @throws PeerNotStreamingException the forward task does not stream yet
      */
     static void requireStreaming(RedisEndpoint source, boolean sourceIsCluster, PeerMarks marks, Topology target,
                                  String peerDirection) {
@@ -86,7 +86,7 @@ final class TwoWayPeer {
             state = "does not stream yet with its " + tasks.size() + " tasks, one per master of the target ("
                     + String.join("; ", why) + ")";
         }
-        throw new FerryException("two-way: the forward task " + marks.peer() + " (" + peerDirection + ") " + state
+        throw new PeerNotStreamingException("two-way: the forward task " + marks.peer() + " (" + peerDirection + ") " + state
                 + ": start it first and wait until it streams, or pass --peer-task with its id");
     }
 

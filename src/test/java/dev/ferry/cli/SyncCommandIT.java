@@ -6,10 +6,13 @@ import dev.ferry.resp.RespValue;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.Servers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,10 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The command line against real servers: exit codes and one-line errors that never show a password. */
 class SyncCommandIT {
 
-    private record Result(int exitCode, String out, String err) {
+    /** What a run of the command line did. */
+    record Result(int exitCode, String out, String err) {
     }
 
-    private static Result ferry(String... args) {
+    /** Runs {@code ferry args} in this JVM (also used by the other command tests). */
+    static Result ferry(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -40,6 +45,47 @@ class SyncCommandIT {
                 assertThat(c.callChecked("GET", "k").asText()).isEqualTo("v");
                 assertThat(c.callChecked("LLEN", "l").asLong()).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    void aTaskFileInTheServersFormatRunsAndAnOptionGivenTwiceIsRefused(@TempDir Path dir) throws Exception {
+        try (RedisServer source = RedisServer.builder().arg("--requirepass", "src-pw-81").start();
+             RedisServer target = RedisServer.builder().start()) {
+            try (RedisConnection c = source.connect()) {
+                c.callChecked("SET", "a", "1");
+                c.callChecked("SELECT", "3");
+                c.callChecked("SET", "b", "2");
+            }
+            Files.writeString(dir.resolve("source.pw"), "src-pw-81\n");
+            Path file = dir.resolve("task.yaml");
+            Files.writeString(file, "tasks:\n  - name: orders\n    source: " + uri(source) + "\n"
+                    + "    source-password-file: " + dir.resolve("source.pw") + "\n    target: " + uri(target) + "\n"
+                    + "    dbs: [3]\n");
+            Result r = ferry("sync", "--quiet", "--config", file.toString(), "--mode", "full");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.err()).contains("ferry: sync finished: 1 keys copied");
+            try (RedisConnection c = target.connect()) {
+                c.callChecked("SELECT", "3");
+                assertThat(c.callChecked("GET", "b").asText()).isEqualTo("2");
+                c.callChecked("SELECT", "0");
+                assertThat(c.callChecked("EXISTS", "a").asLong()).isZero();
+            }
+
+            Result twice = ferry("sync", "--config", file.toString(), "--dbs", "0");
+            assertThat(twice.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(twice.err()).contains("--dbs is given on the command line and in " + file + " (dbs): give it in one place");
+            Files.writeString(dir.resolve("two.yaml"), "tasks:\n  - {name: a, source: redis://h:1, target: redis://h:2}\n"
+                    + "  - {name: b, source: redis://h:3, target: redis://h:4}\n");
+            Result two = ferry("sync", "--config", dir.resolve("two.yaml").toString());
+            assertThat(two.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(two.err()).contains("2 tasks ([a, b]): ferry sync runs one");
+            Result unknown = ferry("sync", "--config", file.toString(), "--mode", "full", "--target", uri(target));
+            assertThat(unknown.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(unknown.err()).contains("--target is given on the command line and in");
+            Result none = ferry("sync", "--mode", "full");
+            assertThat(none.exitCode()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(none.err()).contains("missing --source and --target (or --config FILE with a task)");
         }
     }
 

@@ -9,6 +9,8 @@ import dev.ferry.testing.BackgroundLoad;
 import dev.ferry.testing.ClusterData;
 import dev.ferry.testing.ClusterHarness;
 import dev.ferry.testing.DataAssertions;
+import dev.ferry.testing.Exposition;
+import dev.ferry.testing.MonitoringFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,6 +91,7 @@ class ServerIT {
             assertThat(json(call("GET", "/tasks/nothing", null, TOKEN)).get("error").asText()).contains("no task named");
             awaitState("standalone", "streaming");
             awaitState("cluster", "streaming");
+            assertMetricsOfBothTasks(source, cluster);
 
             // A failing precheck creates nothing and shows the table.
             HttpResponse<String> refused = call("POST", "/tasks", "{\"name\": \"unreachable\", \"source\":"
@@ -163,6 +169,110 @@ class ServerIT {
         }
         assertThat(bodies).hasSizeGreaterThan(20);
         assertThat(bodies).noneMatch(b -> b.contains(SOURCE_PASSWORD) || b.contains(TARGET_PASSWORD));
+    }
+
+    @Test
+    void aStandaloneAClusterAndATwoWayPairFromAFileResumeWithPartialResyncsAfterARestartUnderLoad() throws Exception {
+        try (RedisServer source = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             RedisServer target = RedisServer.builder().version("7.0.15").start();
+             RedisServer clusterTarget = RedisServer.builder().version("7.0.15").start();
+             RedisServer a = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             RedisServer b = RedisServer.builder().version("7.0.15").arg("--repl-backlog-size", "64mb").start();
+             ClusterHarness cluster = ClusterHarness.start(3, "--repl-backlog-size", "64mb", "--repl-diskless-sync-delay", "0");
+             RedisConnection src = source.connect();
+             RedisConnection tgt = target.connect();
+             RedisConnection clusterTgt = clusterTarget.connect();
+             RedisConnection aConn = a.connect();
+             RedisConnection bConn = b.connect()) {
+            for (int i = 0; i < 200; i++) {
+                src.callChecked("SET", "k:" + i, "v" + i);
+                aConn.callChecked("SET", "a:" + i, "v" + i);
+                cluster.call("HSET", "h:" + i, "f", Integer.toString(i));
+            }
+            // The file lists the reverse direction first: it waits, retrying, until the forward one streams.
+            Path config = dir.resolve("ferry.yaml");
+            Files.writeString(config, "tasks:\n"
+                    + "  - {name: standalone, source: 'redis://127.0.0.1:" + source.port() + "', target: 'redis://127.0.0.1:"
+                    + target.port() + "'}\n"
+                    + "  - {name: cluster, source: '" + cluster.uri() + "', target: 'redis://127.0.0.1:" + clusterTarget.port()
+                    + "'}\n"
+                    + "  - {name: b-to-a, source: 'redis://127.0.0.1:" + b.port() + "', target: 'redis://127.0.0.1:"
+                    + a.port() + "', two-way: true, mode: incremental}\n"
+                    + "  - {name: a-to-b, source: 'redis://127.0.0.1:" + a.port() + "', target: 'redis://127.0.0.1:"
+                    + b.port() + "', two-way: true}\n");
+            startServer(config);
+            List<String> tasks = List.of("standalone", "cluster", "a-to-b", "b-to-a");
+            for (String task : tasks) {
+                awaitState(task, "streaming");
+            }
+            assertThat(json(call("GET", "/tasks/b-to-a/events", null, TOKEN)).findValuesAsText("message"))
+                    .anyMatch(m -> m.startsWith("two-way: the forward task") && m.contains("retrying every"));
+
+            // Writes on both sides of the pair, in databases of their own (never the same key on both sides).
+            try (BackgroundLoad load = BackgroundLoad.onStandalone(source, 21, 0);
+                 BackgroundLoad clusterLoad = BackgroundLoad.onCluster(cluster, 22);
+                 BackgroundLoad onA = BackgroundLoad.onStandalone(a, 23, 1);
+                 BackgroundLoad onB = BackgroundLoad.onStandalone(b, 24, 2)) {
+                onB.awaitMoreRounds(2, TIMEOUT);
+                stopServer();
+                load.awaitMoreRounds(2, TIMEOUT);
+                onA.awaitMoreRounds(2, TIMEOUT);
+                onB.awaitMoreRounds(2, TIMEOUT);
+                startServer(config);
+                for (String task : tasks) {
+                    awaitState(task, "streaming");
+                }
+                assertPartialOnly("standalone", 1);
+                assertPartialOnly("cluster", 3);
+                assertPartialOnly("a-to-b", 1);
+                assertPartialOnly("b-to-a", 1);
+                onA.awaitMoreRounds(2, TIMEOUT);
+                onB.awaitMoreRounds(2, TIMEOUT);
+                clusterLoad.awaitMoreRounds(2, TIMEOUT);
+            }
+            awaitSame(() -> DataAssertions.differences(src, tgt, Set.of(0)));
+            awaitSame(() -> ClusterData.differences(clusterTgt, cluster));
+            awaitSame(() -> DataAssertions.differences(aConn, bConn, Set.of(0, 1, 2)));
+            assertThat(bConn.callChecked("GET", "a:7").asText()).isEqualTo("v7");
+            stopServer();
+        } finally {
+            stopServer();
+        }
+    }
+
+    /** /metrics needs the token too, and holds both tasks' shards under their names, parsed strictly. */
+    private void assertMetricsOfBothTasks(RedisServer source, ClusterHarness cluster) throws Exception {
+        assertThat(scrape(null).statusCode()).isEqualTo(401);
+        assertThat(scrape(TOKEN).headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+        // The sources' offsets are read every 5 s: the offset lag shows up after the first read.
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Map<String, Exposition.Family> metrics = Exposition.parse(scrape(TOKEN).body());
+        while (!MonitoringFiles.missingIn(metrics).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            metrics = Exposition.parse(scrape(TOKEN).body());
+        }
+        List<Exposition.Sample> shards = metrics.get("ferry_shard_info").samples();
+        assertThat(shards.stream().map(s -> s.labels().get("task")).toList())
+                .containsExactlyInAnyOrder("standalone", "cluster", "cluster", "cluster");
+        Set<String> sources = new HashSet<>();
+        cluster.masters().forEach(m -> sources.add("127.0.0.1:" + m.port()));
+        sources.add("127.0.0.1:" + source.port());
+        assertThat(shards.stream().map(s -> s.labels().get("source")).collect(Collectors.toSet())).isEqualTo(sources);
+        assertThat(metrics.get("ferry_snapshot_keys_copied").samples().stream().mapToDouble(Exposition.Sample::value).sum())
+                .isEqualTo(600);
+        assertThat(metrics.get("ferry_task_state").samples().stream().filter(s -> s.value() == 1)
+                .map(s -> s.labels().get("state")).toList()).containsOnly("streaming").hasSize(4);
+        assertThat(MonitoringFiles.missingIn(metrics)).as("metrics the dashboard and alerts use").isEmpty();
+    }
+
+    private HttpResponse<String> scrape(String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        bodies.add(response.body());
+        return response;
     }
 
     private void startServer(Path config) throws Exception {
