@@ -32,7 +32,8 @@ final class ConsoleFiles {
 
     /** True when {@code path} is the console's (not the API's), so {@link #serve} answers it. */
     static boolean owns(String path) {
-        return !path.startsWith(ApiServer.BASE + "/") && !path.equals(ApiServer.BASE);
+        // The API and the metrics (behind the token) are the API server's; every other path is the console's.
+        return !path.startsWith(ApiServer.BASE + "/") && !path.equals(ApiServer.BASE) && !path.equals(ApiServer.METRICS);
     }
 
     /** Answers a GET or HEAD of a console file; 404 for an unknown path, 405 for another method. */
