@@ -358,6 +358,10 @@ public final class SyncTask {
     public void run() {
         // Every connection this thread and the task's threads open is named ferry:<task id>:<role>.
         ClientName.set(taskId, ClientName.ADMIN);
+        // The id names its checkpoint, lease and connections (CLIENT LIST): say it first.
+        log.info("task {}: {} into {}", taskId, options.shardSlots() == null ? "source " + source
+                : "source master " + source + " (" + (ownedSlots == null || ownedSlots.isEmpty() ? "no slots yet"
+                : "slots " + ranges(ownedSlots)) + ")", target);
         state = TaskState.PRECHECKING;
         long giveUpAt = System.currentTimeMillis() + options.retryFor().toMillis();
         int failures = 0;
