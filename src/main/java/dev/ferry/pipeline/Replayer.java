@@ -393,11 +393,13 @@ public final class Replayer implements ReplicationListener {
 
     private void forward(byte[][] command, long offsetAfter) {
         byte[][] argv = replicaForms == null ? command : replicaForms.adapt(command, offsetAfter);
-        if (conflicts != null && argv.length > 1) {
+        byte[] key = conflicts == null || argv.length < 2 ? null : SlotMigrations.firstKey(argv);
+        if (key != null) {
+            // XGROUP CREATE key …: the key, not the subcommand (which made every such write look like a conflict).
             if (inSourceTransaction) {
-                transactionKeys.add(argv[1]);
+                transactionKeys.add(key);
             } else {
-                conflicts.local(argv[1], System.currentTimeMillis());
+                conflicts.local(key, System.currentTimeMillis());
             }
         }
         if (target != null && StreamRestore.needsAdapting(argv, target)) {

@@ -154,10 +154,11 @@ public final class SlotMigrations {
     }
 
     /**
-     * The key whose slot a write of an import window is in: the first argument, or the one after a container
-     * command's subcommand ({@code XGROUP CREATE key …}); null for a command without one.
+     * The key a write is about (whose slot a write of an import window is in, which key a two-way conflict concerns):
+     * the first argument, or the one after a container command's subcommand ({@code XGROUP CREATE key …}); null for a
+     * command without one.
      */
-    private static byte[] firstKey(byte[][] argv) {
+    static byte[] firstKey(byte[][] argv) {
         if (isCommand(argv[0], "SELECT") || isCommand(argv[0], "MULTI") || isCommand(argv[0], "EXEC")
                 || isCommand(argv[0], "PING") || isCommand(argv[0], "REPLCONF")) {
             return null;
