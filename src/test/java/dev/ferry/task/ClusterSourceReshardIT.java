@@ -31,38 +31,56 @@ class ClusterSourceReshardIT {
     @RegisterExtension
     static final Servers servers = new Servers();
 
+    /** What a test does to the source while the sync runs and the load writes to the moving slots. */
+    @FunctionalInterface
+    private interface Moves {
+        void run(ClusterSyncTask task, FailoverLoad load) throws Exception;
+    }
+
+    /**
+     * Copies {@code source} into {@code target} while a load writes to the keys of {@code slots}, runs {@code moves}
+     * once every task streams, then checks that every key is exact, that no task copied anything again, and that no
+     * task failed. Returns the finished sync for more checks.
+     */
+    private static ClusterSyncTask underLoad(ClusterHarness source, RedisServer target, List<Integer> slots, long seed,
+            Moves moves) throws Exception {
+        FailoverLoad load = new FailoverLoad(source, seed, slots);
+        ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
+                .progressInterval(Duration.ZERO).build(), null);
+        Thread thread = ClusterSourceFailoverIT.start(task);
+        try (RedisConnection tgt = target.connect()) {
+            load.awaitMoreWrites(2000, TIMEOUT);
+            awaitStreaming(task);
+            moves.run(task, load);
+            load.awaitMoreWrites(2000, TIMEOUT);
+            load.stop();
+            awaitCaughtUp(task);
+
+            assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
+            ClusterData.assertSameData(tgt, source);
+            assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs of %s", s.id()).isEqualTo(1));
+        } finally {
+            load.close();
+            task.stop();
+            thread.join(30_000);
+        }
+        assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        return task;
+    }
+
     @Test
     void fiveHundredSlotsMigratedBetweenSourceMastersUnderWritesToTheirKeysEndExact() throws Exception {
         RedisServer target = servers.start(VERSION);
         try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
             List<Integer> slots = IntStream.range(0, 500).boxed().toList();
-            FailoverLoad load = new FailoverLoad(source, 21, slots);
-            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
-                    .progressInterval(Duration.ZERO).build(), null);
-            Thread thread = ClusterSourceFailoverIT.start(task);
-            try {
-                load.awaitMoreWrites(2000, TIMEOUT);
-                awaitStreaming(task);
-                RedisServer to = source.masters().get(1);
-                source.migrateSlots(slots, to);
+            ClusterSyncTask task = underLoad(source, target, slots, 21, (sync, load) -> {
+                source.migrateSlots(slots, source.masters().get(1));
                 load.awaitMoreWrites(2000, TIMEOUT);
                 // And half of them back, to the first master.
                 source.migrateSlots(slots.subList(0, 250), source.masters().get(0));
-                load.awaitMoreWrites(2000, TIMEOUT);
-                load.stop();
-                awaitCaughtUp(task);
-
-                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
-                ClusterData.assertSameData(tgt, source);
-                assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
-                // The status line of the masters whose slots changed says so.
-                assertThat(task.shards()).anySatisfy(s -> assertThat(s.lastEvent()).startsWith("slots now 0-249,"));
-            } finally {
-                load.close();
-                task.stop();
-                thread.join(30_000);
-            }
-            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+            });
+            // The status line of the masters whose slots changed says so.
+            assertThat(task.shards()).anySatisfy(s -> assertThat(s.lastEvent()).startsWith("slots now 0-249,"));
 
             // A new run after the resharding: each master's slots are not those its task started with, yet each
             // continues its task of the first run from its checkpoint.
@@ -93,33 +111,15 @@ class ClusterSourceReshardIT {
     void fiveHundredSlotsReshardedByRedisCliUnderWritesToTheirKeysEndExact() throws Exception {
         RedisServer target = servers.start(VERSION);
         // With a replica per master, as production clusters run.
-        try (ClusterHarness source = ClusterHarness.startWithReplicas(VERSION, 3, 1, 5000); RedisConnection tgt = target.connect()) {
+        try (ClusterHarness source = ClusterHarness.startWithReplicas(VERSION, 3, 1, 5000)) {
             RedisServer from = source.ownerOf(0);
             RedisServer to = source.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
             List<Integer> slots = source.slotsOf(from).subList(0, 500);
-            FailoverLoad load = new FailoverLoad(source, 25, slots);
-            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
-                    .progressInterval(Duration.ZERO).build(), null);
-            Thread thread = ClusterSourceFailoverIT.start(task);
-            try {
-                load.awaitMoreWrites(2000, TIMEOUT);
-                awaitStreaming(task);
+            underLoad(source, target, slots, 25, (sync, load) -> {
                 RedisCli.run(120, "--cluster", "reshard", from.endpoint().address(), "--cluster-from", nodeId(from),
                         "--cluster-to", nodeId(to), "--cluster-slots", "500", "--cluster-yes");
                 assertThat(source.slotsOf(to)).as("the slots moved").containsAll(slots);
-                load.awaitMoreWrites(2000, TIMEOUT);
-                load.stop();
-                awaitCaughtUp(task);
-
-                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
-                ClusterData.assertSameData(tgt, source);
-                assertThat(task.shards()).allSatisfy(s -> assertThat(s.fullResyncs()).as("full resyncs").isEqualTo(1));
-            } finally {
-                load.close();
-                task.stop();
-                thread.join(30_000);
-            }
-            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+            });
         }
     }
 
@@ -132,35 +132,18 @@ class ClusterSourceReshardIT {
     @Test
     void aMasterAddedAndGivenSlotsThenAnotherEmptiedAndRemovedEndExact() throws Exception {
         RedisServer target = servers.start(VERSION);
-        try (ClusterHarness source = ClusterHarness.start(VERSION, 3); RedisConnection tgt = target.connect()) {
+        try (ClusterHarness source = ClusterHarness.start(VERSION, 3)) {
             List<Integer> slots = IntStream.range(5000, 5600).boxed().toList();
-            FailoverLoad load = new FailoverLoad(source, 22, slots);
-            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
-                    .progressInterval(Duration.ZERO).build(), null);
-            Thread thread = ClusterSourceFailoverIT.start(task);
-            try {
-                load.awaitMoreWrites(2000, TIMEOUT);
-                awaitStreaming(task);
+            underLoad(source, target, slots, 22, (sync, load) -> {
                 RedisServer added = source.addNode(VERSION);
-                awaitTasks(task, 4);
+                awaitTasks(sync, 4);
                 source.migrateSlots(IntStream.range(5300, 5600).boxed().toList(), added);
                 load.awaitMoreWrites(2000, TIMEOUT);
                 // The second master gives every slot away and leaves.
                 RedisServer leaving = source.masters().get(1);
-                List<Integer> its = source.slotsOf(leaving);
-                source.migrateSlots(its, source.masters().get(0));
+                source.migrateSlots(source.slotsOf(leaving), source.masters().get(0));
                 source.removeNode(leaving);
-                load.awaitMoreWrites(2000, TIMEOUT);
-                load.stop();
-                awaitCaughtUp(task);
-
-                ClusterData.assertSameData(tgt, source);
-            } finally {
-                load.close();
-                task.stop();
-                thread.join(30_000);
-            }
-            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+            });
         }
     }
 
@@ -173,23 +156,12 @@ class ClusterSourceReshardIT {
     void anAtomicSlotMigrationOfValkey9UnderWritesEndsExact() throws Exception {
         String valkey = "valkey-9.1.2";
         RedisServer target = servers.start(valkey);
-        try (ClusterHarness source = ClusterHarness.start(valkey, 3); RedisConnection tgt = target.connect()) {
-            List<Integer> slots = IntStream.range(0, 100).boxed().toList();
-            FailoverLoad load = new FailoverLoad(source, 23, slots);
-            ClusterSyncTask task = new ClusterSyncTask(SyncOptions.builder(source.endpoint(), target.endpoint())
-                    .progressInterval(Duration.ZERO).build(), null);
-            Thread thread = ClusterSourceFailoverIT.start(task);
-            try {
-                load.awaitMoreWrites(2000, TIMEOUT);
-                awaitStreaming(task);
+        try (ClusterHarness source = ClusterHarness.start(valkey, 3)) {
+            underLoad(source, target, IntStream.range(0, 100).boxed().toList(), 23, (sync, load) -> {
                 RedisServer from = source.ownerOf(0);
                 RedisServer to = source.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
-                String toId;
-                try (RedisConnection conn = to.connect()) {
-                    toId = conn.callChecked("CLUSTER", "MYID").asText();
-                }
                 try (RedisConnection conn = from.connect()) {
-                    conn.callChecked("CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "99", "NODE", toId);
+                    conn.callChecked("CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "99", "NODE", nodeId(to));
                     long deadline = System.nanoTime() + TIMEOUT.toNanos();
                     // Moved, and the exporting master has deleted what it gave away.
                     while (source.ownerOf(0) != to || source.ownerOf(99) != to
@@ -198,18 +170,7 @@ class ClusterSourceReshardIT {
                         Thread.sleep(50);
                     }
                 }
-                load.awaitMoreWrites(2000, TIMEOUT);
-                load.stop();
-                awaitCaughtUp(task);
-
-                assertThat(ClusterData.count(source, "fo:*")).as("keys of the moved slots").isGreaterThan(300);
-                ClusterData.assertSameData(tgt, source);
-            } finally {
-                load.close();
-                task.stop();
-                thread.join(30_000);
-            }
-            assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+            });
         }
     }
 
