@@ -54,12 +54,7 @@ class ReplicaReadIT {
                 awaitSubReplica(List.of(other));
                 load.awaitMoreRounds(5, TIMEOUT);
                 load.stop();
-                src.callChecked("SET", "written-last", "1");
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (tgt.callChecked("EXISTS", "written-last").asLong() == 0) {
-                    assertThat(System.nanoTime()).as("the last write arrives").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+                awaitLastWrite(task, src, tgt);
                 DataAssertions.assertSameData(src, tgt);
                 assertThat(task.fullResyncs()).as("full resyncs").isEqualTo(1);
                 assertThat(task.partialResyncs()).as("partial resyncs").isEqualTo(1);
@@ -96,13 +91,7 @@ class ReplicaReadIT {
                     load.awaitMoreRounds(5, TIMEOUT);
                     load.stop();
                 }
-                now.callChecked("SET", "written-last", "1");
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (tgt.callChecked("EXISTS", "written-last").asLong() == 0) {
-                    assertThat(task.failure()).isNull();
-                    assertThat(System.nanoTime()).as("the last write arrives").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+                awaitLastWrite(task, now, tgt);
                 DataAssertions.assertSameData(now, tgt);
                 assertThat(task.source()).isEqualTo(replica.endpoint());
                 assertThat(task.lastEvent()).startsWith("failed over from " + master.endpoint().address());
@@ -152,6 +141,17 @@ class ReplicaReadIT {
                 thread.join(30_000);
             }
             assertThat(task.shards()).allSatisfy(s -> assertThat(s.failure()).isNull());
+        }
+    }
+
+    /** Writes a last key on the source and waits until the target has it: the stream is applied in order. */
+    private static void awaitLastWrite(SyncTask task, RedisConnection source, RedisConnection target) throws InterruptedException {
+        source.callChecked("SET", "written-last", "1");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (target.callChecked("EXISTS", "written-last").asLong() == 0) {
+            assertThat(task.failure()).isNull();
+            assertThat(System.nanoTime()).as("the last write arrives").isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
