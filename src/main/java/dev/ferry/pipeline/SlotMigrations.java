@@ -94,11 +94,6 @@ public final class SlotMigrations {
         return sb.toString();
     }
 
-    /** Whether slots are being imported on this link now. */
-    public boolean importing() {
-        return !importing.isEmpty();
-    }
-
     private void step(byte[][] argv) {
         if (argv.length < 3) {
             return;

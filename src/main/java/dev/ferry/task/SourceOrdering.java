@@ -97,11 +97,6 @@ final class SourceOrdering {
         gates.values().removeIf(g -> g.from() == task);
     }
 
-    /** Slots still waiting for an old master's task. */
-    int pendingGates() {
-        return gates.size();
-    }
-
     /** The hook of one task's replayer and snapshot. */
     SourceOrder forTask(SyncTask self) {
         Map<RedisEndpoint, RedisConnection> connections = new HashMap<>();
