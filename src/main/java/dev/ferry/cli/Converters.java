@@ -90,6 +90,24 @@ final class Converters {
         }
     }
 
+    /** A duration: {@code 500ms}, {@code 10s}, {@code 2m}, or a number of seconds. */
+    static final class DurationConverter implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)?").matcher(text.trim());
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + text + "' (expected: a duration such as 500ms, 10s or 2m)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                default -> java.time.Duration.ofSeconds(n);
+            };
+        }
+    }
+
     /** One name of {@code --skip-checks}. */
     static final class CheckName implements ITypeConverter<String> {
         @Override

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Copies a Redis deployment into another: the full data set, then every later write.",
-        subcommands = {SyncCommand.class, ServerCommand.class, StatusCommand.class, DemoCommand.class, PrecheckCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SyncCommand.class, ServerCommand.class, WorkerCommand.class, StatusCommand.class, DemoCommand.class, PrecheckCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static final int EXIT_FAILURE = 1;

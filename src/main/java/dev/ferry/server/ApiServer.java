@@ -40,6 +40,10 @@ public final class ApiServer implements AutoCloseable {
     static final String BASE = "/api/v1";
     /** Prometheus metrics of every task, in the text format; behind the token like the API. */
     public static final String METRICS = "/metrics";
+    /** Liveness: 200 while the process serves HTTP at all; no token (a Kubernetes probe sends none). */
+    public static final String HEALTH = "/healthz";
+    /** Readiness: 200 once the tasks are loaded (and, in a worker group, the worker has joined it), else 503; no token. */
+    public static final String READY = "/readyz";
     private static final Pattern TASK = Pattern.compile(BASE + "/tasks/([^/]+)(/[a-z]+)?");
 
     /** A route the server answers, as written in the OpenAPI document. */
@@ -59,7 +63,9 @@ public final class ApiServer implements AutoCloseable {
             new Route("POST", BASE + "/tasks/{name}/restart"),
             new Route("GET", BASE + "/tasks/{name}/events"),
             new Route("POST", BASE + "/tasks/{name}/verify"),
-            new Route("GET", METRICS));
+            new Route("GET", METRICS),
+            new Route("GET", HEALTH),
+            new Route("GET", READY));
 
     private final FerryServer server;
     private final TaskPlanner planner;
@@ -103,6 +109,13 @@ public final class ApiServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         if (ConsoleFiles.owns(exchange.getRequestURI().getPath())) {
             ConsoleFiles.serve(exchange);
+            return;
+        }
+        String path = exchange.getRequestURI().getPath();
+        if (path.equals(HEALTH) || path.equals(READY)) {
+            String notReady = path.equals(HEALTH) ? null : server.notReady();
+            send(exchange, notReady == null ? 200 : 503, json.writeValueAsString(notReady == null
+                    ? TaskViews.map("status", "ok") : TaskViews.map("status", "not ready", "reason", notReady)));
             return;
         }
         int status;

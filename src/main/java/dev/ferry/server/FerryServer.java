@@ -36,6 +36,7 @@ public final class FerryServer implements AutoCloseable {
     });
 
     private final FerryMetrics metrics;
+    private volatile boolean started;
 
     public FerryServer(TaskStore store, TaskPlanner planner) {
         this.store = store;
@@ -80,7 +81,13 @@ public final class FerryServer implements AutoCloseable {
             }
         }
         watcher.scheduleWithFixedDelay(this::observeAll, 0, OBSERVE_MS, TimeUnit.MILLISECONDS);
+        started = true;
         log.info("ferry server: {} task(s)", tasks.size());
+    }
+
+    /** Why this server cannot take work yet (for {@code /readyz}), or null when it can. */
+    public String notReady() {
+        return started ? null : "loading its tasks";
     }
 
     /** Every task, by name: the seam for a metrics registry and the API. */

@@ -475,9 +475,11 @@ public final class NodeWriter implements TargetWriter {
                 batch[i] = null;
             }
             progressAt = System.currentTimeMillis();
+            // Released before anyone waiting in drain() can see the window empty: an account never
+            // blocks, so holding the lock for it costs nothing.
+            memory.release(freed);
             lock.notifyAll();
         }
-        memory.release(freed);
         if (acked >= 0 && onAck != null) {
             onAck.accept(acked);
         }

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,5 +77,41 @@ class ServerUnitTest {
             described += path.size();
         }
         assertThat(described).as("operations described but not served").isEqualTo(ApiServer.ROUTES.size());
+    }
+
+    /** The probes of Kubernetes send no token: they are answered without one, the API is not. */
+    @Test
+    void healthAndReadinessAnswerWithoutTheTokenAndReadinessWaitsForTheTasks(@TempDir Path dir) throws Exception {
+        TaskPlanner planner = new TaskPlanner() {
+            @Override
+            public TaskPlan plan(TaskDefinition definition) {
+                throw new AssertionError("no task is planned here");
+            }
+
+            @Override
+            public dev.ferry.precheck.PrecheckReport precheck(TaskPlan plan) {
+                throw new AssertionError("no task is prechecked here");
+            }
+        };
+        HttpClient http = HttpClient.newHttpClient();
+        try (FerryServer server = new FerryServer(new TaskStore(dir), planner);
+             ApiServer api = new ApiServer(server, planner, "127.0.0.1", 0, "t0ken")) {
+            String base = "http://127.0.0.1:" + api.port();
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + ApiServer.READY)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("loading its tasks");
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + ApiServer.HEALTH)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+
+            server.start(List.of());
+            ready = http.send(HttpRequest.newBuilder(URI.create(base + ApiServer.READY)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            HttpResponse<String> tasks = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tasks")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tasks.statusCode()).as("the API itself still asks for the token").isEqualTo(401);
+        }
     }
 }

@@ -430,10 +430,10 @@ public final class ClusterHarness implements AutoCloseable {
                 call(from, migrate.toArray());
             }
             call(to, "CLUSTER", "SETSLOT", s, "NODE", toId);
-            call(from, "CLUSTER", "SETSLOT", s, "NODE", toId);
+            setSlotNode(from, s, toId);
             for (RedisServer master : masters()) {
                 if (master != to && master != from) {
-                    call(master, "CLUSTER", "SETSLOT", s, "NODE", toId);
+                    setSlotNode(master, s, toId);
                 }
             }
         }
@@ -524,6 +524,23 @@ public final class ClusterHarness implements AutoCloseable {
 
     private static String id(RedisServer node) {
         return call(node, "CLUSTER", "MYID").asText();
+    }
+
+    /**
+     * {@code CLUSTER SETSLOT slot NODE id} on a master that may have stopped being one: a master that loses its last
+     * slot becomes a replica of the node that took it (Redis 7+, cluster-allow-replica-migration) as soon as the new
+     * owner's announcement reaches it, possibly before this call; a replica needs no SETSLOT, its master's config holds.
+     */
+    private static void setSlotNode(RedisServer node, String slot, String toId) {
+        try (RedisConnection conn = node.connect()) {
+            RespValue reply = conn.call("CLUSTER", "SETSLOT", slot, "NODE", toId);
+            if (reply instanceof RespValue.Error error) {
+                boolean nowReplica = ((RespValue.Array) conn.callChecked("ROLE")).items().get(0).asText().equals("slave");
+                if (!nowReplica) {
+                    throw new FerryException(node + " refused CLUSTER SETSLOT " + slot + " NODE: " + error.message());
+                }
+            }
+        }
     }
 
     private static RespValue call(RedisServer node, Object... command) {
