@@ -107,15 +107,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        if (ConsoleFiles.owns(exchange.getRequestURI().getPath())) {
-            ConsoleFiles.serve(exchange);
-            return;
-        }
         String path = exchange.getRequestURI().getPath();
         if (path.equals(HEALTH) || path.equals(READY)) {
             String notReady = path.equals(HEALTH) ? null : server.notReady();
             send(exchange, notReady == null ? 200 : 503, json.writeValueAsString(notReady == null
                     ? TaskViews.map("status", "ok") : TaskViews.map("status", "not ready", "reason", notReady)));
+            return;
+        }
+        if (ConsoleFiles.owns(path)) {
+            ConsoleFiles.serve(exchange);
             return;
         }
         int status;
