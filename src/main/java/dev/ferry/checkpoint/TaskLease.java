@@ -207,7 +207,7 @@ public final class TaskLease implements AutoCloseable {
                 log.info("task {} is held by {}; waiting up to {} s for its lease to expire", taskId, holder,
                         (waitUntil - now + 999) / 1000);
             } else if (pttl > lastTtl || now > waitUntil) {
-                throw new FerryException("task " + taskId + " is running on " + holder + ": a task runs in one process"
+                throw new LeaseHeldException("task " + taskId + " is running on " + holder + ": a task runs in one process"
                         + " at a time; stop that one first (its lease " + key + " in the target expires "
                         + ttl.toSeconds() + " s after it stops)");
             }

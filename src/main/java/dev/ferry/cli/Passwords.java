@@ -84,7 +84,7 @@ final class Passwords {
         return endpoint;
     }
 
-    private static String read(CommandLine cli, String option, Path file) {
+    static String read(CommandLine cli, String option, Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

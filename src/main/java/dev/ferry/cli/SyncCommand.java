@@ -103,6 +103,11 @@ final class SyncCommand implements Callable<Integer> {
                     + " launcher's -Xmx192m). Beyond it, source bytes wait on disk (--spool-size). E.g. 64MiB.")
     Long memoryBudget;
 
+    /** For the tasks of a worker: the budget they share when their definition names none (not a flag). */
+    MemoryBudget processBudget;
+    /** For the tasks of a worker: their lease's TTL, the worker's --lease-ttl (not a flag). */
+    java.time.Duration leaseTtl;
+
     @Option(names = "--max-bytes-per-sec", split = ",", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Most bytes taken from the source each second: one value for the snapshot and the stream, or two"
                     + " (snapshot,stream), e.g. 10MiB or 50MiB,5MiB; 0 for no limit (default). The source still sends at"
@@ -242,6 +247,11 @@ final class SyncCommand implements Callable<Integer> {
                         "--memory-budget: " + memoryBudget + " (expected: > 0)");
             }
             builder.memoryBudget(new MemoryBudget(memoryBudget));
+        } else if (processBudget != null) {
+            builder.memoryBudget(processBudget);
+        }
+        if (leaseTtl != null) {
+            builder.leaseTtl(leaseTtl);
         }
         DbMap map = dbMap.map(spec.commandLine());
         Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);

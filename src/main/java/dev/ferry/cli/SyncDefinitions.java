@@ -1,12 +1,14 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.server.TaskDefinition;
 import dev.ferry.server.TaskPlan;
 import dev.ferry.server.TaskPlanner;
 import picocli.CommandLine;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import java.util.function.UnaryOperator;
 public final class SyncDefinitions implements TaskPlanner {
 
     private final UnaryOperator<String> environment;
+    private final MemoryBudget budget;
+    private final Duration leaseTtl;
 
     public SyncDefinitions() {
         this(System::getenv);
@@ -28,7 +32,17 @@ public final class SyncDefinitions implements TaskPlanner {
 
     /** Reads the variables named by definitions from {@code environment} (tests). */
     public SyncDefinitions(UnaryOperator<String> environment) {
+        this(environment, null, null);
+    }
+
+    /**
+     * For the tasks of a worker: {@code budget} shared by every task that names none, {@code leaseTtl} for every
+     * task's lease (null: the defaults of {@code ferry sync}).
+     */
+    SyncDefinitions(UnaryOperator<String> environment, MemoryBudget budget, Duration leaseTtl) {
         this.environment = environment;
+        this.budget = budget;
+        this.leaseTtl = leaseTtl;
     }
 
     @Override
@@ -36,6 +50,8 @@ public final class SyncDefinitions implements TaskPlanner {
         SyncCommand command = new SyncCommand();
         CommandLine cli = new CommandLine(command);
         command.passwords.environment = name -> variable(definition, name);
+        command.processBudget = budget;
+        command.leaseTtl = leaseTtl;
         try {
             cli.parseArgs(flags(definition).toArray(new String[0]));
             return new TaskPlan(command.options(), command.skipChecks);

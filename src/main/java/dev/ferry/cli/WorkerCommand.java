@@ -1,12 +1,28 @@
 package dev.ferry.cli;
 
 import dev.ferry.FerryException;
+import dev.ferry.MemoryBudget;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.server.ApiServer;
+import dev.ferry.server.ConfigFile;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.TaskDefinition;
+import dev.ferry.server.TaskStore;
+import dev.ferry.server.WorkerGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -71,8 +87,77 @@ final class WorkerCommand implements Callable<Integer> {
             + " the API and /metrics (not on /healthz and /readyz), the token being the first line of FILE.")
     Path tokenFile;
 
+    /** Where the variables are read (tests replace it). */
+    java.util.function.UnaryOperator<String> environment = System::getenv;
+
     @Override
-    public Integer call() {
-        throw new FerryException("ferry worker: not built yet");
+    public Integer call() throws Exception {
+        if (leaseTtl.toMillis() < 2000) {
+            throw new ParameterException(spec.commandLine(), "--lease-ttl: " + leaseTtl.toMillis() + " ms (expected: at"
+                    + " least 2s)");
+        }
+        MemoryBudget budget = null;
+        if (memoryBudget != null) {
+            if (memoryBudget <= 0) {
+                throw new ParameterException(spec.commandLine(), "--memory-budget: " + memoryBudget + " (expected: > 0)");
+            }
+            budget = new MemoryBudget(memoryBudget);
+        }
+        String token = tokenFile == null ? null : ServerCommand.token(tokenFile);
+        List<TaskDefinition> tasks = ConfigFile.read(config);
+        if (tasks.isEmpty()) {
+            throw new FerryException("--config " + config + ": no task (expected: a list 'tasks:' with at least one)");
+        }
+        SyncDefinitions planner = new SyncDefinitions(environment, budget, leaseTtl);
+        RedisEndpoint home = coordinator(planner, tasks.get(0));
+        String id = workerId != null ? workerId : defaultId();
+        Path dataDir = Files.createTempDirectory("ferry-worker-");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.stopOn(stopped::countDown);
+        try (FerryServer server = new FerryServer(new TaskStore(dataDir), planner);
+             ApiServer api = new ApiServer(server, planner, host, port, token)) {
+            server.joinGroup(new WorkerGroup(server, home, group, id, leaseTtl));
+            server.start(tasks);
+            spec.commandLine().getErr().println("ferry: worker " + id + " of group " + group + ": " + tasks.size()
+                    + " task(s) shared through " + home.address() + "; http://" + host + ":" + api.port()
+                    + " (/healthz, /readyz, /metrics, /api/v1)");
+            stopped.await();
+            spec.commandLine().getErr().println("ferry: worker " + id + " stopping: its tasks keep their checkpoints"
+                    + " and move to the other workers");
+        } finally {
+            deleteTree(dataDir);
+        }
+        return 0;
+    }
+
+    /** The group's coordinator: --coordinator with its password, else the first task's target with the task's. */
+    private RedisEndpoint coordinator(SyncDefinitions planner, TaskDefinition first) {
+        if (coordinator == null) {
+            return planner.plan(first).options().target();
+        }
+        RedisEndpoint endpoint = Converters.endpoint(spec.commandLine(), "--coordinator", coordinator, new Passwords());
+        String password = coordinatorPasswordFile != null
+                ? Passwords.read(spec.commandLine(), "--coordinator", coordinatorPasswordFile)
+                : environment.apply(COORDINATOR_ENV);
+        return password == null || password.isEmpty() || endpoint.password() != null ? endpoint : endpoint.withPassword(password);
+    }
+
+    /** The host name (a pod's name on Kubernetes) and the process id: unique among the workers of a group. */
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "worker";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class FerryServer implements AutoCloseable {
 
     private final FerryMetrics metrics;
     private volatile boolean started;
+    private volatile WorkerGroup group;
 
     public FerryServer(TaskStore store, TaskPlanner planner) {
         this.store = store;
@@ -74,6 +75,11 @@ public final class FerryServer implements AutoCloseable {
         for (StoredTask t : stored.values()) {
             ManagedTask task = new ManagedTask(t, planner, store);
             tasks.put(t.name(), task);
+            if (group != null) {
+                // The group's first reading of its members decides where it runs.
+                task.awaitPlacement(group);
+                continue;
+            }
             try {
                 task.startAsStored();
             } catch (RuntimeException e) {
@@ -82,12 +88,52 @@ public final class FerryServer implements AutoCloseable {
         }
         watcher.scheduleWithFixedDelay(this::observeAll, 0, OBSERVE_MS, TimeUnit.MILLISECONDS);
         started = true;
+        if (group != null) {
+            group.start();
+            log.info("ferry worker {}: {} task(s) shared with the group", group.workerId(), tasks.size());
+            return;
+        }
         log.info("ferry server: {} task(s)", tasks.size());
     }
 
     /** Why this server cannot take work yet (for {@code /readyz}), or null when it can. */
     public String notReady() {
-        return started ? null : "loading its tasks";
+        WorkerGroup g = group;
+        return !started ? "loading its tasks" : g != null ? g.notReady() : null;
+    }
+
+    /**
+     * Makes this server one worker of {@code group}: its tasks start only when the group assigns them here
+     * ({@link #place}), the others show what the worker running them publishes. Before {@link #start}.
+     */
+    public void joinGroup(WorkerGroup group) {
+        this.group = group;
+    }
+
+    /** The group this server is a worker of, or null. */
+    public WorkerGroup group() {
+        return group;
+    }
+
+    /** The names of every task, running here or not. */
+    public List<String> taskNames() {
+        return new ArrayList<>(tasks.keySet());
+    }
+
+    /**
+     * Runs the tasks {@code owners} gives to {@code me} and hands the others over: a task assigned elsewhere stops
+     * here (its checkpoint stays, its lease is released), so its new worker continues it with a partial resync.
+     * The group's thread.
+     */
+    void place(Map<String, String> owners, String me) {
+        for (ManagedTask t : tasks.values()) {
+            String owner = owners.get(t.name());
+            if (me.equals(owner)) {
+                t.takeOn(me);
+            } else {
+                t.handOver(owner);
+            }
+        }
     }
 
     /** Every task, by name: the seam for a metrics registry and the API. */
@@ -111,6 +157,7 @@ public final class FerryServer implements AutoCloseable {
      * @throws FerryException a definition {@code ferry sync} would refuse
      */
     public synchronized PrecheckReport create(TaskDefinition definition, boolean skipPrecheck) {
+        requireUngrouped("created");
         requireNew(definition);
         TaskPlan plan = planner.plan(definition);
         PrecheckReport report = skipPrecheck ? null : planner.precheck(plan);
@@ -144,8 +191,17 @@ public final class FerryServer implements AutoCloseable {
         }
     }
 
+    /** The tasks of a worker group are those of its --config file, the same for every worker. */
+    private void requireUngrouped(String what) {
+        if (group != null) {
+            throw new ManagedTask.Conflict("the tasks of a worker group come from its --config file, which every worker"
+                    + " reads: a task is " + what + " there (on Kubernetes: in the ConfigMap), then the workers restarted");
+        }
+    }
+
     /** Stops a task, waits for its engine, and forgets it (its checkpoint stays in the target). */
     public void delete(String name) {
+        requireUngrouped("deleted");
         ManagedTask t = task(name);
         t.stop();
         t.awaitIdle();
@@ -176,6 +232,10 @@ public final class FerryServer implements AutoCloseable {
     /** Stops every engine (their checkpoints stay), keeping what is stored: the next start resumes them. */
     @Override
     public void close() {
+        WorkerGroup g = group;
+        if (g != null) {
+            g.close();
+        }
         watcher.shutdownNow();
         tasks.values().forEach(ManagedTask::shutdown);
         tasks.values().forEach(ManagedTask::awaitIdle);

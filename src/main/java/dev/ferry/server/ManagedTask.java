@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.FerryException;
+import dev.ferry.checkpoint.LeaseHeldException;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
@@ -14,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One task of the server: its stored definition, the engine running it on a thread of its own, its state as a
@@ -28,6 +30,11 @@ public final class ManagedTask {
     private static final int MAX_EVENTS = 200;
     private static final long JOIN_MS = 30_000;
     private static final long PEER_WAIT_MS = 2_000;
+    /** In a worker group: another worker runs the task (or none does yet). */
+    static final String ELSEWHERE = "elsewhere";
+    /** In a worker group: assigned here, starting or waiting for the previous worker to let its lease go. */
+    static final String WAITING = "waiting";
+    private static final String HANDOVER = "handover";
 
     /** One line of a task's history. */
     public record Event(String time, String kind, String message) {
@@ -46,6 +53,10 @@ public final class ManagedTask {
     private volatile String error;
     private volatile BacklogWatch backlog;
     private volatile String peerWait;
+    /** The last refusal of the lease met here, so that a long wait is one event, not one per attempt. */
+    private volatile String leaseWait;
+    /** The group this task is shared in, or null (a lone server). */
+    private volatile WorkerGroup group;
     private final Deque<Event> events = new ArrayDeque<>();
     private String lastState;
     private String lastTopology;
@@ -65,9 +76,17 @@ public final class ManagedTask {
         return stored;
     }
 
-    /** prechecking, precheck-failed, snapshot, streaming, paused, retrying, failed, stopping, stopped or finished. */
+    /**
+     * prechecking, precheck-failed, snapshot, streaming, paused, retrying, failed, stopping, stopped or finished; in a
+     * worker group also waiting (for the lease, here) and elsewhere (no worker runs it yet); a task another worker
+     * runs has the state that worker publishes.
+     */
     public String state() {
         String p = phase;
+        if (ELSEWHERE.equals(p)) {
+            Map<String, Object> remote = remoteView();
+            return remote == null ? ELSEWHERE : String.valueOf(remote.get("state"));
+        }
         if (p != null) {
             return p;
         }
@@ -77,6 +96,76 @@ public final class ManagedTask {
             return "prechecking";
         }
         return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The engine runs in this process now. */
+    public boolean runsHere() {
+        return isRunning();
+    }
+
+    /** The worker that runs the task: this one, the one that published it, or null (none, or not in a group). */
+    public String worker() {
+        WorkerGroup g = group;
+        if (g == null) {
+            return null;
+        }
+        if (!ELSEWHERE.equals(phase)) {
+            return g.workerId();
+        }
+        Map<String, Object> remote = remoteView();
+        return remote == null ? null : String.valueOf(remote.get("worker"));
+    }
+
+    /** What the worker running this task elsewhere last published of it, or null. */
+    Map<String, Object> remoteView() {
+        WorkerGroup g = group;
+        return g == null || !ELSEWHERE.equals(phase) ? null : g.remote().get(name());
+    }
+
+    /** Shared in {@code group}: starts only when the group assigns it here ({@link #takeOn}). */
+    synchronized void awaitPlacement(WorkerGroup group) {
+        this.group = group;
+        phase = ELSEWHERE;
+    }
+
+    /**
+     * The group assigns this task here: starts it from its checkpoint unless it runs already, the operator paused or
+     * stopped it, or it failed here. The group's thread.
+     */
+    synchronized void takeOn(String me) {
+        if (isRunning() || !StoredTask.RUNNING.equals(stored.desired())
+                || "failed".equals(phase) || "precheck-failed".equals(phase)) {
+            return;
+        }
+        if (ELSEWHERE.equals(phase)) {
+            String message = "assigned to worker " + me + ": starting, from its checkpoint if it has one";
+            log.info("task {}: {}", name(), message);
+            event(HANDOVER, message);
+        }
+        start(false, stored.freshSync());
+        phase = WAITING;
+    }
+
+    /**
+     * The group assigns this task to {@code owner} (null: to no worker yet): stops it here, keeping its checkpoint
+     * and releasing its lease, so that the new worker continues it with a partial resync. The group's thread.
+     */
+    synchronized void handOver(String owner) {
+        if (isRunning()) {
+            if (stopFor == null) {
+                stopFor = HANDOVER;
+                Engine e = engine;
+                if (e != null) {
+                    e.stop();
+                }
+                String message = "assigned to worker " + owner + " now: stopping here (its checkpoint stays, its lease"
+                        + " is released)";
+                log.info("task {}: {}", name(), message);
+                event(HANDOVER, message);
+            }
+        } else if (!StoredTask.PAUSED.equals(phase) && !StoredTask.STOPPED.equals(phase)) {
+            phase = ELSEWHERE;
+        }
     }
 
     /** The tasks reading the source (one per master of a cluster source): for counters and metrics. */
@@ -286,7 +375,8 @@ public final class ManagedTask {
             while (true) {
                 synchronized (this) {
                     if (stopFor != null) {
-                        phase = stopFor.equals(StoredTask.PAUSED) ? StoredTask.PAUSED : StoredTask.STOPPED;
+                        phase = stopFor.equals(StoredTask.PAUSED) ? StoredTask.PAUSED
+                                : stopFor.equals(HANDOVER) ? ELSEWHERE : StoredTask.STOPPED;
                         return;
                     }
                     e = new Engine(options);
@@ -309,8 +399,22 @@ public final class ManagedTask {
                 }
                 backlog = watch;
                 phase = StoredTask.PAUSED;
+            } else if (HANDOVER.equals(why)) {
+                phase = ELSEWHERE;
+                event(HANDOVER, "stopped here: the task is free for its new worker");
             } else {
                 phase = why != null ? StoredTask.STOPPED : "finished";
+            }
+        } catch (LeaseHeldException ex) {
+            if (group == null) {
+                fail(ex.getMessage());
+            } else {
+                // The previous worker has not let it go yet (it may be frozen, or stopping): the next tick tries again.
+                if (!ex.getMessage().equals(leaseWait)) {
+                    event("lease", ex.getMessage() + "; trying again");
+                }
+                leaseWait = ex.getMessage();
+                phase = HANDOVER.equals(stopFor) ? ELSEWHERE : WAITING;
             }
         } catch (FerryException | Conflict ex) {
             fail(ex.getMessage());

@@ -17,9 +17,19 @@ final class TaskViews {
     }
 
     static Map<String, Object> summary(ManagedTask t) {
+        Map<String, Object> remote = t.remoteView();
+        if (remote != null) {
+            // Run by another worker of the group: what it last published.
+            Map<String, Object> m = new LinkedHashMap<>(remote);
+            m.put("name", t.name());
+            return m;
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", t.name());
         m.put("state", t.state());
+        if (t.worker() != null) {
+            m.put("worker", t.worker());
+        }
         m.put("origin", t.stored().origin());
         long[] progress = t.snapshotProgress();
         m.put("snapshot", Map.of("keysDone", progress[0], "keysTotal", progress[1]));

@@ -1,0 +1,238 @@
+package dev.ferry.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.FerryException;
+import dev.ferry.cluster.Topology;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RespValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The workers started with the same tasks and group name, dividing the tasks among themselves. Each worker records
+ * itself every {@code ttl / 10} in a hash {@code __ferry:workers:{group}} of the coordinator (a Redis, by default the
+ * first task's target), with an expiry read from the coordinator's clock; reads the live members back in the same
+ * script; and runs the tasks {@link Assignment} gives it out of the same member list. The leases in the targets, not
+ * this list, keep a task in one process: two workers that briefly disagree about the members only make one of them
+ * wait for a lease. Each worker also publishes the summary of the tasks it runs in {@code __ferry:status:{group}}, so
+ * that any worker's API shows every task of the group.
+ *
+ * <p>Threading: one thread of its own ticks; {@link #notReady} and {@link #remote} from any thread.
+ */
+public final class WorkerGroup implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerGroup.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Records the worker until now + ttl on the coordinator's clock, drops expired members, returns the live ones. */
+    private static final String JOIN = """
+            local now = tonumber(ARGV[3])
+            if redis.replicate_commands then
+              redis.replicate_commands()
+              local t = redis.call('time')
+              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            redis.call('hset', KEYS[1], ARGV[1], string.format('%d', now + tonumber(ARGV[2])))
+            local all = redis.call('hgetall', KEYS[1])
+            local live = {}
+            for i = 1, #all, 2 do
+              if tonumber(all[i + 1]) < now then redis.call('hdel', KEYS[1], all[i]) else live[#live + 1] = all[i] end
+            end
+            redis.call('pexpire', KEYS[1], tonumber(ARGV[2]) * 6)
+            return live
+            """;
+
+    private final FerryServer server;
+    private final RedisEndpoint coordinator;
+    private final String workerId;
+    private final Duration ttl;
+    private final String membersKey;
+    private final String statusKey;
+    private final ScheduledExecutorService ticker;
+    private RedisConnection conn;
+    private volatile List<String> members = List.of();
+    private volatile String notReady = "joining its group";
+    private volatile Map<String, Map<String, Object>> remote = Map.of();
+    private String lastProblem;
+    private volatile boolean closed;
+
+    /**
+     * @param coordinator where the group's keys live (a cluster node is fine: the keys share one slot)
+     * @param ttl how long a member stays without renewing; its tasks move after about this time
+     */
+    public WorkerGroup(FerryServer server, RedisEndpoint coordinator, String group, String workerId, Duration ttl) {
+        this.server = server;
+        this.coordinator = coordinator;
+        this.workerId = workerId;
+        this.ttl = ttl;
+        this.membersKey = "__ferry:workers:{" + group + "}";
+        this.statusKey = "__ferry:status:{" + group + "}";
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-worker-group");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Joins at once and every {@code ttl / 10} after. */
+    public void start() {
+        long period = Math.max(200, ttl.toMillis() / 10);
+        ticker.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    /** The live workers, sorted, as last read. */
+    public List<String> members() {
+        return members;
+    }
+
+    /** Why this worker takes no task now (for {@code /readyz}), or null. */
+    public String notReady() {
+        return notReady;
+    }
+
+    /** The published summaries of the tasks other workers run, by task name. */
+    public Map<String, Map<String, Object>> remote() {
+        return remote;
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            List<String> live = join();
+            members = live;
+            Map<String, String> owners = Assignment.of(server.taskNames(), live);
+            server.place(owners, workerId);
+            publish();
+            remote = readRemote(live);
+            notReady = null;
+            if (lastProblem != null) {
+                log.info("worker {}: the coordinator {} answers again; members: {}", workerId, coordinator.address(), live);
+                lastProblem = null;
+            }
+        } catch (RuntimeException e) {
+            // The tasks go on under their leases; only the division waits for the coordinator.
+            closeConnection();
+            String problem = e.getMessage();
+            notReady = "cannot reach the group's coordinator " + coordinator.address() + ": " + problem;
+            if (!problem.equals(lastProblem)) {
+                log.warn("worker {}: {}; the tasks it runs go on, the division of the tasks waits", workerId, notReady);
+                lastProblem = problem;
+            }
+        }
+    }
+
+    private List<String> join() {
+        RespValue reply = connection().callChecked("EVAL", JOIN, "1", membersKey, workerId, Long.toString(ttl.toMillis()),
+                Long.toString(System.currentTimeMillis()));
+        TreeSet<String> live = new TreeSet<>();
+        for (RespValue v : ((RespValue.Array) reply).items()) {
+            live.add(v.asText());
+        }
+        live.add(workerId);
+        List<String> sorted = new ArrayList<>(live);
+        if (!sorted.equals(members)) {
+            log.info("worker {}: the group is now {} worker(s): {}", workerId, sorted.size(), sorted);
+        }
+        return sorted;
+    }
+
+    private void publish() {
+        List<Object> command = new ArrayList<>(List.of("HSET", statusKey));
+        for (ManagedTask t : server.tasks()) {
+            if (t.runsHere()) {
+                Map<String, Object> view = TaskViews.summary(t);
+                view.put("worker", workerId);
+                try {
+                    command.add(t.name());
+                    command.add(JSON.writeValueAsString(view));
+                } catch (JsonProcessingException e) {
+                    throw new FerryException("cannot write the status of task " + t.name() + ": " + e.getOriginalMessage());
+                }
+            }
+        }
+        if (command.size() > 2) {
+            connection().callChecked(command.toArray());
+        }
+    }
+
+    private Map<String, Map<String, Object>> readRemote(List<String> live) {
+        List<RespValue> all = ((RespValue.Array) connection().callChecked("HGETALL", statusKey)).items();
+        Map<String, Map<String, Object>> views = new HashMap<>();
+        for (int i = 0; i + 1 < all.size(); i += 2) {
+            try {
+                Map<String, Object> view = JSON.readValue(all.get(i + 1).asText(), new TypeReference<>() { });
+                // A summary of a worker that left is history, not state.
+                if (live.contains(String.valueOf(view.get("worker"))) && !workerId.equals(view.get("worker"))) {
+                    views.put(all.get(i).asText(), view);
+                }
+            } catch (JsonProcessingException e) {
+                log.debug("unreadable status of task {}: {}", all.get(i).asText(), e.getOriginalMessage());
+            }
+        }
+        return views;
+    }
+
+    private RedisConnection connection() {
+        if (conn == null) {
+            RedisEndpoint home = coordinator;
+            Topology topology = Topology.discover(coordinator);
+            if (topology.isCluster()) {
+                home = topology.nodeFor(membersKey.getBytes(StandardCharsets.UTF_8));
+            }
+            conn = RedisConnection.open(home, "group");
+        }
+        return conn;
+    }
+
+    private void closeConnection() {
+        RedisConnection c = conn;
+        conn = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /**
+     * Leaves the group: stops the tick and removes this worker from the member list, so that the others take its
+     * tasks at their next tick instead of after the TTL. The caller stops the tasks (which releases their leases).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        ticker.shutdownNow();
+        try {
+            ticker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            connection().callChecked("HDEL", membersKey, workerId);
+            log.info("worker {} left its group", workerId);
+        } catch (RuntimeException e) {
+            log.warn("worker {}: could not leave its group ({}): the others take its tasks after {} s", workerId,
+                    e.getMessage(), ttl.toSeconds());
+        } finally {
+            closeConnection();
+        }
+    }
+}
