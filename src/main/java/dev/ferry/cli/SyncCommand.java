@@ -107,6 +107,8 @@ final class SyncCommand implements Callable<Integer> {
     MemoryBudget processBudget;
     /** For the tasks of a worker: their lease's TTL, the worker's --lease-ttl (not a flag). */
     java.time.Duration leaseTtl;
+    /** For the tasks of a worker: what names the target in the task's id, instead of its address (not a flag). */
+    String targetName;
 
     @Option(names = "--max-bytes-per-sec", split = ",", paramLabel = "SIZE", converter = ByteSize.class,
             description = "Most bytes taken from the source each second: one value for the snapshot and the stream, or two"
@@ -253,6 +255,7 @@ final class SyncCommand implements Callable<Integer> {
         if (leaseTtl != null) {
             builder.leaseTtl(leaseTtl);
         }
+        builder.targetName(targetName);
         DbMap map = dbMap.map(spec.commandLine());
         Set<Integer> databases = UriDatabases.resolve(spec.commandLine(), sourceEndpoint, targetEndpoint, dbs, map);
         if (twoWay && map.merges(databases.isEmpty() ? null : databases)) {

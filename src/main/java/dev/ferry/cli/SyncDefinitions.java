@@ -25,6 +25,7 @@ public final class SyncDefinitions implements TaskPlanner {
     private final UnaryOperator<String> environment;
     private final MemoryBudget budget;
     private final Duration leaseTtl;
+    private final String group;
 
     public SyncDefinitions() {
         this(System::getenv);
@@ -32,17 +33,20 @@ public final class SyncDefinitions implements TaskPlanner {
 
     /** Reads the variables named by definitions from {@code environment} (tests). */
     public SyncDefinitions(UnaryOperator<String> environment) {
-        this(environment, null, null);
+        this(environment, null, null, null);
     }
 
     /**
-     * For the tasks of a worker: {@code budget} shared by every task that names none, {@code leaseTtl} for every
-     * task's lease (null: the defaults of {@code ferry sync}).
+     * For the tasks of a worker of {@code group}: {@code budget} shared by every task that names none, {@code leaseTtl}
+     * for every task's lease, and task ids made of the group's and the task's names rather than the target's address,
+     * so that every worker finds the same checkpoint whatever address it reaches the target by (nulls: as
+     * {@code ferry sync}).
      */
-    SyncDefinitions(UnaryOperator<String> environment, MemoryBudget budget, Duration leaseTtl) {
+    SyncDefinitions(UnaryOperator<String> environment, MemoryBudget budget, Duration leaseTtl, String group) {
         this.environment = environment;
         this.budget = budget;
         this.leaseTtl = leaseTtl;
+        this.group = group;
     }
 
     @Override
@@ -52,6 +56,7 @@ public final class SyncDefinitions implements TaskPlanner {
         command.passwords.environment = name -> variable(definition, name);
         command.processBudget = budget;
         command.leaseTtl = leaseTtl;
+        command.targetName = group == null ? null : "worker group " + group + " task " + definition.name();
         try {
             cli.parseArgs(flags(definition).toArray(new String[0]));
             return new TaskPlan(command.options(), command.skipChecks);

@@ -108,7 +108,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (tasks.isEmpty()) {
             throw new FerryException("--config " + config + ": no task (expected: a list 'tasks:' with at least one)");
         }
-        SyncDefinitions planner = new SyncDefinitions(environment, budget, leaseTtl);
+        SyncDefinitions planner = new SyncDefinitions(environment, budget, leaseTtl, group);
         RedisEndpoint home = coordinator(planner, tasks.get(0));
         String id = workerId != null ? workerId : defaultId();
         Path dataDir = Files.createTempDirectory("ferry-worker-");

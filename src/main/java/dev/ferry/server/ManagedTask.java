@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import dev.ferry.FerryException;
 import dev.ferry.checkpoint.LeaseHeldException;
+import dev.ferry.sink.FencedException;
 import dev.ferry.precheck.PrecheckReport;
 import dev.ferry.task.SyncOptions;
 import dev.ferry.task.SyncTask;
@@ -405,11 +406,13 @@ public final class ManagedTask {
             } else {
                 phase = why != null ? StoredTask.STOPPED : "finished";
             }
-        } catch (LeaseHeldException ex) {
+        } catch (LeaseHeldException | FencedException ex) {
             if (group == null) {
                 fail(ex.getMessage());
             } else {
-                // The previous worker has not let it go yet (it may be frozen, or stopping): the next tick tries again.
+                // Held by another worker, which has not let it go yet (frozen, partitioned or stopping), or took it
+                // over while this one was away (fenced: nothing was applied twice): the group decides, and if the
+                // task is still this worker's, the next tick tries again.
                 if (!ex.getMessage().equals(leaseWait)) {
                     event("lease", ex.getMessage() + "; trying again");
                 }

@@ -35,10 +35,14 @@ final class TaskViews {
         m.put("snapshot", Map.of("keysDone", progress[0], "keysTotal", progress[1]));
         long lag = -1;
         long writes = 0;
+        long full = 0;
+        long partial = 0;
         String retry = null;
         for (SyncTask s : t.shards()) {
             lag = Math.max(lag, s.lagMillis());
             writes += s.counters().commandsForwarded.sum();
+            full += s.fullResyncs();
+            partial += s.partialResyncs();
             retry = s.retryReason() != null && "retrying".equals(t.state()) ? s.retryReason() : retry;
         }
         if (retry == null && "retrying".equals(t.state())) {
@@ -46,6 +50,10 @@ final class TaskViews {
         }
         m.put("lagMillis", lag);
         m.put("writesForwarded", writes);
+        // Of the engine running now (since this process started it): a task moved between workers shows its
+        // partial resync there.
+        m.put("fullResyncs", full);
+        m.put("partialResyncs", partial);
         m.put("retryReason", retry);
         m.put("error", t.error());
         BacklogWatch.Coverage coverage = t.backlogCoverage();

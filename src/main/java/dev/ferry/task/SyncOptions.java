@@ -29,6 +29,7 @@ public final class SyncOptions {
     private final dev.ferry.resp.Sentinel sourceSentinel;
     private final dev.ferry.resp.Sentinel targetSentinel;
     private final String shardLabel;
+    private final String targetName;
     private final String shardTaskId;
     private final String pairTask;
     private final BitSet shardSlots;
@@ -66,6 +67,7 @@ public final class SyncOptions {
         this.sourceSentinel = b.sourceSentinel;
         this.targetSentinel = b.targetSentinel;
         this.shardLabel = b.shardLabel;
+        this.targetName = b.targetName;
         this.shardTaskId = b.shardTaskId;
         this.pairTask = b.pairTask;
         this.shardSlots = b.shardSlots == null ? null : (BitSet) b.shardSlots.clone();
@@ -269,7 +271,17 @@ public final class SyncOptions {
         b.announceReplicaVersion = announceReplicaVersion;
         b.targetSentinel = targetSentinel;
         b.freshSync = freshSync;
+        b.targetName = targetName;
         return b;
+    }
+
+    /**
+     * What names the target in the task's id (so in its checkpoint's and lease's keys) instead of its address, or
+     * null: a worker group names it by the task's name, so that workers reaching the target by other addresses
+     * continue the same task.
+     */
+    public String targetName() {
+        return targetName;
     }
 
     /** Which keys are copied ({@code --keys}, {@code --exclude-keys}); all by default. */
@@ -366,6 +378,7 @@ public final class SyncOptions {
         private dev.ferry.resp.Sentinel sourceSentinel;
         private dev.ferry.resp.Sentinel targetSentinel;
         private String shardLabel;
+        private String targetName;
         private String shardTaskId;
         private String pairTask;
         private BitSet shardSlots;
@@ -544,6 +557,12 @@ public final class SyncOptions {
                 throw new IllegalArgumentException("leaseTtl: " + ttl + " (expected: >= 2 s)");
             }
             this.leaseTtl = ttl;
+            return this;
+        }
+
+        /** See {@link SyncOptions#targetName()}; null: the target's address. */
+        public Builder targetName(String name) {
+            this.targetName = name;
             return this;
         }
 

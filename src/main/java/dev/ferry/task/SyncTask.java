@@ -206,7 +206,8 @@ public final class SyncTask {
             // One master's task of a two-way cluster task: the reverse direction knows the cluster task's id only.
             return PeerMarks.memberId(o.pairTask(), source);
         }
-        return taskId(source, label(o.target(), o.targetSentinel()), o.dbs(), o.dbMap());
+        String target = o.targetName() != null ? o.targetName() : label(o.target(), o.targetSentinel());
+        return taskId(source, target, o.dbs(), o.dbMap());
     }
 
     /** What names a master's task of a cluster source: its slots, "cluster slots 0-5460,10923". */

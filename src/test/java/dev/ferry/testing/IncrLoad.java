@@ -22,10 +22,15 @@ public final class IncrLoad implements AutoCloseable {
     private final Thread thread;
 
     public IncrLoad(RedisServer server, long pauseMillis) {
+        this(server, pauseMillis, "counter");
+    }
+
+    /** INCRs of {@code key}, one every {@code pauseMillis}. */
+    public IncrLoad(RedisServer server, long pauseMillis, String key) {
         thread = new Thread(() -> {
             try (RedisConnection w = server.connect()) {
                 while (running.get()) {
-                    w.callChecked("INCR", "counter");
+                    w.callChecked("INCR", key);
                     count.incrementAndGet();
                     Thread.sleep(pauseMillis);
                 }

@@ -1,0 +1,197 @@
+package dev.ferry.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.embedded.RedisServer;
+import dev.ferry.resp.RedisConnection;
+import dev.ferry.testing.FaultProxy;
+import dev.ferry.testing.IncrLoad;
+import dev.ferry.testing.Servers;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sources with an INCR load each, one target, and {@code ferry worker} processes sharing one task per source. Each
+ * worker reaches the target (which is also the group's coordinator) through a proxy of its own, so that a test can
+ * cut one worker off while the others go on. Not thread-safe: one test drives it.
+ */
+final class WorkerFleet implements AutoCloseable {
+
+    private static final Pattern HTTP = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+) ");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String VERSION = "7.0.15";
+
+    final Duration leaseTtl;
+    final List<RedisServer> sources = new ArrayList<>();
+    final List<IncrLoad> loads = new ArrayList<>();
+    final RedisServer target;
+    private final Map<String, FerryProcess> workers = new LinkedHashMap<>();
+    private final Map<String, FaultProxy> proxies = new HashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+    private final List<Path> files = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    WorkerFleet(Servers servers, int tasks, Duration leaseTtl) {
+        this.leaseTtl = leaseTtl;
+        this.target = servers.start(VERSION);
+        for (int i = 0; i < tasks; i++) {
+            RedisServer source = servers.start(VERSION);
+            sources.add(source);
+            loads.add(new IncrLoad(source, 2, "counter:" + i));
+        }
+    }
+
+    static String task(int i) {
+        return "t" + i;
+    }
+
+    /** Starts worker {@code id}, its own proxy in front of the target, and waits until its API answers. */
+    FerryProcess start(String id) throws IOException, InterruptedException {
+        FaultProxy proxy = proxies.get(id);
+        if (proxy == null) {
+            proxy = FaultProxy.to(target.port());
+            proxies.put(id, proxy);
+        }
+        StringBuilder yaml = new StringBuilder("tasks:\n");
+        for (int i = 0; i < sources.size(); i++) {
+            yaml.append("  - name: ").append(task(i)).append('\n')
+                    .append("    source: redis://127.0.0.1:").append(sources.get(i).port()).append('\n')
+                    .append("    target: redis://127.0.0.1:").append(proxy.port()).append("\n");
+        }
+        Path config = Files.createTempFile("ferry-worker-" + id, ".yaml");
+        Files.writeString(config, yaml);
+        files.add(config);
+        FerryProcess worker = FerryProcess.start("worker", "--config", config.toString(), "--port", "0", "--worker-id", id,
+                "--lease-ttl", leaseTtl.toMillis() + "ms");
+        workers.put(id, worker);
+        worker.awaitLog("/api/v1)", Duration.ofSeconds(30));
+        Matcher m = HTTP.matcher(worker.log());
+        assertThat(m.find()).as("the worker's address in its log").isTrue();
+        ports.put(id, Integer.parseInt(m.group(1)));
+        return worker;
+    }
+
+    FerryProcess worker(String id) {
+        return workers.get(id);
+    }
+
+    FaultProxy proxy(String id) {
+        return proxies.get(id);
+    }
+
+    /** The workers still started (not killed by the test). */
+    List<String> live() {
+        return workers.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+    }
+
+    /** SIGKILL: no goodbye, no lease released. */
+    void kill(String id) throws InterruptedException {
+        workers.get(id).kill();
+    }
+
+    /** The group's tasks as {@code id}'s API lists them: name, state, worker, resyncs. */
+    Map<String, JsonNode> tasks(String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+                + "/api/v1/tasks")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET /api/v1/tasks of %s: %s", id, r.body()).isEqualTo(200);
+        Map<String, JsonNode> tasks = new LinkedHashMap<>();
+        for (JsonNode t : JSON.readTree(r.body()).get("tasks")) {
+            tasks.put(t.get("name").asText(), t);
+        }
+        return tasks;
+    }
+
+    /**
+     * Waits until {@code id}'s API shows every task streaming and {@code placement} holds for the workers running
+     * them; returns that view.
+     */
+    Map<String, JsonNode> awaitAllStreaming(String id, Duration timeout, Predicate<Map<String, JsonNode>> placement)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, JsonNode> view = Map.of();
+        while (System.nanoTime() < deadline) {
+            view = tasks(id);
+            if (view.size() == sources.size()
+                    && view.values().stream().allMatch(t -> t.path("state").asText().equals("streaming"))
+                    && placement.test(view)) {
+                return view;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not every task streaming as expected within " + timeout + ": " + view + logs());
+    }
+
+    /** How many tasks each worker runs in {@code view}. */
+    static Map<String, Integer> loads(Map<String, JsonNode> view) {
+        Map<String, Integer> loads = new HashMap<>();
+        view.values().forEach(t -> loads.merge(t.path("worker").asText(), 1, Integer::sum));
+        return loads;
+    }
+
+    /** Stops the loads, then waits until each counter of the target equals its source's (nothing lost or doubled). */
+    void stopLoadsAndAwaitExact(Duration timeout) throws InterruptedException {
+        for (IncrLoad load : loads) {
+            load.stop();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (RedisConnection tgt = target.connect()) {
+            List<String> differences = differences(tgt);
+            while (!differences.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                differences = differences(tgt);
+            }
+            assertThat(differences).as("counters that differ" + logs()).isEmpty();
+        }
+    }
+
+    private List<String> differences(RedisConnection tgt) {
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            long applied = tgt.callChecked("GET", "counter:" + i) instanceof dev.ferry.resp.RespValue.Bulk b
+                    ? Long.parseLong(b.asText()) : 0;
+            if (applied != loads.get(i).count()) {
+                differences.add("counter:" + i + " " + applied + " on the target, " + loads.get(i).count() + " INCRs");
+            }
+        }
+        return differences;
+    }
+
+    String logs() {
+        StringBuilder sb = new StringBuilder();
+        workers.forEach((id, w) -> sb.append("\n--- worker ").append(id).append(" ---\n").append(tail(w.log())));
+        return sb.toString();
+    }
+
+    private static String tail(String log) {
+        return log.length() > 6000 ? log.substring(log.length() - 6000) : log;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (IncrLoad load : loads) {
+            load.stop();
+        }
+        workers.values().forEach(FerryProcess::close);
+        proxies.values().forEach(FaultProxy::close);
+        for (Path f : files) {
+            Files.deleteIfExists(f);
+        }
+    }
+}
