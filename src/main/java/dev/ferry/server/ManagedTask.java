@@ -414,6 +414,7 @@ public final class ManagedTask {
                 // over while this one was away (fenced: nothing was applied twice): the group decides, and if the
                 // task is still this worker's, the next tick tries again.
                 if (!ex.getMessage().equals(leaseWait)) {
+                    log.info("task {}: {}; the group decides where it runs next", name(), ex.getMessage());
                     event("lease", ex.getMessage() + "; trying again");
                 }
                 leaseWait = ex.getMessage();

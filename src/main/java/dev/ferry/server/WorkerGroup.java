@@ -7,6 +7,7 @@ import dev.ferry.FerryException;
 import dev.ferry.cluster.Topology;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
+import dev.ferry.resp.RedisReplyException;
 import dev.ferry.resp.RespValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,13 @@ public final class WorkerGroup implements AutoCloseable {
     private final String statusKey;
     private final ScheduledExecutorService ticker;
     private RedisConnection conn;
+    /** The node that holds the group's keys: the coordinator, or the master of their slot in a cluster. */
+    private RedisEndpoint home;
     private volatile List<String> members = List.of();
+    /** When the member list last changed (System.nanoTime()). */
+    private long stableSince;
+    /** How long the member list must stay the same before tasks move: two ticks. */
+    private final Duration settle;
     private volatile String notReady = "joining its group";
     private volatile Map<String, Map<String, Object>> remote = Map.of();
     private String lastProblem;
@@ -79,6 +86,7 @@ public final class WorkerGroup implements AutoCloseable {
         this.coordinator = coordinator;
         this.workerId = workerId;
         this.ttl = ttl;
+        this.settle = Duration.ofMillis(2 * tickMillis(ttl));
         this.membersKey = "__ferry:workers:{" + group + "}";
         this.statusKey = "__ferry:status:{" + group + "}";
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -90,8 +98,11 @@ public final class WorkerGroup implements AutoCloseable {
 
     /** Joins at once and every {@code ttl / 10} after. */
     public void start() {
-        long period = Math.max(200, ttl.toMillis() / 10);
-        ticker.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(this::tick, 0, tickMillis(ttl), TimeUnit.MILLISECONDS);
+    }
+
+    private static long tickMillis(Duration ttl) {
+        return Math.max(200, ttl.toMillis() / 10);
     }
 
     public String workerId() {
@@ -119,9 +130,15 @@ public final class WorkerGroup implements AutoCloseable {
         }
         try {
             List<String> live = join();
+            if (!live.equals(members)) {
+                stableSince = System.nanoTime();
+            }
             members = live;
-            Map<String, String> owners = Assignment.of(server.taskNames(), live);
-            server.place(owners, workerId);
+            // Workers started together (a Deployment's replicas) see each other within a tick or two: wait for the
+            // member list to settle, so that the first one does not start every task only to hand most over.
+            if (System.nanoTime() - stableSince >= settle.toNanos()) {
+                server.place(Assignment.of(server.taskNames(), live), workerId);
+            }
             publish();
             remote = readRemote(live);
             notReady = null;
@@ -132,6 +149,9 @@ public final class WorkerGroup implements AutoCloseable {
         } catch (RuntimeException e) {
             // The tasks go on under their leases; only the division waits for the coordinator.
             closeConnection();
+            if (e instanceof RedisReplyException r && r.getMessage().contains("MOVED")) {
+                home = null;
+            }
             String problem = e.getMessage();
             notReady = "cannot reach the group's coordinator " + coordinator.address() + ": " + problem;
             if (!problem.equals(lastProblem)) {
@@ -194,12 +214,13 @@ public final class WorkerGroup implements AutoCloseable {
 
     private RedisConnection connection() {
         if (conn == null) {
-            RedisEndpoint home = coordinator;
-            Topology topology = Topology.discover(coordinator);
-            if (topology.isCluster()) {
-                home = topology.nodeFor(membersKey.getBytes(StandardCharsets.UTF_8));
+            if (home == null) {
+                Topology topology = Topology.discover(coordinator);
+                home = topology.isCluster() ? topology.nodeFor(membersKey.getBytes(StandardCharsets.UTF_8)) : coordinator;
             }
-            conn = RedisConnection.open(home, "group");
+            // Within half the TTL: a coordinator out of reach must not freeze the tick past the membership's expiry.
+            Duration timeout = ttl.dividedBy(2);
+            conn = RedisConnection.open(home, timeout, timeout, "group");
         }
         return conn;
     }

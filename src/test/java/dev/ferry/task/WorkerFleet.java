@@ -73,7 +73,9 @@ final class WorkerFleet implements AutoCloseable {
         for (int i = 0; i < sources.size(); i++) {
             yaml.append("  - name: ").append(task(i)).append('\n')
                     .append("    source: redis://127.0.0.1:").append(sources.get(i).port()).append('\n')
-                    .append("    target: redis://127.0.0.1:").append(proxy.port()).append("\n");
+                    .append("    target: redis://127.0.0.1:").append(proxy.port()).append("\n")
+                    // The tasks share the target, each with keys of its own: the others' keys are no reason to stop.
+                    .append("    existing: overwrite\n");
         }
         Path config = Files.createTempFile("ferry-worker-" + id, ".yaml");
         Files.writeString(config, yaml);
@@ -171,6 +173,12 @@ final class WorkerFleet implements AutoCloseable {
             }
         }
         return differences;
+    }
+
+    String fullLogs() {
+        StringBuilder sb = new StringBuilder();
+        workers.forEach((id, w) -> sb.append("\n--- worker ").append(id).append(" ---\n").append(w.log()));
+        return sb.toString();
     }
 
     String logs() {

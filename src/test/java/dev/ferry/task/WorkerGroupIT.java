@@ -80,4 +80,57 @@ class WorkerGroupIT {
             fleet.stopLoadsAndAwaitExact(Duration.ofSeconds(30));
         }
     }
+
+    /**
+     * Three workers competing for twelve tasks while one at a time is frozen (SIGSTOP, as a long GC pause) or cut off
+     * from the target and coordinator (a partition) for longer than the lease: the others take its tasks over while
+     * it still believes it holds them; when it comes back, whatever it had in flight is refused by the target, and it
+     * takes its share again. Every INCR of every source is applied exactly once.
+     */
+    @Test
+    void threeWorkersCompetingForTwelveTasksUnderPausesAndPartitionsApplyEveryWriteOnce() throws Exception {
+        try (WorkerFleet fleet = new WorkerFleet(servers, 12, LEASE)) {
+            List<String> ids = List.of("w1", "w2", "w3");
+            for (String id : ids) {
+                fleet.start(id);
+            }
+            Map<String, Integer> even = Map.of("w1", 4, "w2", 4, "w3", 4);
+            fleet.awaitAllStreaming("w1", START, view -> WorkerFleet.loads(view).equals(even));
+            java.util.Random random = new java.util.Random(14);
+            for (String fault : List.of("pause", "partition", "pause", "partition")) {
+                String victim = ids.get(random.nextInt(ids.size()));
+                String observer = ids.stream().filter(id -> !id.equals(victim)).findFirst().orElseThrow();
+                if (fault.equals("pause")) {
+                    fleet.worker(victim).signal("STOP");
+                } else {
+                    fleet.proxy(victim).blackhole(true);
+                }
+                try {
+                    // Taken over while the victim, alive, still holds them as it last saw them.
+                    fleet.awaitAllStreaming(observer, START, view -> !WorkerFleet.loads(view).containsKey(victim));
+                } finally {
+                    if (fault.equals("pause")) {
+                        fleet.worker(victim).signal("CONT");
+                    } else {
+                        fleet.proxy(victim).blackhole(false);
+                        fleet.proxy(victim).cut();
+                    }
+                }
+                fleet.awaitAllStreaming(victim, START, view -> WorkerFleet.loads(view).equals(even));
+            }
+            fleet.stopLoadsAndAwaitExact(Duration.ofSeconds(60));
+            // The frozen or cut-off worker learned it had been replaced (a transaction of its refused by the target,
+            // or its lease found taken) rather than going on.
+            assertThat(fleet.fullLogs()).contains("another process took the task over");
+            try (dev.ferry.resp.RedisConnection tgt = fleet.target.connect()) {
+                // Four faults, each followed by a takeover and a handover back: fences were raised many times.
+                long fences = 0;
+                for (dev.ferry.resp.RespValue key : ((dev.ferry.resp.RespValue.Array) tgt.callChecked("KEYS",
+                        "__ferry:fence:*")).items()) {
+                    fences += Long.parseLong(tgt.callChecked("GET", ((dev.ferry.resp.RespValue.Bulk) key).asText()).asText());
+                }
+                assertThat(fences).as("fence increments over 12 tasks").isGreaterThan(12 + 8);
+            }
+        }
+    }
 }
