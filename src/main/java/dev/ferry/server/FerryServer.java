@@ -120,6 +120,13 @@ public final class FerryServer implements AutoCloseable {
         return new ArrayList<>(tasks.keySet());
     }
 
+    /** What the operator asked of each task through any worker of the group (absent: running). The group's thread. */
+    void applyDesired(Map<String, String> desired) {
+        for (ManagedTask t : tasks.values()) {
+            t.applyDesired(desired.getOrDefault(t.name(), StoredTask.RUNNING));
+        }
+    }
+
     /**
      * Runs the tasks {@code owners} gives to {@code me} and hands the others over: a task assigned elsewhere stops
      * here (its checkpoint stays, its lease is released), so its new worker continues it with a partial resync.

@@ -63,6 +63,7 @@ public final class WorkerGroup implements AutoCloseable {
     private final Duration ttl;
     private final String membersKey;
     private final String statusKey;
+    private final String desiredKey;
     private final ScheduledExecutorService ticker;
     private RedisConnection conn;
     /** The node that holds the group's keys: the coordinator, or the master of their slot in a cluster. */
@@ -89,6 +90,7 @@ public final class WorkerGroup implements AutoCloseable {
         this.settle = Duration.ofMillis(2 * tickMillis(ttl));
         this.membersKey = "__ferry:workers:{" + group + "}";
         this.statusKey = "__ferry:status:{" + group + "}";
+        this.desiredKey = "__ferry:desired:{" + group + "}";
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ferry-worker-group");
             t.setDaemon(true);
@@ -124,12 +126,30 @@ public final class WorkerGroup implements AutoCloseable {
         return remote;
     }
 
-    private void tick() {
+    /**
+     * Records what the operator asks of {@code task} for the whole group ({@code running}, {@code paused} or
+     * {@code stopped}): the worker that runs it applies it at its next tick, and a worker that takes it over later
+     * finds it. Blocks on the coordinator (at most half the TTL).
+     *
+     * @throws dev.ferry.FerryException the coordinator cannot be reached: nothing changed
+     */
+    public synchronized void desire(String task, String desired) {
+        try {
+            connection().callChecked("HSET", desiredKey, task, desired);
+        } catch (RuntimeException e) {
+            closeConnection();
+            throw new FerryException("cannot record it in the group's coordinator " + coordinator.address() + " ("
+                    + e.getMessage() + "): nothing changed, try again");
+        }
+    }
+
+    private synchronized void tick() {
         if (closed) {
             return;
         }
         try {
             List<String> live = join();
+            server.applyDesired(readDesired());
             if (!live.equals(members)) {
                 stableSince = System.nanoTime();
             }
@@ -159,6 +179,15 @@ public final class WorkerGroup implements AutoCloseable {
                 lastProblem = problem;
             }
         }
+    }
+
+    private Map<String, String> readDesired() {
+        List<RespValue> all = ((RespValue.Array) connection().callChecked("HGETALL", desiredKey)).items();
+        Map<String, String> desired = new HashMap<>();
+        for (int i = 0; i + 1 < all.size(); i += 2) {
+            desired.put(all.get(i).asText(), all.get(i + 1).asText());
+        }
+        return desired;
     }
 
     private List<String> join() {

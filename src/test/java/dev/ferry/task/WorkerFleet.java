@@ -120,6 +120,29 @@ final class WorkerFleet implements AutoCloseable {
         return tasks;
     }
 
+    /** POSTs {@code action} (pause, resume, stop) for {@code task} to {@code id}'s API; returns the status code. */
+    int post(String id, String task, String action) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+                        + "/api/v1/tasks/" + task + "/" + action)).POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode();
+    }
+
+    /** Waits until {@code id}'s API shows the whole view satisfying {@code condition}; returns that view. */
+    Map<String, JsonNode> await(String id, Duration timeout, Predicate<Map<String, JsonNode>> condition)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, JsonNode> view = Map.of();
+        while (System.nanoTime() < deadline) {
+            view = tasks(id);
+            if (condition.test(view)) {
+                return view;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met within " + timeout + ": " + view + logs());
+    }
+
     /**
      * Waits until {@code id}'s API shows every task streaming and {@code placement} holds for the workers running
      * them; returns that view.

@@ -82,6 +82,36 @@ class WorkerGroupIT {
     }
 
     /**
+     * Pause and resume through any worker's API: the worker running the task stops it, keeping its checkpoint; the
+     * pause holds when that worker dies and the task moves; the resume continues it with a partial resync.
+     */
+    @Test
+    void aTaskPausedThroughOneWorkerStaysPausedWhenItsWorkerDiesAndResumesThroughAnother() throws Exception {
+        try (WorkerFleet fleet = new WorkerFleet(servers, 4, LEASE)) {
+            fleet.start("w1");
+            fleet.start("w2");
+            Map<String, JsonNode> view = fleet.awaitAllStreaming("w1", START,
+                    v -> WorkerFleet.loads(v).equals(Map.of("w1", 2, "w2", 2)));
+            String task = view.values().stream().filter(t -> t.path("worker").asText().equals("w2")).findFirst()
+                    .orElseThrow().path("name").asText();
+
+            assertThat(fleet.post("w1", task, "pause")).as("pause through w1 a task w2 runs").isEqualTo(202);
+            fleet.await("w2", START, v -> v.get(task).path("state").asText().equals("paused"));
+            fleet.kill("w2");
+            // w1 takes every task of w2 but the paused one, which it keeps paused.
+            fleet.await("w1", START, v -> v.values().stream().allMatch(t -> t.path("name").asText().equals(task)
+                    ? t.path("state").asText().equals("paused")
+                    : t.path("state").asText().equals("streaming") && t.path("worker").asText().equals("w1")));
+
+            assertThat(fleet.post("w1", task, "resume")).isEqualTo(202);
+            Map<String, JsonNode> resumed = fleet.awaitAllStreaming("w1", START, v -> true);
+            assertThat(resumed.get(task).path("fullResyncs").asLong()).as("full resyncs after the resume").isZero();
+            assertThat(resumed.get(task).path("partialResyncs").asLong()).isEqualTo(1);
+            fleet.stopLoadsAndAwaitExact(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
      * Three workers competing for twelve tasks while one at a time is frozen (SIGSTOP, as a long GC pause) or cut off
      * from the target and coordinator (a partition) for longer than the lease: the others take its tasks over while
      * it still believes it holds them; when it comes back, whatever it had in flight is refused by the target, and it
