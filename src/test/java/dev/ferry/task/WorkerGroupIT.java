@@ -42,6 +42,8 @@ class WorkerGroupIT {
             Map<String, JsonNode> after = fleet.awaitAllStreaming("w1", START,
                     view -> !WorkerFleet.loads(view).containsKey("w2"));
             long movedMillis = (System.nanoTime() - killedAt) / 1_000_000;
+            System.out.printf("worker w2 killed: its %d tasks stream on the others after %d ms (lease %d ms)%n",
+                    ofW2.size(), movedMillis, LEASE.toMillis());
             // The member list forgets w2 after the lease time; its leases are free by then.
             assertThat(movedMillis).as("ms until every task of w2 streams elsewhere").isLessThan(LEASE.toMillis() + 5000);
             assertThat(WorkerFleet.loads(after)).isEqualTo(Map.of("w1", 3, "w3", 3));
