@@ -87,7 +87,24 @@ final class WorkerFleet implements AutoCloseable {
         Matcher m = HTTP.matcher(worker.log());
         assertThat(m.find()).as("the worker's address in its log").isTrue();
         ports.put(id, Integer.parseInt(m.group(1)));
+        awaitReadiness(id, 200, Duration.ofSeconds(30));
         return worker;
+    }
+
+    /** Waits until {@code id}'s /readyz answers {@code status} (200 once it joined its group, 503 while it cannot). */
+    void awaitReadiness(String id, int status, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id) + "/readyz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("/readyz of " + id + " answered " + last + ", not " + status + ", within " + timeout
+                + logs());
     }
 
     FerryProcess worker(String id) {

@@ -136,6 +136,8 @@ class WorkerGroupIT {
                     fleet.worker(victim).signal("STOP");
                 } else {
                     fleet.proxy(victim).blackhole(true);
+                    // Cut off from its coordinator (the target), it says it cannot take part in the division.
+                    fleet.awaitReadiness(victim, 503, START);
                 }
                 try {
                     // Taken over while the victim, alive, still holds them as it last saw them.
