@@ -9,6 +9,9 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RedisReplyException;
 import dev.ferry.resp.RespValue;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,6 +144,27 @@ public final class WorkerGroup implements AutoCloseable {
             throw new FerryException("cannot record it in the group's coordinator " + coordinator.address() + " ("
                     + e.getMessage() + "): nothing changed, try again");
         }
+    }
+
+    /**
+     * The group as this worker sees it, for {@code /metrics}: {@code ferry_worker_group_members} (live workers),
+     * {@code ferry_worker_tasks} (tasks running in this worker) and {@code ferry_worker_ready} (1 when it takes part
+     * in the division, 0 while it cannot reach the coordinator), each labelled with the worker's id.
+     */
+    static MetricSnapshots metrics(WorkerGroup group, long tasksHere) {
+        Labels labels = Labels.of("worker", group.workerId);
+        return new MetricSnapshots(
+                gauge("ferry_worker_group_members", "Workers of the group alive, as this worker last read them.", labels,
+                        group.members.size()),
+                gauge("ferry_worker_tasks", "Tasks running in this worker.", labels, tasksHere),
+                gauge("ferry_worker_ready", "1 when this worker takes part in the division of the tasks, 0 while it"
+                        + " cannot (its coordinator out of reach, or not joined yet).", labels,
+                        group.notReady == null ? 1 : 0));
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, Labels labels, double value) {
+        return GaugeSnapshot.builder().name(name).help(help)
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build()).build();
     }
 
     private synchronized void tick() {

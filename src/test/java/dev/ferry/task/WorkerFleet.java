@@ -137,6 +137,14 @@ final class WorkerFleet implements AutoCloseable {
         return tasks;
     }
 
+    /** {@code id}'s /metrics, in the Prometheus text format. */
+    String metrics(String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+                + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
     /** POSTs {@code action} (pause, resume, stop) for {@code task} to {@code id}'s API; returns the status code. */
     int post(String id, String task, String action) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)

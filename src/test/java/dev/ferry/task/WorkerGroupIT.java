@@ -47,6 +47,8 @@ class WorkerGroupIT {
             // The member list forgets w2 after the lease time; its leases are free by then.
             assertThat(movedMillis).as("ms until every task of w2 streams elsewhere").isLessThan(LEASE.toMillis() + 5000);
             assertThat(WorkerFleet.loads(after)).isEqualTo(Map.of("w1", 3, "w3", 3));
+            assertThat(fleet.metrics("w3")).contains("ferry_worker_group_members{worker=\"w3\"} 2.0",
+                    "ferry_worker_tasks{worker=\"w3\"} 3.0", "ferry_worker_ready{worker=\"w3\"} 1.0");
             for (String name : ofW2) {
                 JsonNode t = after.get(name);
                 assertThat(t.path("fullResyncs").asLong()).as("full resyncs of %s on %s", name, t.path("worker")).isZero();
