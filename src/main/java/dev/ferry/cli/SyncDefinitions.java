@@ -56,7 +56,10 @@ public final class SyncDefinitions implements TaskPlanner {
         command.passwords.environment = name -> variable(definition, name);
         command.processBudget = budget;
         command.leaseTtl = leaseTtl;
-        command.targetName = group == null ? null : "worker group " + group + " task " + definition.name();
+        // A two-way pair finds its other half by the ids of its two directions, which each side computes from the
+        // addresses: its tasks keep address-based ids, so every worker must reach both sides under the same names.
+        boolean twoWay = Boolean.TRUE.equals(definition.options().get("two-way"));
+        command.targetName = group == null || twoWay ? null : "worker group " + group + " task " + definition.name();
         try {
             cli.parseArgs(flags(definition).toArray(new String[0]));
             return new TaskPlan(command.options(), command.skipChecks);
