@@ -37,8 +37,8 @@ final class ImageRunner {
 
     /** Runs {@code command} (an absolute path in the image, then its arguments) as the image would. */
     static Result start(Path root, String user, List<String> command) throws IOException, InterruptedException {
-        if (canChroot()) {
-            Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("proc"));
+        if (canChroot(root.resolve("proc"))) {
             List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "sh", "-c",
                     "root=$1; user=$2; shift 2; mount -t proc proc \"$root/proc\" && exec chroot --userspec=\"$user\" \"$root\" \"$@\"",
                     "sh", root.toString(), user));
@@ -68,9 +68,11 @@ final class ImageRunner {
         }
     }
 
-    private static boolean canChroot() throws InterruptedException {
+    /** Whether this process may make a mount and PID namespace, mount a /proc there and chroot (root, usually). */
+    private static boolean canChroot(Path proc) throws InterruptedException {
         try {
-            return execute(List.of("unshare", "--mount", "--pid", "--fork", "chroot", "/", "true"), "probe").exitCode() == 0;
+            return execute(List.of("unshare", "--mount", "--pid", "--fork", "sh", "-c",
+                    "mount -t proc proc \"$1\" && chroot / true", "sh", proc.toString()), "probe").exitCode() == 0;
         } catch (IOException e) {
             return false;
         }
