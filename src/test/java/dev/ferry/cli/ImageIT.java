@@ -9,11 +9,19 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -115,6 +123,49 @@ class ImageIT {
         ImageRunner.Result result = ImageRunner.start(root, config.get("User").asText(), entrypoint);
         assertThat(result.output()).as("started " + result.how()).contains("ferry " + FerryVersion.current());
         assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void theImagesRuntimeServesFerryServersApiAndJvmMetrics() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Files.createDirectories(root.resolve("tmp/data"));
+        Files.setPosixFilePermissions(root.resolve("tmp/data"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> command = new ArrayList<>(strings(config.get("Entrypoint")));
+        command.addAll(List.of("server", "--port", String.valueOf(port), "--data-dir", "/tmp/data"));
+        Process server = ImageRunner.launch(root, config.get("User").asText(), command);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create("http://127.0.0.1:" + port);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            HttpResponse<String> health = null;
+            while (health == null && server.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    health = http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), BodyHandlers.ofString());
+                } catch (IOException notYet) {
+                    Thread.onSpinWait();
+                    server.waitFor(200, TimeUnit.MILLISECONDS);
+                }
+            }
+            assertThat(health).as(Files.readString(root.resolve("tmp/launch.log"))).isNotNull();
+            assertThat(health.statusCode()).isEqualTo(200);
+            // The JDK's HTTP server, Jackson, and the JVM's metrics (java.management, jdk.management) all present.
+            String tasks = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/tasks")).build(), BodyHandlers.ofString()).body();
+            assertThat(new ObjectMapper().readTree(tasks).get("tasks").isArray()).as(tasks).isTrue();
+            String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("ferry_build_info{version=\"" + FerryVersion.current() + "\"}", "jvm_memory_used_bytes",
+                    "process_cpu_seconds_total");
+        } finally {
+            // A clean stop on SIGTERM: Ferry's own signal handler (jdk.unsupported) runs in the image's runtime.
+            int exit = ImageRunner.stop(server, 60);
+            if (exit != 0) {
+                server.destroyForcibly();
+            }
+            assertThat(exit).as(Files.readString(root.resolve("tmp/launch.log"))).isZero();
+            assertThat(Files.readString(root.resolve("tmp/launch.log"))).contains("ferry: server stopping");
+        }
     }
 
     private static List<String> strings(JsonNode array) {

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Runs the command of an unpacked container image with the image's files only, without a container runtime: as root,
  * in a chroot of the image with its own /proc and the image's user (what a container sees); otherwise through the
- * image's own dynamic loader and C libraries, its paths rewritten under the unpacked root. Blocking; for tests.
+ * image's own dynamic loader and C libraries, its paths (java, the classpath, /tmp/...) rewritten under the unpacked
+ * root. Blocking unless said otherwise; for tests.
  */
 final class ImageRunner {
 
@@ -35,15 +36,41 @@ final class ImageRunner {
         return Arrays.asList(text.split(":"));
     }
 
-    /** Runs {@code command} (an absolute path in the image, then its arguments) as the image would. */
+    /** Runs {@code command} (an absolute path in the image, then its arguments) as the image would, to its end. */
     static Result start(Path root, String user, List<String> command) throws IOException, InterruptedException {
+        Invocation i = invocation(root, user, command);
+        return execute(i.argv(), i.how());
+    }
+
+    /** Starts {@code command} as {@link #start} does, without waiting; destroying the process stops the command. */
+    static Process launch(Path root, String user, List<String> command) throws IOException, InterruptedException {
+        Invocation i = invocation(root, user, command);
+        return new ProcessBuilder(i.argv()).redirectErrorStream(true).redirectOutput(root.resolve("tmp/launch.log").toFile())
+                .start();
+    }
+
+    /**
+     * Sends SIGTERM to a {@link #launch launched} command (unshare ignores it, so the command itself gets it, as a
+     * container's first process does from Kubernetes) and waits up to {@code seconds} for its exit code, or -1.
+     */
+    static int stop(Process launched, long seconds) throws InterruptedException {
+        launched.descendants().forEach(ProcessHandle::destroy);
+        launched.destroy();
+        return launched.waitFor(seconds, TimeUnit.SECONDS) ? launched.exitValue() : -1;
+    }
+
+    private record Invocation(List<String> argv, String how) {
+    }
+
+    private static Invocation invocation(Path root, String user, List<String> command) throws IOException, InterruptedException {
         Files.createDirectories(root.resolve("proc"));
         if (canChroot(root.resolve("proc"))) {
-            List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "sh", "-c",
+            // --kill-child: the command dies with unshare, so destroying the process stops it.
+            List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child", "sh", "-c",
                     "root=$1; user=$2; shift 2; mount -t proc proc \"$root/proc\" && exec chroot --userspec=\"$user\" \"$root\" \"$@\"",
                     "sh", root.toString(), user));
             argv.addAll(command);
-            return execute(argv, "in a chroot of the image");
+            return new Invocation(argv, "in a chroot of the image");
         }
         List<String> argv = new ArrayList<>(List.of(loader(root).toString(), "--inhibit-cache", "--library-path",
                 libraryDirs(root)));
@@ -53,11 +80,13 @@ final class ImageRunner {
             } else if (arg.equals("@" + CLASSPATH_FILE)) {
                 argv.add(classpath(root).stream().map(e -> root.resolve(e.substring(1)).toString())
                         .collect(Collectors.joining(":")));
+            } else if (arg.startsWith("/tmp/")) {
+                argv.add(root.resolve(arg.substring(1)).toString());
             } else {
                 argv.add(arg);
             }
         }
-        return execute(argv, "by the image's dynamic loader");
+        return new Invocation(argv, "by the image's dynamic loader");
     }
 
     /** Runs a command of this machine; fails unless it exits with 0. */
