@@ -9,6 +9,11 @@ root="$2"
 modules="$3"
 jre="$root/opt/ferry/jre"
 
+if [ ! -d "$java_home/jmods" ]; then
+  echo "image-root.sh: $java_home has no jmods/ directory, which jlink needs (on Debian 13 and later: apt-get install" \
+    "openjdk-17-jmods); or build without the image: mvn package -Dferry.image.skip=true" >&2
+  exit 1
+fi
 rm -rf "$root"
 mkdir -p "$root/opt/ferry" "$root/tmp"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
