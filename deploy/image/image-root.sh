@@ -10,8 +10,8 @@ modules="$3"
 jre="$root/opt/ferry/jre"
 
 if [ ! -d "$java_home/jmods" ]; then
-  echo "image-root.sh: $java_home has no jmods/ directory, which jlink needs (on Debian 13 and later: apt-get install" \
-    "openjdk-17-jmods); or build without the image: mvn package -Dferry.image.skip=true" >&2
+  echo "image-root.sh: $java_home has no jmods/ directory, which jlink needs (a full JDK has them: on Debian, openjdk-17-jdk-headless);" \
+    "or build without the image: mvn package -Dferry.image.skip=true" >&2
   exit 1
 fi
 rm -rf "$root"
