@@ -169,4 +169,92 @@ class WorkerGroupIT {
             }
         }
     }
+
+    /**
+     * An active-active pair, its two directions run by two workers: each direction finds the other through the
+     * target (the loop mark is the checkpoint), so writes on both sides reach the other once and never come back.
+     */
+    @Test
+    void aTwoWayPairSplitOverTwoWorkersCopiesBothWaysWithoutLoops() throws Exception {
+        dev.ferry.embedded.RedisServer a = servers.start(WorkerFleet.VERSION);
+        dev.ferry.embedded.RedisServer b = servers.start(WorkerFleet.VERSION);
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("ferry-pair", ".yaml");
+        java.nio.file.Files.writeString(config, "tasks:\n"
+                + "  - name: a-to-b\n    source: redis://127.0.0.1:" + a.port() + "\n    target: redis://127.0.0.1:" + b.port()
+                + "\n    two-way: true\n"
+                + "  - name: b-to-a\n    source: redis://127.0.0.1:" + b.port() + "\n    target: redis://127.0.0.1:" + a.port()
+                + "\n    two-way: true\n    mode: incremental\n");
+        try (FerryProcess w1 = FerryProcess.start("worker", "--config", config.toString(), "--port", "0", "--worker-id", "w1",
+                "--lease-ttl", "5s");
+             FerryProcess w2 = FerryProcess.start("worker", "--config", config.toString(), "--port", "0", "--worker-id", "w2",
+                     "--lease-ttl", "5s")) {
+            // One direction each (bounded loads), both streaming.
+            for (FerryProcess w : List.of(w1, w2)) {
+                w.awaitLog("assigned to worker", START);
+            }
+            w1.awaitLog("this task is", START);
+            w2.awaitLog("this task is", START);
+            awaitStreamingBothWays(a, b);
+            try (dev.ferry.testing.IncrLoad onA = new dev.ferry.testing.IncrLoad(a, 2, "counter:a");
+                 dev.ferry.testing.IncrLoad onB = new dev.ferry.testing.IncrLoad(b, 2, "counter:b")) {
+                awaitCount(onA, 500);
+                awaitCount(onB, 500);
+                onA.stop();
+                onB.stop();
+                // B's copy of A's writes first, then A's copy of B's: a write of A that came back to A would sit in
+                // B's stream among B's own, and have reached A before B's last one did.
+                awaitValue(b, "counter:a", onA.count(), w1, w2);
+                awaitValue(b, "counter:b", onB.count(), w1, w2);
+                awaitValue(a, "counter:b", onB.count(), w1, w2);
+                awaitValue(a, "counter:a", onA.count(), w1, w2);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(config);
+        }
+    }
+
+    /** A write on each side reaches the other: both directions stream. */
+    private static void awaitStreamingBothWays(dev.ferry.embedded.RedisServer a, dev.ferry.embedded.RedisServer b)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        try (dev.ferry.resp.RedisConnection ca = a.connect(); dev.ferry.resp.RedisConnection cb = b.connect()) {
+            while (true) {
+                ca.callChecked("SET", "probe:a", "1");
+                cb.callChecked("SET", "probe:b", "1");
+                if (cb.callChecked("EXISTS", "probe:a").asLong() == 1 && ca.callChecked("EXISTS", "probe:b").asLong() == 1) {
+                    return;
+                }
+                assertThat(System.nanoTime()).as("both directions streaming").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void awaitCount(dev.ferry.testing.IncrLoad load, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (load.count() < n) {
+            assertThat(System.nanoTime()).as("load progress").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitValue(dev.ferry.embedded.RedisServer side, String key, long expected, FerryProcess... logs)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (dev.ferry.resp.RedisConnection c = side.connect()) {
+            String value = null;
+            while (System.nanoTime() < deadline) {
+                value = c.callChecked("GET", key) instanceof dev.ferry.resp.RespValue.Bulk bulk ? bulk.asText() : null;
+                if (String.valueOf(expected).equals(value)) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            StringBuilder all = new StringBuilder();
+            for (FerryProcess p : logs) {
+                all.append(p.log());
+            }
+            throw new AssertionError(key + " on " + side.port() + " is " + value + ", expected " + expected + "\n" + all);
+        }
+    }
 }
