@@ -174,18 +174,9 @@ final class WorkerFleet implements AutoCloseable {
      */
     Map<String, JsonNode> awaitAllStreaming(String id, Duration timeout, Predicate<Map<String, JsonNode>> placement)
             throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, JsonNode> view = Map.of();
-        while (System.nanoTime() < deadline) {
-            view = tasks(id);
-            if (view.size() == sources.size()
-                    && view.values().stream().allMatch(t -> t.path("state").asText().equals("streaming"))
-                    && placement.test(view)) {
-                return view;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not every task streaming as expected within " + timeout + ": " + view + logs());
+        return await(id, timeout, view -> view.size() == sources.size()
+                && view.values().stream().allMatch(t -> t.path("state").asText().equals("streaming"))
+                && placement.test(view));
     }
 
     /** How many tasks each worker runs in {@code view}. */

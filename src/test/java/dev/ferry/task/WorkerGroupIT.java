@@ -51,13 +51,18 @@ class WorkerGroupIT {
                     "ferry_worker_tasks{worker=\"w3\"} 3.0", "ferry_worker_ready{worker=\"w3\"} 1.0");
             for (String name : ofW2) {
                 JsonNode t = after.get(name);
-                assertThat(t.path("fullResyncs").asLong()).as("full resyncs of %s on %s", name, t.path("worker")).isZero();
-                assertThat(t.path("partialResyncs").asLong()).as("partial resyncs of %s", name).isEqualTo(1);
+                assertContinued(t);
                 String owner = t.path("worker").asText();
                 assertThat(fleet.worker(owner).log()).contains("task " + name + ": assigned to worker " + owner);
             }
             fleet.stopLoadsAndAwaitExact(Duration.ofSeconds(30));
         }
+    }
+
+    /** A task that moved (or resumed) continued from its checkpoint: one partial resync there, no full one. */
+    private static void assertContinued(JsonNode t) {
+        assertThat(t.path("fullResyncs").asLong()).as("full resyncs of %s on %s", t.path("name"), t.path("worker")).isZero();
+        assertThat(t.path("partialResyncs").asLong()).as("partial resyncs of %s", t.path("name")).isEqualTo(1);
     }
 
     @Test
@@ -71,10 +76,7 @@ class WorkerGroupIT {
             Map<String, JsonNode> after = fleet.awaitAllStreaming("w3", START,
                     view -> WorkerFleet.loads(view).equals(Map.of("w1", 2, "w2", 2, "w3", 2)));
             List<JsonNode> moved = after.values().stream().filter(t -> t.path("worker").asText().equals("w3")).toList();
-            assertThat(moved).hasSize(2).allSatisfy(t -> {
-                assertThat(t.path("fullResyncs").asLong()).as("full resyncs of %s", t.path("name")).isZero();
-                assertThat(t.path("partialResyncs").asLong()).as("partial resyncs of %s", t.path("name")).isEqualTo(1);
-            });
+            assertThat(moved).hasSize(2).allSatisfy(WorkerGroupIT::assertContinued);
             for (JsonNode t : moved) {
                 // Handed over by the worker that had it: stopped there, with its checkpoint, before w3 went on.
                 String name = t.path("name").asText();
@@ -108,9 +110,7 @@ class WorkerGroupIT {
                     : t.path("state").asText().equals("streaming") && t.path("worker").asText().equals("w1")));
 
             assertThat(fleet.post("w1", task, "resume")).isEqualTo(202);
-            Map<String, JsonNode> resumed = fleet.awaitAllStreaming("w1", START, v -> true);
-            assertThat(resumed.get(task).path("fullResyncs").asLong()).as("full resyncs after the resume").isZero();
-            assertThat(resumed.get(task).path("partialResyncs").asLong()).isEqualTo(1);
+            assertContinued(fleet.awaitAllStreaming("w1", START, v -> true).get(task));
             fleet.stopLoadsAndAwaitExact(Duration.ofSeconds(30));
         }
     }
