@@ -62,6 +62,23 @@ public final class FerryMetrics implements AutoCloseable {
         registry.register(new TaskCollector(all, offsets));
     }
 
+    /**
+     * Exposes the gauges {@code gauges} returns at each scrape, each labelled {@code label=value}: what a process
+     * knows of itself beside its tasks (a worker: the members of its group, the tasks it runs, whether it is ready).
+     */
+    public void addGauges(String label, String value, Supplier<List<ProcessGauge>> gauges) {
+        Labels labels = Labels.of(label, value);
+        registry.register(() -> {
+            List<io.prometheus.metrics.model.snapshots.MetricSnapshot> snapshots = new ArrayList<>();
+            for (ProcessGauge g : gauges.get()) {
+                snapshots.add(GaugeSnapshot.builder().name(g.name()).help(g.help())
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(g.value()).build())
+                        .build());
+            }
+            return new io.prometheus.metrics.model.snapshots.MetricSnapshots(snapshots);
+        });
+    }
+
     /** Exposes {@code task}'s metrics from now on. */
     public void add(MeteredTask task) {
         tasks.add(task);

@@ -108,8 +108,8 @@ public final class FerryServer implements AutoCloseable {
      */
     public void joinGroup(WorkerGroup group) {
         this.group = group;
-        metrics.registry().register(() -> WorkerGroup.metrics(group, tasks.values().stream().filter(ManagedTask::runsHere)
-                .count()));
+        metrics.addGauges("worker", group.workerId(), () -> group.gauges(tasks.values().stream()
+                .filter(ManagedTask::runsHere).count()));
     }
 
     /** The group this server is a worker of, or null. */

@@ -9,9 +9,7 @@ import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.resp.RedisReplyException;
 import dev.ferry.resp.RespValue;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import dev.ferry.metrics.ProcessGauge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,22 +147,15 @@ public final class WorkerGroup implements AutoCloseable {
     /**
      * The group as this worker sees it, for {@code /metrics}: {@code ferry_worker_group_members} (live workers),
      * {@code ferry_worker_tasks} (tasks running in this worker) and {@code ferry_worker_ready} (1 when it takes part
-     * in the division, 0 while it cannot reach the coordinator), each labelled with the worker's id.
+     * in the division, 0 while it cannot reach the coordinator); the caller labels them with the worker's id.
      */
-    static MetricSnapshots metrics(WorkerGroup group, long tasksHere) {
-        Labels labels = Labels.of("worker", group.workerId);
-        return new MetricSnapshots(
-                gauge("ferry_worker_group_members", "Workers of the group alive, as this worker last read them.", labels,
-                        group.members.size()),
-                gauge("ferry_worker_tasks", "Tasks running in this worker.", labels, tasksHere),
-                gauge("ferry_worker_ready", "1 when this worker takes part in the division of the tasks, 0 while it"
-                        + " cannot (its coordinator out of reach, or not joined yet).", labels,
-                        group.notReady == null ? 1 : 0));
-    }
-
-    private static GaugeSnapshot gauge(String name, String help, Labels labels, double value) {
-        return GaugeSnapshot.builder().name(name).help(help)
-                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build()).build();
+    List<ProcessGauge> gauges(long tasksHere) {
+        return List.of(
+                new ProcessGauge("ferry_worker_group_members", "Workers of the group alive, as this worker last read them.",
+                        members.size()),
+                new ProcessGauge("ferry_worker_tasks", "Tasks running in this worker.", tasksHere),
+                new ProcessGauge("ferry_worker_ready", "1 when this worker takes part in the division of the tasks, 0"
+                        + " while it cannot (its coordinator out of reach, or not joined yet).", notReady == null ? 1 : 0));
     }
 
     private synchronized void tick() {
