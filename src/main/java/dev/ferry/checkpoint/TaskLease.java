@@ -58,11 +58,14 @@ public final class TaskLease implements AutoCloseable {
             if redis.replicate_commands then redis.replicate_commands() end
             if not mine then redis.call('incr', KEYS[2]) end
             redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3])
-            return 1
+            return tonumber(redis.call('get', KEYS[2]) or '0')
             """;
+    /** Renews the lease; one that expired is taken back only if no other process took it meanwhile (the fence). */
     private static final String RENEW = """
             local v = redis.call('get', KEYS[1])
             if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return v end
+            local f = redis.call('get', KEYS[2]) or '0'
+            if not v and f ~= ARGV[4] then return 'FENCE ' .. f end
             if redis.replicate_commands then redis.replicate_commands() end
             if v then redis.call('pexpire', KEYS[1], ARGV[3]) else redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3]) end
             return 1
@@ -71,12 +74,12 @@ public final class TaskLease implements AutoCloseable {
             local v = redis.call('get', KEYS[1])
             if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return 1 end
             if redis.replicate_commands then redis.replicate_commands() end
-            if not v then
+            if not v and (redis.call('get', KEYS[2]) or '0') == ARGV[4] then
               redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3])
               return 1
             end
             redis.call('incr', KEYS[2])
-            return redis.error_reply('FERRYFENCED ' .. v)
+            return redis.error_reply('FERRYFENCED ' .. (v or 'another process took the task over, then let it go'))
             """;
     private static final String SET_IF_OWNER = """
             local v = redis.call('get', KEYS[1])
@@ -108,6 +111,11 @@ public final class TaskLease implements AutoCloseable {
     private volatile boolean unsupported;
     private volatile long validUntilNanos;
     private volatile FerryException lost;
+    /**
+     * The fence when this process took the lease: a lease found missing (expired) is taken back only while the
+     * fence still reads this, since another process that took it over and then let it go (a handover) raised it.
+     */
+    private volatile String fence = "0";
     private RedisConnection renewConn;
 
     public TaskLease(String taskId, RedisEndpoint target, Duration ttl) {
@@ -185,7 +193,8 @@ public final class TaskLease implements AutoCloseable {
                 unsupported = true;
                 return;
             }
-            if (reply instanceof RespValue.Integer) {
+            if (reply instanceof RespValue.Integer f) {
+                fence = Long.toString(f.value());
                 validUntilNanos = sentAt + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis() - SAFETY_MS);
                 startRenewing();
                 return;
@@ -227,7 +236,7 @@ public final class TaskLease implements AutoCloseable {
         return new byte[][][] {
             {ascii("WATCH"), ascii(fenceKey)},
             {ascii("EVAL"), ascii(CHECK), ascii("2"), ascii(key), ascii(fenceKey), ascii(tokenPrefix), ascii(value),
-                ascii(Long.toString(ttl.toMillis()))},
+                ascii(Long.toString(ttl.toMillis())), ascii(fence)},
         };
     }
 
@@ -313,7 +322,7 @@ public final class TaskLease implements AutoCloseable {
             long sentAt = System.nanoTime();
             RespValue r;
             try {
-                r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
+                r = eval(renewConn, RENEW, 2, key, fenceKey, tokenPrefix, value, Long.toString(ttl.toMillis()), fence);
             } catch (RedisReplyException e) {
                 Redirect moved = Redirect.parse(e.reply(), target);
                 if (moved == null || !moved.moved()) {
@@ -322,12 +331,15 @@ public final class TaskLease implements AutoCloseable {
                 // A reshard moved the lease's slot: renew on its new master at once.
                 moveTo(moved.node());
                 renewConn = RedisConnection.open(target, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ttl, "lease");
-                r = eval(renewConn, RENEW, 1, key, tokenPrefix, value, Long.toString(ttl.toMillis()));
+                r = eval(renewConn, RENEW, 2, key, fenceKey, tokenPrefix, value, Long.toString(ttl.toMillis()), fence);
             }
             if (r instanceof RespValue.Integer) {
                 validUntilNanos = sentAt + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis() - SAFETY_MS);
             } else {
-                lost = lose(holderOf(r));
+                lost = r instanceof RespValue.Bulk b && b.asText().startsWith("FENCE ")
+                        ? lose("and let it go again while this one could not renew: fence " + b.asText().substring(6)
+                        + ", this process's " + fence)
+                        : lose(holderOf(r));
                 renewer.shutdown();
             }
         } catch (RuntimeException e) {

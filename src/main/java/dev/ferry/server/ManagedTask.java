@@ -138,8 +138,9 @@ public final class ManagedTask {
                 || "failed".equals(phase) || "precheck-failed".equals(phase)) {
             return;
         }
-        if (ELSEWHERE.equals(phase)) {
-            String message = "assigned to worker " + me + ": starting, from its checkpoint if it has one";
+        if (ELSEWHERE.equals(phase) || WAITING.equals(phase)) {
+            String message = "assigned to worker " + me + ": starting" + (WAITING.equals(phase) ? " again (its lease was"
+                    + " held or taken by another worker)" : "") + ", from its checkpoint if it has one";
             log.info("task {}: {}", name(), message);
             event(HANDOVER, message);
         }
