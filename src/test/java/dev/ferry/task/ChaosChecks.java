@@ -3,6 +3,9 @@ package dev.ferry.task;
 import dev.ferry.resp.RedisConnection;
 import dev.ferry.resp.RespValue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +25,8 @@ final class ChaosChecks {
     private static final long EXACT_WAIT_MS = 60_000;
 
     /** The numbers of a run and what failed in it (empty: it passed). */
-    record Result(WorkerChaos.Settings settings, Map<String, Integer> events, int handovers, List<Long> takeoverMillis,
+    record Result(WorkerChaos.Settings settings, Map<String, Integer> events, int handovers, int[] unlogged,
+                  List<Long> takeoverMillis,
                   List<Long> rejoinMillis, long operations, double commandsPerSecond, int fencedLines, long fences,
                   List<String> failures) {
 
@@ -32,15 +36,25 @@ final class ChaosChecks {
                             + " SIGCONT: %d restarts, %d SIGCONT)", events.getOrDefault("SIGKILL", 0),
                     events.getOrDefault("SIGTERM", 0), events.getOrDefault("SIGSTOP", 0),
                     events.getOrDefault("restart", 0), events.getOrDefault("SIGCONT", 0)));
-            lines.add("handovers seen in the API: " + handovers);
+            lines.add("handovers seen in the API: " + handovers + ", logged by the new worker: " + unlogged[0]
+                    + "; not logged there: " + unlogged[1] + " shown on a thawed worker that had lost the task, "
+                    + unlogged[2] + " logged only by the old worker, " + (handovers - unlogged[0] - unlogged[1]
+                    - unlogged[2]) + " else");
             lines.add("tasks not streaming after a fault (takeover): " + describe(takeoverMillis));
             lines.add("tasks not streaming after a worker came back (rebalance): " + describe(rejoinMillis));
             lines.add(String.format(Locale.ROOT, "writes applied during the chaos: %.0f commands/s (%d operations of"
                     + " 3 commands in all)", commandsPerSecond, operations));
             lines.add("fences seen: " + fencedLines + " \"another process took the task over\" lines; lease fence"
                     + " increments in the target: " + fences);
-            lines.add(failures.isEmpty() ? "PASSED: exact, one full resync per task, every handover logged"
-                    : "FAILED: " + String.join("; ", failures));
+            if (failures.isEmpty()) {
+                lines.add("PASSED: exact, one full resync per task, every handover logged by the new worker");
+            } else {
+                lines.add("FAILED, " + failures.size() + " check(s):");
+                failures.stream().limit(12).forEach(f -> lines.add("  " + f));
+                if (failures.size() > 12) {
+                    lines.add("  ... and " + (failures.size() - 12) + " more");
+                }
+            }
             return lines;
         }
 
@@ -58,6 +72,10 @@ final class ChaosChecks {
     private final List<String> tasks;
     private final IntFunction<String> prefix;
     private final List<String> failures = new ArrayList<>();
+    /** Handovers the new worker logged; shown on a thawed worker that had lost the task; logged by the old one only. */
+    private int logged;
+    private int phantom;
+    private int givenOnly;
 
     ChaosChecks(WorkerFleet fleet, List<String> tasks, IntFunction<String> prefix) {
         this.fleet = fleet;
@@ -80,6 +98,7 @@ final class ChaosChecks {
             }
             checkFullResyncs();
             checkHandoversLogged(monitor);
+            keepLogsOnFailure(settings, monitor, events);
             String logs = fleet.fullLogs();
             int fencedLines = count(logs, "another process took the task over");
             List<Long> takeover = new ArrayList<>();
@@ -91,7 +110,8 @@ final class ChaosChecks {
             }
             long operations = java.util.Arrays.stream(sent).sum();
             double rate = (window[1] - window[0]) * 3.0 / (window[2] / 1e9);
-            return new Result(settings, WorkerChaos.counts(events), monitor.handovers.size(), takeover, rejoin,
+            return new Result(settings, WorkerChaos.counts(events), monitor.handovers.size(),
+                    new int[] {logged, phantom, givenOnly}, takeover, rejoin,
                     operations, rate, fencedLines, fences(target), List.copyOf(failures));
         }
     }
@@ -194,17 +214,88 @@ final class ChaosChecks {
         }
     }
 
-    /** For each move of a task to W the API showed, W's processes logged taking the task on at least as often. */
+    /**
+     * For each move of a task to W the API showed, a line of W's logs taking the task on, written between the last view
+     * that showed the task elsewhere and the view that showed it on W (a second of slack either side). A move without
+     * it is a failure; the report tells whether the old worker logged handing the task to W ("W now: stopping here")
+     * or W, just thawed, claimed a task it had lost and logged its fence right after.
+     */
     private void checkHandoversLogged(ChaosMonitor monitor) {
-        Map<String, Integer> moves = new HashMap<>();
-        monitor.handovers.forEach(h -> moves.merge(h.task() + " " + h.to(), 1, Integer::sum));
-        moves.forEach((taskAndWorker, n) -> {
-            String[] tw = taskAndWorker.split(" ");
-            int logged = count(fleet.allLogs(tw[1]), "task " + tw[0] + ": assigned to worker " + tw[1] + ": starting");
-            if (logged < n) {
-                failures.add("task " + tw[0] + " moved to " + tw[1] + " " + n + " time(s), logged there " + logged);
+        Map<String, List<Long>> starting = new HashMap<>();
+        Map<String, List<Long>> stopping = new HashMap<>();
+        Map<String, List<Long>> fenced = new HashMap<>();
+        Pattern start = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+): starting");
+        Pattern stop = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+) now: stopping here");
+        Pattern fence = Pattern.compile("(?m)^(\\S+) INFO .*ManagedTask: task (\\S+): .*another process took the task over");
+        for (String worker : fleet.ids()) {
+            String logs = fleet.allLogs(worker);
+            collect(start.matcher(logs), starting, m -> m.group(3));
+            collect(stop.matcher(logs), stopping, m -> m.group(3));
+            collect(fence.matcher(logs), fenced, m -> worker);
+        }
+        for (ChaosMonitor.Handover h : monitor.handovers) {
+            String key = h.task() + " " + h.to();
+            if (within(starting, key, h.fromMillis() - 1000, h.atMillis() + 1000)) {
+                logged++;
+                continue;
             }
-        });
+            String why;
+            if (within(fenced, key, h.atMillis() - 1000, h.atMillis() + 3000)) {
+                phantom++;
+                why = "shown on " + h.to() + " (thawed, its fence logged just after) without";
+            } else if (within(stopping, key, h.fromMillis() - 1000, h.atMillis() + 1000)) {
+                givenOnly++;
+                why = "handed over by " + h.from() + " (\"" + h.to() + " now: stopping here\") without";
+            } else {
+                why = "moved without";
+            }
+            failures.add("task " + h.task() + " " + h.from() + " -> " + h.to() + " at "
+                    + java.time.Instant.ofEpochMilli(h.atMillis()) + ": " + why + " \"assigned to worker " + h.to()
+                    + ": starting\" in its log");
+        }
+    }
+
+    private static void collect(Matcher m, Map<String, List<Long>> into, java.util.function.Function<Matcher, String> worker) {
+        while (m.find()) {
+            into.computeIfAbsent(m.group(2) + " " + worker.apply(m), k -> new ArrayList<>()).add(epochMillis(m.group(1)));
+        }
+    }
+
+    private static boolean within(Map<String, List<Long>> lines, String key, long from, long to) {
+        return lines.getOrDefault(key, List.of()).stream().anyMatch(t -> t >= from && t <= to);
+    }
+
+    /**
+     * A log line's time: the workers log with the tests' pattern (HH:mm:ss.SSS, this machine's zone), or with the
+     * shipped one (an ISO date and time with its offset).
+     */
+    private static long epochMillis(String time) {
+        if (time.contains("T")) {
+            return java.time.OffsetDateTime.parse(time).toInstant().toEpochMilli();
+        }
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now();
+        long millis = now.with(java.time.LocalTime.parse(time)).toInstant().toEpochMilli();
+        // A line from just before midnight read just after it.
+        return millis > now.toInstant().toEpochMilli() + 60_000 ? millis - 86_400_000 : millis;
+    }
+
+    /** A failed run's logs, events and handovers in target/worker-chaos-SEED.log: its failures name times in them. */
+    private void keepLogsOnFailure(WorkerChaos.Settings settings, ChaosMonitor monitor, List<WorkerChaos.Event> events) {
+        if (failures.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        long nanosToMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
+        events.forEach(e -> sb.append(java.time.Instant.ofEpochMilli(nanosToMillis + e.atNanos() / 1_000_000))
+                .append(' ').append(e.kind()).append(' ').append(e.worker()).append('\n'));
+        monitor.handovers.forEach(h -> sb.append(h).append('\n'));
+        Path file = Path.of("target", "worker-chaos-" + settings.seed() + ".log");
+        try {
+            Files.writeString(file, sb.append(fleet.fullLogs()));
+            failures.add("logs in " + file);
+        } catch (IOException e) {
+            failures.add("cannot keep the logs in " + file + ": " + e.getMessage());
+        }
     }
 
     private static long fences(RedisConnection target) {

@@ -27,8 +27,8 @@ final class ChaosMonitor {
         }
     }
 
-    /** The API showed {@code task} on {@code to} after {@code from}. */
-    record Handover(String task, String from, String to, long atNanos) {
+    /** The API showed {@code task} on {@code to} at {@code atMillis}, and on {@code from} last at {@code fromMillis}. */
+    record Handover(String task, String from, String to, long fromMillis, long atMillis) {
     }
 
     private final List<String> tasks;
@@ -36,6 +36,8 @@ final class ChaosMonitor {
     private final long[] applied;
     private final long[] changedAt;
     private final Map<String, String> workerOf = new HashMap<>();
+    /** When a view last named each task's worker (wall clock, as the workers' logs). */
+    private final Map<String, Long> seenAt = new HashMap<>();
     final List<Outage> outages = new ArrayList<>();
     final List<Handover> handovers = new ArrayList<>();
 
@@ -46,7 +48,10 @@ final class ChaosMonitor {
         this.applied = new long[tasks.size()];
         this.changedAt = new long[tasks.size()];
         java.util.Arrays.fill(changedAt, System.nanoTime());
-        initialView.forEach((name, t) -> workerOf.put(name, t.path("worker").asText()));
+        initialView.forEach((name, t) -> {
+            workerOf.put(name, t.path("worker").asText());
+            seenAt.put(name, System.currentTimeMillis());
+        });
     }
 
     /** Reads every task's counter on the target; a counter that moves after standing still ends an outage. */
@@ -72,15 +77,16 @@ final class ChaosMonitor {
 
     /** Records the handovers {@code view} shows: tasks whose worker is another than in the last view that named one. */
     void sampleView(Map<String, JsonNode> view) {
-        long now = System.nanoTime();
+        long now = System.currentTimeMillis();
         view.forEach((name, t) -> {
             JsonNode w = t.path("worker");
             if (w.isNull() || w.isMissingNode()) {
                 return;
             }
             String before = workerOf.put(name, w.asText());
+            Long beforeAt = seenAt.put(name, now);
             if (before != null && !before.equals(w.asText())) {
-                handovers.add(new Handover(name, before, w.asText(), now));
+                handovers.add(new Handover(name, before, w.asText(), beforeAt, now));
             }
         });
     }

@@ -25,8 +25,14 @@ import java.util.function.Consumer;
  */
 final class WorkerChaos {
 
-    /** The parameters of a run. */
-    record Settings(long seed, int sources, int workers, Duration chaos, Duration lease, int opsPerSecond, int keys) {
+    /**
+     * The parameters of a run.
+     *
+     * @param freezes whether SIGSTOP (past the lease, then SIGCONT) is among the faults, besides SIGKILL and SIGTERM
+     * @param keys lists and strings per source the load spreads its operations over
+     */
+    record Settings(long seed, int sources, int workers, Duration chaos, Duration lease, int opsPerSecond, int keys,
+                    boolean freezes) {
     }
 
     /** One fault or recovery, at {@code atNanos}. */
@@ -146,7 +152,7 @@ final class WorkerChaos {
             return;
         }
         String victim = up.get(random.nextInt(up.size()));
-        int dice = random.nextInt(4);
+        int dice = random.nextInt(settings.freezes() ? 4 : 3);
         long now = System.nanoTime();
         String kind;
         if (dice < 2) {

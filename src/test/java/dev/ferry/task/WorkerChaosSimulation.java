@@ -27,7 +27,7 @@ public final class WorkerChaosSimulation {
         int sources = arg(args, 4, 12);
         int workers = arg(args, 5, 3);
         WorkerChaos.Settings settings = new WorkerChaos.Settings(seed, sources, workers, Duration.ofSeconds(seconds),
-                Duration.ofMillis(leaseMs), rate, 50);
+                Duration.ofMillis(leaseMs), rate, 50, true);
         System.out.printf("worker chaos: seed %d, %d sources, %d workers, %d s, %d operations/s per source"
                 + " (INCR + LPUSH + APPEND), lease %d ms%n", seed, sources, workers, seconds, rate, leaseMs);
         ChaosChecks.Result result = new WorkerChaos(settings, System.out::println).run();

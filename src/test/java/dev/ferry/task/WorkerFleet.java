@@ -142,6 +142,11 @@ final class WorkerFleet implements AutoCloseable {
         return proxies.get(id);
     }
 
+    /** Every worker id started so far. */
+    List<String> ids() {
+        return List.copyOf(workers.keySet());
+    }
+
     /** The workers still started (not killed by the test). */
     List<String> live() {
         return workers.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
