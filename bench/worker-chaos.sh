@@ -7,6 +7,7 @@
 #   bench/worker-chaos.sh                  # a random seed (printed), 120 s, 500 operations/s per source, lease 5 s
 #   bench/worker-chaos.sh 42               # the run of seed 42 again (same faults at the same moments)
 #   bench/worker-chaos.sh 42 120 1000 10000 12 3   # seed, seconds, operations/s per source, lease ms, sources, workers
+#   bench/worker-chaos.sh 42 120 500 5000 12 3 false # no SIGSTOP among the faults (SIGKILL and SIGTERM only)
 #
 # Needs Java 17 and Maven (builds the test classes once, offline when it can). Exits with 1 when a check failed.
 set -euo pipefail

@@ -25,7 +25,7 @@ final class ChaosChecks {
     private static final long EXACT_WAIT_MS = 60_000;
 
     /** The numbers of a run and what failed in it (empty: it passed). */
-    record Result(WorkerChaos.Settings settings, Map<String, Integer> events, int handovers, int[] unlogged,
+    record Result(WorkerChaos.Settings settings, Map<String, Integer> events, int handovers, int[] handoverKinds,
                   List<Long> takeoverMillis,
                   List<Long> rejoinMillis, long operations, double commandsPerSecond, int fencedLines, long fences,
                   List<String> failures) {
@@ -36,10 +36,10 @@ final class ChaosChecks {
                             + " SIGCONT: %d restarts, %d SIGCONT)", events.getOrDefault("SIGKILL", 0),
                     events.getOrDefault("SIGTERM", 0), events.getOrDefault("SIGSTOP", 0),
                     events.getOrDefault("restart", 0), events.getOrDefault("SIGCONT", 0)));
-            lines.add("handovers seen in the API: " + handovers + ", logged by the new worker: " + unlogged[0]
-                    + "; not logged there: " + unlogged[1] + " shown on a thawed worker that had lost the task, "
-                    + unlogged[2] + " logged only by the old worker, " + (handovers - unlogged[0] - unlogged[1]
-                    - unlogged[2]) + " else");
+            lines.add("handovers seen in the API: " + handovers + ", logged by the new worker: " + handoverKinds[0]
+                    + ", back to a worker that had not let the task go: " + handoverKinds[1] + "; not logged: " + handoverKinds[2]
+                    + " shown on a thawed worker that had lost the task, " + handoverKinds[3] + " logged only by the old"
+                    + " worker, " + (handovers - handoverKinds[0] - handoverKinds[1] - handoverKinds[2] - handoverKinds[3]) + " else");
             lines.add("tasks not streaming after a fault (takeover): " + describe(takeoverMillis));
             lines.add("tasks not streaming after a worker came back (rebalance): " + describe(rejoinMillis));
             lines.add(String.format(Locale.ROOT, "writes applied during the chaos: %.0f commands/s (%d operations of"
@@ -76,6 +76,8 @@ final class ChaosChecks {
     private int logged;
     private int phantom;
     private int givenOnly;
+    /** Moves back to a worker that never let the task go (the API had shown the one waiting for its lease). */
+    private int back;
 
     ChaosChecks(WorkerFleet fleet, List<String> tasks, IntFunction<String> prefix) {
         this.fleet = fleet;
@@ -111,7 +113,7 @@ final class ChaosChecks {
             long operations = java.util.Arrays.stream(sent).sum();
             double rate = (window[1] - window[0]) * 3.0 / (window[2] / 1e9);
             return new Result(settings, WorkerChaos.counts(events), monitor.handovers.size(),
-                    new int[] {logged, phantom, givenOnly}, takeover, rejoin,
+                    new int[] {logged, back, phantom, givenOnly}, takeover, rejoin,
                     operations, rate, fencedLines, fences(target), List.copyOf(failures));
         }
     }
@@ -217,13 +219,16 @@ final class ChaosChecks {
     /**
      * For each move of a task to W the API showed, a line of W's logs taking the task on, written between the last view
      * that showed the task elsewhere and the view that showed it on W (a second of slack either side). A move without
-     * it is a failure; the report tells whether the old worker logged handing the task to W ("W now: stopping here")
-     * or W, just thawed, claimed a task it had lost and logged its fence right after.
+     * it is a failure, unless the task came back to the worker it was on before the last move, which had logged neither
+     * handing it over nor losing it (it never stopped running it: the API had shown the worker assigned the task while
+     * that one waited for its lease). The report tells whether the old worker logged handing the task to W ("W now:
+     * stopping here") or W, just thawed, claimed a task it had lost and logged its fence right after.
      */
     private void checkHandoversLogged(ChaosMonitor monitor) {
         Map<String, List<Long>> starting = new HashMap<>();
         Map<String, List<Long>> stopping = new HashMap<>();
         Map<String, List<Long>> fenced = new HashMap<>();
+        Map<String, List<Long>> stoppedBy = new HashMap<>();
         Pattern start = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+): starting");
         Pattern stop = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+) now: stopping here");
         Pattern fence = Pattern.compile("(?m)^(\\S+) INFO .*ManagedTask: task (\\S+): .*another process took the task over");
@@ -232,11 +237,20 @@ final class ChaosChecks {
             collect(start.matcher(logs), starting, m -> m.group(3));
             collect(stop.matcher(logs), stopping, m -> m.group(3));
             collect(fence.matcher(logs), fenced, m -> worker);
+            collect(stop.matcher(logs), stoppedBy, m -> worker);
         }
+        Map<String, ChaosMonitor.Handover> previous = new HashMap<>();
         for (ChaosMonitor.Handover h : monitor.handovers) {
             String key = h.task() + " " + h.to();
+            ChaosMonitor.Handover before = previous.put(h.task(), h);
             if (within(starting, key, h.fromMillis() - 1000, h.atMillis() + 1000)) {
                 logged++;
+                continue;
+            }
+            if (before != null && before.from().equals(h.to())
+                    && !within(fenced, key, before.fromMillis() - 1000, h.atMillis() + 1000)
+                    && !within(stoppedBy, key, before.fromMillis() - 1000, h.atMillis() + 1000)) {
+                back++;
                 continue;
             }
             String why;

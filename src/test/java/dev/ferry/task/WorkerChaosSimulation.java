@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * java -Dferry.redis.bin.dir=target/redis-bin -cp target/classes:target/test-classes:$(cat cp.txt) \
- *     dev.ferry.task.WorkerChaosSimulation [seed] [seconds] [ops/s per source] [lease ms] [sources] [workers]
+ *     dev.ferry.task.WorkerChaosSimulation [seed] [seconds] [ops/s per source] [lease ms] [sources] [workers] [freezes: true|false]
  * }</pre>
  */
 public final class WorkerChaosSimulation {
@@ -26,10 +26,12 @@ public final class WorkerChaosSimulation {
         int leaseMs = arg(args, 3, 5000);
         int sources = arg(args, 4, 12);
         int workers = arg(args, 5, 3);
+        boolean freezes = args.length <= 6 || Boolean.parseBoolean(args[6]);
         WorkerChaos.Settings settings = new WorkerChaos.Settings(seed, sources, workers, Duration.ofSeconds(seconds),
-                Duration.ofMillis(leaseMs), rate, 50, true);
+                Duration.ofMillis(leaseMs), rate, 50, freezes);
         System.out.printf("worker chaos: seed %d, %d sources, %d workers, %d s, %d operations/s per source"
-                + " (INCR + LPUSH + APPEND), lease %d ms%n", seed, sources, workers, seconds, rate, leaseMs);
+                + " (INCR + LPUSH + APPEND), lease %d ms, faults SIGKILL, SIGTERM%s%n", seed, sources, workers, seconds, rate, leaseMs,
+                freezes ? ", SIGSTOP" : "");
         ChaosChecks.Result result = new WorkerChaos(settings, System.out::println).run();
         result.report().forEach(System.out::println);
         System.exit(result.failures().isEmpty() ? 0 : 1);
