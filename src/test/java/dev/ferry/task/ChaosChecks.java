@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,10 +37,11 @@ final class ChaosChecks {
                             + " SIGCONT: %d restarts, %d SIGCONT)", events.getOrDefault("SIGKILL", 0),
                     events.getOrDefault("SIGTERM", 0), events.getOrDefault("SIGSTOP", 0),
                     events.getOrDefault("restart", 0), events.getOrDefault("SIGCONT", 0)));
-            lines.add("handovers seen in the API: " + handovers + ", logged by the new worker: " + handoverKinds[0]
-                    + ", back to a worker that had not let the task go: " + handoverKinds[1] + "; not logged: " + handoverKinds[2]
-                    + " shown on a thawed worker that had lost the task, " + handoverKinds[3] + " logged only by the old"
-                    + " worker, " + (handovers - handoverKinds[0] - handoverKinds[1] - handoverKinds[2] - handoverKinds[3]) + " else");
+            int[] k = handoverKinds;
+            lines.add("handovers seen in the API: " + handovers + ", logged by the new worker: " + k[0]
+                    + ", back to a worker that had not let the task go: " + k[1] + "; not logged: " + k[2]
+                    + " shown on a thawed worker that had lost the task, " + k[3] + " logged only by the old worker, "
+                    + (handovers - k[0] - k[1] - k[2] - k[3]) + " else");
             lines.add("tasks not streaming after a fault (takeover): " + describe(takeoverMillis));
             lines.add("tasks not streaming after a worker came back (rebalance): " + describe(rejoinMillis));
             lines.add(String.format(Locale.ROOT, "writes applied during the chaos: %.0f commands/s (%d operations of"
@@ -231,7 +233,8 @@ final class ChaosChecks {
         Map<String, List<Long>> stoppedBy = new HashMap<>();
         Pattern start = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+): starting");
         Pattern stop = Pattern.compile("(?m)^(\\S+) INFO .*task (\\S+): assigned to worker (\\S+) now: stopping here");
-        Pattern fence = Pattern.compile("(?m)^(\\S+) INFO .*ManagedTask: task (\\S+): .*another process took the task over");
+        Pattern fence = Pattern.compile(
+                "(?m)^(\\S+) INFO .*ManagedTask: task (\\S+): .*another process took the task over");
         for (String worker : fleet.ids()) {
             String logs = fleet.allLogs(worker);
             collect(start.matcher(logs), starting, m -> m.group(3));
@@ -269,9 +272,11 @@ final class ChaosChecks {
         }
     }
 
-    private static void collect(Matcher m, Map<String, List<Long>> into, java.util.function.Function<Matcher, String> worker) {
+    /** The times of {@code m}'s lines (time, task, ...) by "task worker". */
+    private static void collect(Matcher m, Map<String, List<Long>> into, Function<Matcher, String> worker) {
         while (m.find()) {
-            into.computeIfAbsent(m.group(2) + " " + worker.apply(m), k -> new ArrayList<>()).add(epochMillis(m.group(1)));
+            into.computeIfAbsent(m.group(2) + " " + worker.apply(m), k -> new ArrayList<>())
+                    .add(epochMillis(m.group(1)));
         }
     }
 
@@ -294,7 +299,8 @@ final class ChaosChecks {
     }
 
     /** A failed run's logs, events and handovers in target/worker-chaos-SEED.log: its failures name times in them. */
-    private void keepLogsOnFailure(WorkerChaos.Settings settings, ChaosMonitor monitor, List<WorkerChaos.Event> events) {
+    private void keepLogsOnFailure(WorkerChaos.Settings settings, ChaosMonitor monitor,
+                                   List<WorkerChaos.Event> events) {
         if (failures.isEmpty()) {
             return;
         }

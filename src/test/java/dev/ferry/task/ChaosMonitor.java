@@ -27,7 +27,7 @@ final class ChaosMonitor {
         }
     }
 
-    /** The API showed {@code task} on {@code to} at {@code atMillis}, and on {@code from} last at {@code fromMillis}. */
+    /** The API showed {@code task} on {@code to} at {@code atMillis}, on {@code from} last at {@code fromMillis}. */
     record Handover(String task, String from, String to, long fromMillis, long atMillis) {
     }
 

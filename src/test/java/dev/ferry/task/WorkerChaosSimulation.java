@@ -11,7 +11,8 @@ import java.time.Duration;
  *
  * <pre>{@code
  * java -Dferry.redis.bin.dir=target/redis-bin -cp target/classes:target/test-classes:$(cat cp.txt) \
- *     dev.ferry.task.WorkerChaosSimulation [seed] [seconds] [ops/s per source] [lease ms] [sources] [workers] [freezes: true|false]
+ *     dev.ferry.task.WorkerChaosSimulation [seed] [seconds] [ops/s per source] [lease ms] [sources] [workers] \
+ *     [freezes: true|false]
  * }</pre>
  */
 public final class WorkerChaosSimulation {
@@ -20,7 +21,8 @@ public final class WorkerChaosSimulation {
     }
 
     public static void main(String[] args) throws Exception {
-        long seed = args.length > 0 && !args[0].equals("random") ? Long.parseLong(args[0]) : System.nanoTime() % 100_000;
+        long seed = args.length > 0 && !args[0].equals("random") ? Long.parseLong(args[0])
+                : System.nanoTime() % 100_000;
         int seconds = arg(args, 1, 120);
         int rate = arg(args, 2, 500);
         int leaseMs = arg(args, 3, 5000);
@@ -30,8 +32,8 @@ public final class WorkerChaosSimulation {
         WorkerChaos.Settings settings = new WorkerChaos.Settings(seed, sources, workers, Duration.ofSeconds(seconds),
                 Duration.ofMillis(leaseMs), rate, 50, freezes);
         System.out.printf("worker chaos: seed %d, %d sources, %d workers, %d s, %d operations/s per source"
-                + " (INCR + LPUSH + APPEND), lease %d ms, faults SIGKILL, SIGTERM%s%n", seed, sources, workers, seconds, rate, leaseMs,
-                freezes ? ", SIGSTOP" : "");
+                + " (INCR + LPUSH + APPEND), lease %d ms, faults SIGKILL, SIGTERM%s%n", seed, sources, workers, seconds,
+                rate, leaseMs, freezes ? ", SIGSTOP" : "");
         ChaosChecks.Result result = new WorkerChaos(settings, System.out::println).run();
         result.report().forEach(System.out::println);
         System.exit(result.failures().isEmpty() ? 0 : 1);
