@@ -43,18 +43,30 @@ final class WorkerFleet implements AutoCloseable {
     final List<IncrLoad> loads = new ArrayList<>();
     final RedisServer target;
     private final Map<String, FerryProcess> workers = new LinkedHashMap<>();
+    /** Earlier processes of workers started again under the same id: their logs count too. */
+    private final List<Map.Entry<String, FerryProcess>> retired = new ArrayList<>();
     private final Map<String, FaultProxy> proxies = new HashMap<>();
     private final Map<String, Integer> ports = new HashMap<>();
     private final List<Path> files = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     WorkerFleet(Servers servers, int tasks, Duration leaseTtl) {
+        this(servers, tasks, leaseTtl, true);
+    }
+
+    /**
+     * @param incrLoads whether each source gets an {@link IncrLoad} of its own (else the caller loads them)
+     * @param sourceArgs directives of every source ("--repl-backlog-size", "64mb")
+     */
+    WorkerFleet(Servers servers, int tasks, Duration leaseTtl, boolean incrLoads, String... sourceArgs) {
         this.leaseTtl = leaseTtl;
         this.target = servers.start(VERSION);
         for (int i = 0; i < tasks; i++) {
-            RedisServer source = servers.start(VERSION);
+            RedisServer source = servers.start(VERSION, sourceArgs);
             sources.add(source);
-            loads.add(new IncrLoad(source, 2, "counter:" + i));
+            if (incrLoads) {
+                loads.add(new IncrLoad(source, 2, "counter:" + i));
+            }
         }
     }
 
@@ -64,6 +76,34 @@ final class WorkerFleet implements AutoCloseable {
 
     /** Starts worker {@code id}, its own proxy in front of the target, and waits until its API answers. */
     FerryProcess start(String id) throws IOException, InterruptedException {
+        FerryProcess worker = launch(id);
+        worker.awaitLog("/api/v1)", Duration.ofSeconds(30));
+        assertThat(port(id)).as("the worker's address in its log").isPositive();
+        awaitReadiness(id, 200, Duration.ofSeconds(30));
+        return worker;
+    }
+
+    /** Waits until {@code id}'s /readyz answers {@code status} (200 once it joined its group, 503 while it cannot). */
+    void awaitReadiness(String id, int status, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(id) + "/readyz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("/readyz of " + id + " answered " + last + ", not " + status + ", within " + timeout
+                + logs());
+    }
+
+    /**
+     * Starts worker {@code id} (again, if it ran before: the earlier process's log is kept) and its proxy, without
+     * waiting for its API: {@link #port} finds the API's port once the worker logged it.
+     */
+    FerryProcess launch(String id) throws IOException {
         FaultProxy proxy = proxies.get(id);
         if (proxy == null) {
             proxy = FaultProxy.to(target.port());
@@ -82,29 +122,33 @@ final class WorkerFleet implements AutoCloseable {
         files.add(config);
         FerryProcess worker = FerryProcess.start("worker", "--config", config.toString(), "--port", "0", "--worker-id", id,
                 "--lease-ttl", leaseTtl.toMillis() + "ms");
-        workers.put(id, worker);
-        worker.awaitLog("/api/v1)", Duration.ofSeconds(30));
-        Matcher m = HTTP.matcher(worker.log());
-        assertThat(m.find()).as("the worker's address in its log").isTrue();
-        ports.put(id, Integer.parseInt(m.group(1)));
-        awaitReadiness(id, 200, Duration.ofSeconds(30));
+        FerryProcess earlier = workers.put(id, worker);
+        if (earlier != null) {
+            retired.add(Map.entry(id, earlier));
+        }
+        ports.remove(id);
         return worker;
     }
 
-    /** Waits until {@code id}'s /readyz answers {@code status} (200 once it joined its group, 503 while it cannot). */
-    void awaitReadiness(String id, int status, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id) + "/readyz"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (last == status) {
-                return;
+    /** The port of {@code id}'s API, or -1 while the worker has not logged it yet. */
+    int port(String id) {
+        Integer port = ports.get(id);
+        if (port == null) {
+            Matcher m = HTTP.matcher(workers.get(id).log());
+            if (!m.find()) {
+                return -1;
             }
-            Thread.sleep(50);
+            port = Integer.parseInt(m.group(1));
+            ports.put(id, port);
         }
-        throw new AssertionError("/readyz of " + id + " answered " + last + ", not " + status + ", within " + timeout
-                + logs());
+        return port;
+    }
+
+    /** The logs of every process that ran as worker {@code id}, the earliest first. */
+    String allLogs(String id) {
+        StringBuilder sb = new StringBuilder();
+        retired.stream().filter(e -> e.getKey().equals(id)).forEach(e -> sb.append(e.getValue().log()));
+        return sb.append(workers.get(id).log()).toString();
     }
 
     FerryProcess worker(String id) {
@@ -113,6 +157,11 @@ final class WorkerFleet implements AutoCloseable {
 
     FaultProxy proxy(String id) {
         return proxies.get(id);
+    }
+
+    /** Every worker id started so far. */
+    List<String> ids() {
+        return List.copyOf(workers.keySet());
     }
 
     /** The workers still started (not killed by the test). */
@@ -127,7 +176,7 @@ final class WorkerFleet implements AutoCloseable {
 
     /** The group's tasks as {@code id}'s API lists them: name, state, worker, resyncs. */
     Map<String, JsonNode> tasks(String id) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(id)
                 + "/api/v1/tasks")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET /api/v1/tasks of %s: %s", id, r.body()).isEqualTo(200);
         Map<String, JsonNode> tasks = new LinkedHashMap<>();
@@ -139,7 +188,7 @@ final class WorkerFleet implements AutoCloseable {
 
     /** {@code id}'s /metrics, in the Prometheus text format. */
     String metrics(String id) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(id)
                 + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
@@ -147,7 +196,7 @@ final class WorkerFleet implements AutoCloseable {
 
     /** POSTs {@code action} (pause, resume, stop) for {@code task} to {@code id}'s API; returns the status code. */
     int post(String id, String task, String action) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(id)
                         + "/api/v1/tasks/" + task + "/" + action)).POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode();
@@ -216,6 +265,8 @@ final class WorkerFleet implements AutoCloseable {
 
     String fullLogs() {
         StringBuilder sb = new StringBuilder();
+        retired.forEach(e -> sb.append("\n--- worker ").append(e.getKey()).append(" (earlier process) ---\n")
+                .append(e.getValue().log()));
         workers.forEach((id, w) -> sb.append("\n--- worker ").append(id).append(" ---\n").append(w.log()));
         return sb.toString();
     }
@@ -236,6 +287,7 @@ final class WorkerFleet implements AutoCloseable {
             load.stop();
         }
         workers.values().forEach(FerryProcess::close);
+        retired.forEach(e -> e.getValue().close());
         proxies.values().forEach(FaultProxy::close);
         for (Path f : files) {
             Files.deleteIfExists(f);
