@@ -78,6 +78,8 @@ public final class SyncTask {
     private static final long REPLICA_CATCH_UP_MS = 5000;
     /** How often a task that follows its source checks which node serves its data. */
     private static final long SOURCE_CHECK_MS = 1000;
+    /** How often a task reading from the master for want of a replica (--source-read replica) looks for one again. */
+    private static final long REPLICA_BACK_CHECK_MS = 5000;
     private static final long SPOOL_MEMORY = 32L << 20;
     private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(10);
     /** A stop waits this long for the link to hand over what it read, then as long again for the target's replies. */
@@ -768,7 +770,13 @@ public final class SyncTask {
                 }
                 long nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
                 long nextTargetCheck = nextSourceCheck;
+                long nextReplicaCheck = System.currentTimeMillis() + REPLICA_BACK_CHECK_MS;
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                    if (options.readReplica() && readFrom.equals(source)
+                            && System.currentTimeMillis() >= nextReplicaCheck) {
+                        nextReplicaCheck = System.currentTimeMillis() + REPLICA_BACK_CHECK_MS;
+                        checkReplicaBack();
+                    }
                     if (locator != null && System.currentTimeMillis() >= nextSourceCheck) {
                         nextSourceCheck = System.currentTimeMillis() + SOURCE_CHECK_MS;
                         checkSource();
@@ -912,11 +920,8 @@ public final class SyncTask {
             }
         }
 
-        /**
-         * A replica of {@code master} to read the stream from (--source-read replica): an online one that answers, the
-         * one read last time tried last (it may be why the last attempt ended); the master itself when none does.
-         */
-        private RedisEndpoint replicaOf(RedisEndpoint master) {
+        /** The replicas of {@code master} its INFO lists as online. */
+        private List<RedisEndpoint> onlineReplicas(RedisEndpoint master) {
             List<RedisEndpoint> replicas = new ArrayList<>();
             try (RedisConnection conn = RedisConnection.open(master, RedisConnection.DEFAULT_CONNECT_TIMEOUT, ADMIN_TIMEOUT)) {
                 ServerInfo info = ServerInfo.fetch(conn);
@@ -937,6 +942,15 @@ public final class SyncTask {
                     }
                 }
             }
+            return replicas;
+        }
+
+        /**
+         * A replica of {@code master} to read the stream from (--source-read replica): an online one that answers, the
+         * one read last time tried last (it may be why the last attempt ended); the master itself when none does.
+         */
+        private RedisEndpoint replicaOf(RedisEndpoint master) {
+            List<RedisEndpoint> replicas = onlineReplicas(master);
             RedisEndpoint last = lastReplica;
             if (last != null && replicas.remove(last)) {
                 replicas.add(last);
@@ -986,6 +1000,31 @@ public final class SyncTask {
          * go on streaming, as a replica of the new one), or the task's slots were split. A source that does not
          * answer is left to the link, which notices it by itself.
          */
+        /**
+         * Reading from the master for want of a replica (--source-read replica): once one is online, the next attempt
+         * reads from it, continuing from the checkpoint (a replica shares its master's history).
+         */
+        private void checkReplicaBack() {
+            try {
+                for (RedisEndpoint replica : onlineReplicas(source)) {
+                    // Ferry's own links are listed as online replicas too: a real one answers ROLE.
+                    try (RedisConnection conn = RedisConnection.open(replica, java.time.Duration.ofSeconds(1), ADMIN_TIMEOUT)) {
+                        RespValue role = conn.call("ROLE");
+                        if (role instanceof RespValue.Array a && a.items() != null && !a.items().isEmpty()
+                                && a.items().get(0).asText().equals("slave")) {
+                            fail(new SourceMovedException("a replica of " + source.address() + " is online again ("
+                                    + replica.address() + "): reading the stream from it (--source-read replica)", source));
+                            return;
+                        }
+                    } catch (RedisConnectionException e) {
+                        log.debug("listed replica {} does not answer: {}", replica.address(), e.getMessage());
+                    }
+                }
+            } catch (RedisConnectionException e) {
+                log.debug("could not list the replicas of {}: {}", source.address(), e.getMessage());
+            }
+        }
+
         private void checkSource() {
             try {
                 RedisEndpoint now = locator.locate(source);

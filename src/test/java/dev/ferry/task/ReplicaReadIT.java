@@ -66,6 +66,38 @@ class ReplicaReadIT {
         }
     }
 
+    /** No replica at first: the master serves the stream until one is online, then the replica does, partial resync. */
+    @Test
+    void aMasterReadForWantOfAReplicaIsLeftForTheFirstReplicaOnline() throws Exception {
+        RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
+        RedisServer target = servers.start(VERSION);
+        try (BackgroundLoad load = BackgroundLoad.onStandalone(master, 5, 0);
+             RedisConnection src = master.connect(); RedisConnection tgt = target.connect()) {
+            SyncTask task = new SyncTask(SyncOptions.builder(master.endpoint(), target.endpoint()).readReplica(true)
+                    .progressInterval(Duration.ZERO).build(), null);
+            Thread thread = new Thread(task::run, "sync-until-a-replica");
+            thread.start();
+            try {
+                awaitState(task);
+                assertThat(task.lastEvent()).startsWith("no replica online, reading from the master");
+                load.awaitMoreRounds(5, TIMEOUT);
+                RedisServer replica = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+                awaitSubReplica(List.of(replica));
+                load.awaitMoreRounds(5, TIMEOUT);
+                load.stop();
+                awaitLastWrite(task, src, tgt);
+                DataAssertions.assertSameData(src, tgt);
+                assertThat(task.lastEvent()).startsWith("reading from replica " + replica.endpoint().address());
+                assertThat(task.fullResyncs()).as("full resyncs").isEqualTo(1);
+                assertThat(task.partialResyncs()).as("partial resyncs").isEqualTo(1);
+            } finally {
+                task.stop();
+                thread.join(30_000);
+            }
+            assertThat(task.failure()).isNull();
+        }
+    }
+
     /** A manual switch-over (REPLICAOF NO ONE on the replica, REPLICAOF on the old master): followed, partial resync. */
     @Test
     void aStandaloneMasterDemotedByHandIsFollowedToItsSuccessor() throws Exception {
