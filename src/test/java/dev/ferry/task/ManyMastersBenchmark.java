@@ -37,6 +37,7 @@ public final class ManyMastersBenchmark {
     public static void main(String[] args) throws Exception {
         int masters = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        int pauseMs = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
         try (ClusterHarness cluster = ClusterHarness.start(masters, "--repl-diskless-sync-delay", "0",
                 "--repl-backlog-size", "64mb");
              RedisServer target = RedisServer.builder().version("7.0.15").start();
@@ -52,6 +53,9 @@ public final class ManyMastersBenchmark {
                 Thread.sleep(100);
             }
             long rssBefore = rssKb(ferry, "VmRSS");
+            System.out.println("threads " + dev.ferry.testing.ProcessStats.threads(ferry.pid()) + ": "
+                    + dev.ferry.testing.ProcessStats.javaThreadNames(ferry.pid()));
+            nativeMemory(ferry);
             if (Boolean.getBoolean("histogram")) {
                 // -Dhistogram=true: what the heap holds once every master streams (jcmd of the running JDK).
                 Process jcmd = new ProcessBuilder("jcmd", Long.toString(ferry.pid()), "GC.class_histogram")
@@ -59,7 +63,7 @@ public final class ManyMastersBenchmark {
                 String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 text.lines().limit(16).forEach(System.out::println);
             }
-            tgt.callChecked("CLIENT", "PAUSE", "10000", "WRITE");
+            tgt.callChecked("CLIENT", "PAUSE", Integer.toString(pauseMs), "WRITE");
             long start = System.currentTimeMillis();
             write(cluster.endpoint(), keys);
             long written = System.currentTimeMillis();
@@ -77,7 +81,18 @@ public final class ManyMastersBenchmark {
                             + " (%.1f s after the first write), ferry RSS before the pause %d MiB, peak RSS %d MiB, alive %s%n",
                     masters, keys, (written - start) / 1000.0, dbsize(tgt), (done - start) / 1000.0, rssBefore >> 10,
                     rssKb(ferry, "VmHWM") >> 10, ferry.isAlive());
+            nativeMemory(ferry);
             ferry.terminate();
+        }
+    }
+
+    /** -Dnmt=true, with FERRY_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where the process's memory goes. */
+    private static void nativeMemory(FerryProcess ferry) throws java.io.IOException {
+        if (Boolean.getBoolean("nmt")) {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(ferry.pid()), "VM.native_memory", "summary")
+                    .redirectErrorStream(true).start();
+            String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            text.lines().filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
         }
     }
 
