@@ -68,19 +68,25 @@ public final class ProcessStats {
         }
     }
 
-    /**
-     * The Java threads of a JVM, counted by name with addresses and numbers replaced by {@code #}
-     * ({@code jcmd <pid> Thread.print} of the running JDK).
-     */
-    public static Map<String, Integer> javaThreadNames(long pid) throws IOException, InterruptedException {
+    /** The names of the Java threads of a JVM ({@code jcmd <pid> Thread.print} of the running JDK). */
+    public static java.util.List<String> javaThreads(long pid) throws IOException, InterruptedException {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         Process p = new ProcessBuilder(jcmd, Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
-        Map<String, Integer> counts = new TreeMap<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
         Matcher m = THREAD_NAME.matcher(text);
         while (m.find()) {
-            counts.merge(m.group(1).replaceAll("[0-9.:]+", "#"), 1, Integer::sum);
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** The Java threads of a JVM, counted by name with addresses and numbers replaced by {@code #}. */
+    public static Map<String, Integer> javaThreadNames(long pid) throws IOException, InterruptedException {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String name : javaThreads(pid)) {
+            counts.merge(name.replaceAll("[0-9.:]+", "#"), 1, Integer::sum);
         }
         return counts;
     }
