@@ -52,7 +52,8 @@ public final class Timers {
      * named {@code name} while it runs, until the returned job is closed.
      */
     public static Job every(String name, Duration initialDelay, Duration period, Runnable work) {
-        Job job = new Job(name, period.toNanos(), work);
+        // The connections a run opens are named after the task that asked for the job (ClientName), not the pool's.
+        Job job = new Job(name, period.toNanos(), dev.ferry.resp.ClientName.keeping(work));
         job.schedule(initialDelay.toNanos());
         return job;
     }

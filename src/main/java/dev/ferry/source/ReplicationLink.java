@@ -57,7 +57,8 @@ public final class ReplicationLink implements AutoCloseable {
         }
     }
 
-    private static final int PUMP_CHUNK = 256 * 1024;
+    /** The JDK's socket reads no more than 128 KiB at a time (NioSocketImpl): a larger buffer would stay unused. */
+    private static final int PUMP_CHUNK = 128 * 1024;
     /** The pump's buffer while the source sends little: 64 idle links hold 1 MiB, not 16 (entry 58). */
     private static final int PUMP_CHUNK_IDLE = 16 * 1024;
     /**

@@ -1,18 +1,14 @@
 package dev.ferry.task;
 
-import dev.ferry.cluster.Topology;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.testing.ClusterHarness;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The many-masters reproduction of issue 9: one {@code ferry sync} (the launcher's JVM options, 192 MiB heap)
@@ -65,7 +61,7 @@ public final class ManyMastersBenchmark {
             }
             tgt.callChecked("CLIENT", "PAUSE", Integer.toString(pauseMs), "WRITE");
             long start = System.currentTimeMillis();
-            write(cluster.endpoint(), keys);
+            dev.ferry.testing.ClusterValues.write(cluster.endpoint(), 0, keys, VALUE_SIZE);
             long written = System.currentTimeMillis();
             while (dbsize(tgt) < keys) {
                 if (!ferry.isAlive()) {
@@ -93,37 +89,6 @@ public final class ManyMastersBenchmark {
                     .redirectErrorStream(true).start();
             String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             text.lines().filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
-        }
-    }
-
-    /** SET key:i <2 KB> on the master of each key, pipelined per master. */
-    private static void write(RedisEndpoint seed, int keys) {
-        Topology topology = Topology.discover(seed);
-        Map<RedisEndpoint, RedisConnection> conns = new HashMap<>();
-        Map<RedisEndpoint, Integer> pending = new HashMap<>();
-        byte[] value = "v".repeat(VALUE_SIZE).getBytes(StandardCharsets.US_ASCII);
-        try {
-            for (int i = 0; i < keys; i++) {
-                byte[] key = ("key:" + i).getBytes(StandardCharsets.US_ASCII);
-                RedisEndpoint node = topology.nodeFor(key);
-                RedisConnection c = conns.computeIfAbsent(node, RedisConnection::open);
-                c.send("SET", key, value);
-                if (pending.merge(node, 1, Integer::sum) >= 200) {
-                    drain(c, pending.put(node, 0));
-                }
-            }
-            for (Map.Entry<RedisEndpoint, Integer> e : pending.entrySet()) {
-                drain(conns.get(e.getKey()), e.getValue());
-            }
-        } finally {
-            conns.values().forEach(RedisConnection::close);
-        }
-    }
-
-    private static void drain(RedisConnection c, int replies) {
-        c.flush();
-        for (int i = 0; i < replies; i++) {
-            c.read();
         }
     }
 
