@@ -104,7 +104,7 @@ public final class RedisConnection implements Closeable {
         }
         RedisConnection conn;
         try {
-            conn = new RedisConnection(endpoint, socket, SMALL_ROLES.contains(role) ? SMALL_BUFFER : BUFFER);
+            conn = new RedisConnection(endpoint, socket, role != null && SMALL_ROLES.contains(role) ? SMALL_BUFFER : BUFFER);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new RedisConnectionException("cannot connect to " + endpoint.address() + ": " + e.getMessage(), e);
