@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One clock thread only schedules; each run happens on a pooled thread that takes the job's name while it runs
  * ({@code ferry-ack-<master>}, {@code ferry-lease-<task>}) and goes back to the pool after. A job that blocks (a
  * renewal on a target that does not answer) holds one pooled thread, never the clock nor the other jobs; idle
- * pooled threads end after {@link #IDLE_SECONDS}, so a process with healthy servers keeps one or two.
+ * pooled threads end after {@link #IDLE_SECONDS}, so a process with healthy servers keeps a few: as many as runs
+ * overlap (more on a machine short of CPU, where each round trip takes longer). Jobs that never block
+ * ({@link #everyQuick}) run on the clock thread itself.
  * docs/DECISIONS.md, entry 58.
  *
  * <p>Runs of one job never overlap: the next is scheduled {@code period} after the previous ended (fixed delay).
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Timers {
 
     /** Seconds a pooled thread waits for another run before it ends. */
-    public static final int IDLE_SECONDS = 30;
+    public static final int IDLE_SECONDS = 10;
     private static final String IDLE_NAME = "ferry-timer-idle";
     private static final ScheduledThreadPoolExecutor CLOCK = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "ferry-timers"));
     private static final AtomicInteger RUNNERS_STARTED = new AtomicInteger();
@@ -52,8 +54,20 @@ public final class Timers {
      * named {@code name} while it runs, until the returned job is closed.
      */
     public static Job every(String name, Duration initialDelay, Duration period, Runnable work) {
+        return start(name, initialDelay, period, work, false);
+    }
+
+    /**
+     * As {@link #every}, for work that never blocks and takes microseconds (a few bytes written into a socket's
+     * buffer): it runs on the clock thread itself, so a process's many such jobs need no pooled thread at all.
+     */
+    public static Job everyQuick(String name, Duration initialDelay, Duration period, Runnable work) {
+        return start(name, initialDelay, period, work, true);
+    }
+
+    private static Job start(String name, Duration initialDelay, Duration period, Runnable work, boolean onClock) {
         // The connections a run opens are named after the task that asked for the job (ClientName), not the pool's.
-        Job job = new Job(name, period.toNanos(), dev.ferry.resp.ClientName.keeping(work));
+        Job job = new Job(name, period.toNanos(), dev.ferry.resp.ClientName.keeping(work), onClock);
         job.schedule(initialDelay.toNanos());
         return job;
     }
@@ -66,19 +80,22 @@ public final class Timers {
         private final String name;
         private final long periodNanos;
         private final Runnable work;
+        private final boolean onClock;
         private ScheduledFuture<?> next;
         private Thread running;
         private boolean stopped;
 
-        private Job(String name, long periodNanos, Runnable work) {
+        private Job(String name, long periodNanos, Runnable work, boolean onClock) {
             this.name = name;
             this.periodNanos = periodNanos;
             this.work = work;
+            this.onClock = onClock;
         }
 
         private synchronized void schedule(long delayNanos) {
             if (!stopped) {
-                next = CLOCK.schedule(() -> RUNNERS.execute(this::runOnce), delayNanos, TimeUnit.NANOSECONDS);
+                Runnable run = onClock ? this::runOnce : () -> RUNNERS.execute(this::runOnce);
+                next = CLOCK.schedule(run, delayNanos, TimeUnit.NANOSECONDS);
             }
         }
 

@@ -73,4 +73,26 @@ class TimersTest {
         job.close();
         assertThat(runs.get()).isEqualTo(1);
     }
+
+    @Test
+    void quickJobsRunOnTheClockThreadOneAfterAnother() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        java.util.Set<Thread> runners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CountDownLatch runs = new CountDownLatch(6);
+        Timers.Job a = Timers.everyQuick("ferry-ack-a", Duration.ZERO, Duration.ofMillis(5), () -> {
+            threads.add(Thread.currentThread().getName());
+            runners.add(Thread.currentThread());
+            runs.countDown();
+        });
+        Timers.Job b = Timers.everyQuick("ferry-ack-b", Duration.ZERO, Duration.ofMillis(5), () -> {
+            threads.add(Thread.currentThread().getName());
+            runners.add(Thread.currentThread());
+            runs.countDown();
+        });
+        assertThat(runs.await(10, TimeUnit.SECONDS)).isTrue();
+        a.close();
+        b.close();
+        assertThat(runners).hasSize(1);
+        assertThat(threads).contains("ferry-ack-a", "ferry-ack-b").allMatch(n -> n.equals("ferry-ack-a") || n.equals("ferry-ack-b"));
+    }
 }

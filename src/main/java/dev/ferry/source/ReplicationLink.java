@@ -447,7 +447,7 @@ public final class ReplicationLink implements AutoCloseable {
     }
 
     private void startAcker() {
-        acker = dev.ferry.Timers.every("ferry-ack-" + endpoint.address(), Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+        acker = dev.ferry.Timers.everyQuick("ferry-ack-" + endpoint.address(), Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
             try {
                 sendAck();
             } catch (RuntimeException e) {
