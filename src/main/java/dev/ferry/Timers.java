@@ -50,11 +50,14 @@ public final class Timers {
     }
 
     /**
-     * Runs {@code work} after {@code initialDelay}, then {@code period} after each run ends, on a pooled thread
-     * named {@code name} while it runs, until the returned job is closed.
+     * Runs {@code work} after {@code initialDelay} plus a random part of half a {@code period}, then {@code period}
+     * after each run ends, on a pooled thread named {@code name} while it runs, until the returned job is closed.
+     * The random part spreads the jobs of tasks started together over the period: 64 heartbeats due at the same
+     * instant would each take a pooled thread of their own.
      */
     public static Job every(String name, Duration initialDelay, Duration period, Runnable work) {
-        return start(name, initialDelay, period, work, false);
+        long spread = java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, period.toNanos() / 2));
+        return start(name, initialDelay.plusNanos(spread), period, work, false);
     }
 
     /**
