@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -40,7 +38,7 @@ import java.util.function.BooleanSupplier;
  * expires; if the holder renews it meanwhile, the second process refuses to start; if the holder is a
  * dead process of this same host, it takes over at once.
  *
- * <p>Threading: {@link #acquire} and {@link #release} on the task's thread; a renewal thread of its own;
+ * <p>Threading: {@link #acquire} and {@link #release} on the task's thread; renewals on the shared {@link dev.ferry.Timers};
  * {@link #checkValid}, {@link #awaitValid} and {@link #lost} from any thread.
  */
 public final class TaskLease implements AutoCloseable {
@@ -105,7 +103,7 @@ public final class TaskLease implements AutoCloseable {
     private final String fenceKey;
     private final String tokenPrefix;
     private final String value;
-    private final ScheduledExecutorService renewer;
+    private volatile dev.ferry.Timers.Job renewer;
     private volatile boolean started;
     /** The target refuses scripts (some managed services): nothing is enforced, and the log says so. */
     private volatile boolean unsupported;
@@ -139,11 +137,6 @@ public final class TaskLease implements AutoCloseable {
         new SecureRandom().nextBytes(token);
         this.tokenPrefix = HexFormat.of().formatHex(token) + " ";
         this.value = tokenPrefix + hostName() + " " + ProcessHandle.current().pid() + " " + System.currentTimeMillis();
-        this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-lease-" + taskId);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
@@ -293,11 +286,9 @@ public final class TaskLease implements AutoCloseable {
 
     @Override
     public void close() {
-        renewer.shutdownNow();
-        try {
-            renewer.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        dev.ferry.Timers.Job r = renewer;
+        if (r != null) {
+            r.close();
         }
         RedisConnection c = renewConn;
         if (c != null) {
@@ -311,7 +302,7 @@ public final class TaskLease implements AutoCloseable {
         }
         started = true;
         long period = Math.max(200, ttl.toMillis() / 4);
-        renewer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+        renewer = dev.ferry.Timers.every("ferry-lease-" + taskId, Duration.ofMillis(period), Duration.ofMillis(period), this::renew);
     }
 
     private void renew() {
@@ -340,7 +331,7 @@ public final class TaskLease implements AutoCloseable {
                         ? lose("and let it go again while this one could not renew: fence " + b.asText().substring(6)
                         + ", this process's " + fence)
                         : lose(holderOf(r));
-                renewer.shutdown();
+                renewer.stop();
             }
         } catch (RuntimeException e) {
             log.debug("task {}: lease renewal failed: {}", taskId, e.getMessage());

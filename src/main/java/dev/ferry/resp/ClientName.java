@@ -37,6 +37,23 @@ public final class ClientName {
         return printable("ferry:" + (task == null ? "" : task + ":") + r);
     }
 
+    /**
+     * {@code work} run with the names of this thread (its task and default role) wherever it runs: for a pooled
+     * thread, which would otherwise keep the names of whichever thread started it.
+     */
+    public static Runnable keeping(Runnable work) {
+        Context mine = CONTEXT.get();
+        return () -> {
+            Context before = CONTEXT.get();
+            CONTEXT.set(mine);
+            try {
+                work.run();
+            } finally {
+                CONTEXT.set(before);
+            }
+        };
+    }
+
     /** Redis refuses names with spaces, line breaks or other characters outside '!'..'~'. */
     private static String printable(String name) {
         StringBuilder sb = new StringBuilder(name.length());

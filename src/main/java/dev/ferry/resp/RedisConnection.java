@@ -29,12 +29,20 @@ public final class RedisConnection implements Closeable {
     private final RespReader reader;
     private final RespWriter writer;
 
-    private RedisConnection(RedisEndpoint endpoint, Socket socket) throws IOException {
+    /**
+     * Roles whose connections send and receive only a few short commands now and then: their buffers are small
+     * (4 KiB, not 64), so that the hundreds of such connections of a process with many masters cost little.
+     */
+    private static final java.util.Set<String> SMALL_ROLES = java.util.Set.of("heartbeat", "lease");
+    private static final int SMALL_BUFFER = 4096;
+    private static final int BUFFER = 64 * 1024;
+
+    private RedisConnection(RedisEndpoint endpoint, Socket socket, int bufferSize) throws IOException {
         this.endpoint = endpoint;
         this.socket = socket;
         InputStream in = socket.getInputStream();
-        this.reader = new RespReader(in);
-        this.writer = new RespWriter(socket.getOutputStream());
+        this.reader = new RespReader(in, bufferSize);
+        this.writer = new RespWriter(socket.getOutputStream(), bufferSize);
     }
 
     /** Connects and authenticates with the default timeouts. */
@@ -96,7 +104,7 @@ public final class RedisConnection implements Closeable {
         }
         RedisConnection conn;
         try {
-            conn = new RedisConnection(endpoint, socket);
+            conn = new RedisConnection(endpoint, socket, role != null && SMALL_ROLES.contains(role) ? SMALL_BUFFER : BUFFER);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new RedisConnectionException("cannot connect to " + endpoint.address() + ": " + e.getMessage(), e);

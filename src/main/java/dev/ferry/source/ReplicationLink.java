@@ -21,8 +21,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -59,7 +57,10 @@ public final class ReplicationLink implements AutoCloseable {
         }
     }
 
-    private static final int PUMP_CHUNK = 256 * 1024;
+    /** The JDK's socket reads no more than 128 KiB at a time (NioSocketImpl): a larger buffer would stay unused. */
+    private static final int PUMP_CHUNK = 128 * 1024;
+    /** The pump's buffer while the source sends little: 64 idle links hold 1 MiB, not 16 (entry 58). */
+    private static final int PUMP_CHUNK_IDLE = 16 * 1024;
     /**
      * Stream arguments longer than this are spilled to a file instead of memory ({@link SpilledBulk}).
      * At 1 MiB the reader holds a kept argument in one allocation of its exact size (its growth step),
@@ -80,7 +81,7 @@ public final class ReplicationLink implements AutoCloseable {
     private volatile boolean stopping;
     private volatile long receivedOffset = -1;
     private volatile String replId;
-    private ScheduledExecutorService acker;
+    private volatile dev.ferry.Timers.Job acker;
     private dev.ferry.Throttle snapshotThrottle = dev.ferry.Throttle.none();
     private dev.ferry.Throttle streamThrottle = dev.ferry.Throttle.none();
     /** The throttle the bytes read from the spool count against: the snapshot's, then the stream's. */
@@ -215,7 +216,7 @@ public final class ReplicationLink implements AutoCloseable {
         InputStream socket = conn.reader().inputStream();
         pump = new Thread(() -> {
             try {
-                byte[] buf = new byte[PUMP_CHUNK];
+                byte[] buf = new byte[PUMP_CHUNK_IDLE];
                 while (true) {
                     int n = socket.read(buf, 0, buf.length);
                     if (n < 0) {
@@ -225,6 +226,7 @@ public final class ReplicationLink implements AutoCloseable {
                     // An exact copy: the spool counts bytes, so a mostly empty buffer must not sit in it.
                     sp.write(Arrays.copyOf(buf, n), n);
                     bytesRead.add(n);
+                    buf = pumpBuffer(buf, n);
                 }
             } catch (IOException e) {
                 sp.finish(e);
@@ -275,8 +277,9 @@ public final class ReplicationLink implements AutoCloseable {
 
     @Override
     public void close() {
-        if (acker != null) {
-            acker.shutdownNow();
+        dev.ferry.Timers.Job a = acker;
+        if (a != null) {
+            a.stop();
         }
         RedisConnection c = conn;
         if (c != null) {
@@ -432,13 +435,19 @@ public final class ReplicationLink implements AutoCloseable {
         }
     }
 
+    /** The pump's next buffer: four times larger after a read that filled it, back to the idle size after a small one. */
+    static byte[] pumpBuffer(byte[] buf, int read) {
+        if (read == buf.length && buf.length < PUMP_CHUNK) {
+            return new byte[Math.min(PUMP_CHUNK, buf.length * 4)];
+        }
+        if (read < PUMP_CHUNK_IDLE / 4 && buf.length > PUMP_CHUNK_IDLE) {
+            return new byte[PUMP_CHUNK_IDLE];
+        }
+        return buf;
+    }
+
     private void startAcker() {
-        acker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-ack-" + endpoint.address());
-            t.setDaemon(true);
-            return t;
-        });
-        acker.scheduleAtFixedRate(() -> {
+        acker = dev.ferry.Timers.everyQuick("ferry-ack-" + endpoint.address(), Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
             try {
                 sendAck();
             } catch (RuntimeException e) {
@@ -448,7 +457,7 @@ public final class ReplicationLink implements AutoCloseable {
                 threadFailure = ThreadFailure.of(Thread.currentThread().getName(), t);
                 close();
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        });
     }
 
     private void sendAck() {

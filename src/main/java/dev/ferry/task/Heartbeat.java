@@ -9,9 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,7 +25,7 @@ final class Heartbeat implements AutoCloseable {
     private final Supplier<RedisEndpoint> source;
     private final String key;
     private final Duration interval;
-    private final ScheduledExecutorService timer;
+    private dev.ferry.Timers.Job timer;
     private final HeartbeatLag lag;
     private final Consumer<FerryException> onFailure;
     private RedisConnection conn;
@@ -45,15 +42,10 @@ final class Heartbeat implements AutoCloseable {
         this.onFailure = onFailure;
         this.key = key;
         this.interval = interval;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     void start() {
-        timer.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = dev.ferry.Timers.every("ferry-heartbeat-" + source.get().address(), Duration.ZERO, interval, this::beat);
     }
 
     private void beat() {
@@ -91,11 +83,8 @@ final class Heartbeat implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (timer != null) {
+            timer.close();
         }
         // Short timeouts: a stop must not wait long for a source that is away.
         try (RedisConnection c = RedisConnection.open(source.get(), Duration.ofSeconds(1), Duration.ofSeconds(1), "heartbeat")) {

@@ -21,4 +21,16 @@ class ReplicationLinkTest {
         assertThat(ReplicationLink.replicaVersionFor(ServerInfo.Version.parse("9.2.1", true))).isEqualTo("9.2.0");
         assertThat(ReplicationLink.replicaVersionFor(ServerInfo.Version.parse("10.0.0", true))).isEqualTo("9.2.0");
     }
+
+    @Test
+    void thePumpsBufferGrowsWhileReadsFillItAndShrinksBackAfterASmallRead() {
+        byte[] buf = new byte[16 * 1024];
+        buf = ReplicationLink.pumpBuffer(buf, buf.length);
+        assertThat(buf).hasSize(64 * 1024);
+        buf = ReplicationLink.pumpBuffer(buf, buf.length);
+        assertThat(buf).hasSize(128 * 1024);
+        assertThat(ReplicationLink.pumpBuffer(buf, buf.length)).isSameAs(buf);
+        assertThat(ReplicationLink.pumpBuffer(buf, 50_000)).isSameAs(buf);
+        assertThat(ReplicationLink.pumpBuffer(buf, 100)).hasSize(16 * 1024);
+    }
 }

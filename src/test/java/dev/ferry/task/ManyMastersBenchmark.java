@@ -1,18 +1,14 @@
 package dev.ferry.task;
 
-import dev.ferry.cluster.Topology;
 import dev.ferry.embedded.RedisServer;
 import dev.ferry.resp.RedisConnection;
-import dev.ferry.resp.RedisEndpoint;
 import dev.ferry.testing.ClusterHarness;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The many-masters reproduction of issue 9: one {@code ferry sync} (the launcher's JVM options, 192 MiB heap)
@@ -37,6 +33,7 @@ public final class ManyMastersBenchmark {
     public static void main(String[] args) throws Exception {
         int masters = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        int pauseMs = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
         try (ClusterHarness cluster = ClusterHarness.start(masters, "--repl-diskless-sync-delay", "0",
                 "--repl-backlog-size", "64mb");
              RedisServer target = RedisServer.builder().version("7.0.15").start();
@@ -52,6 +49,9 @@ public final class ManyMastersBenchmark {
                 Thread.sleep(100);
             }
             long rssBefore = rssKb(ferry, "VmRSS");
+            System.out.println("threads " + dev.ferry.testing.ProcessStats.threads(ferry.pid()) + ": "
+                    + dev.ferry.testing.ProcessStats.javaThreadNames(ferry.pid()));
+            nativeMemory(ferry);
             if (Boolean.getBoolean("histogram")) {
                 // -Dhistogram=true: what the heap holds once every master streams (jcmd of the running JDK).
                 Process jcmd = new ProcessBuilder("jcmd", Long.toString(ferry.pid()), "GC.class_histogram")
@@ -59,9 +59,9 @@ public final class ManyMastersBenchmark {
                 String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 text.lines().limit(16).forEach(System.out::println);
             }
-            tgt.callChecked("CLIENT", "PAUSE", "10000", "WRITE");
+            tgt.callChecked("CLIENT", "PAUSE", Integer.toString(pauseMs), "WRITE");
             long start = System.currentTimeMillis();
-            write(cluster.endpoint(), keys);
+            dev.ferry.testing.ClusterValues.write(cluster.endpoint(), 0, keys, VALUE_SIZE);
             long written = System.currentTimeMillis();
             while (dbsize(tgt) < keys) {
                 if (!ferry.isAlive()) {
@@ -77,38 +77,18 @@ public final class ManyMastersBenchmark {
                             + " (%.1f s after the first write), ferry RSS before the pause %d MiB, peak RSS %d MiB, alive %s%n",
                     masters, keys, (written - start) / 1000.0, dbsize(tgt), (done - start) / 1000.0, rssBefore >> 10,
                     rssKb(ferry, "VmHWM") >> 10, ferry.isAlive());
+            nativeMemory(ferry);
             ferry.terminate();
         }
     }
 
-    /** SET key:i <2 KB> on the master of each key, pipelined per master. */
-    private static void write(RedisEndpoint seed, int keys) {
-        Topology topology = Topology.discover(seed);
-        Map<RedisEndpoint, RedisConnection> conns = new HashMap<>();
-        Map<RedisEndpoint, Integer> pending = new HashMap<>();
-        byte[] value = "v".repeat(VALUE_SIZE).getBytes(StandardCharsets.US_ASCII);
-        try {
-            for (int i = 0; i < keys; i++) {
-                byte[] key = ("key:" + i).getBytes(StandardCharsets.US_ASCII);
-                RedisEndpoint node = topology.nodeFor(key);
-                RedisConnection c = conns.computeIfAbsent(node, RedisConnection::open);
-                c.send("SET", key, value);
-                if (pending.merge(node, 1, Integer::sum) >= 200) {
-                    drain(c, pending.put(node, 0));
-                }
-            }
-            for (Map.Entry<RedisEndpoint, Integer> e : pending.entrySet()) {
-                drain(conns.get(e.getKey()), e.getValue());
-            }
-        } finally {
-            conns.values().forEach(RedisConnection::close);
-        }
-    }
-
-    private static void drain(RedisConnection c, int replies) {
-        c.flush();
-        for (int i = 0; i < replies; i++) {
-            c.read();
+    /** -Dnmt=true, with FERRY_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where the process's memory goes. */
+    private static void nativeMemory(FerryProcess ferry) throws java.io.IOException {
+        if (Boolean.getBoolean("nmt")) {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(ferry.pid()), "VM.native_memory", "summary")
+                    .redirectErrorStream(true).start();
+            String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            text.lines().filter(l -> l.startsWith("-") || l.startsWith("Total")).forEach(System.out::println);
         }
     }
 
