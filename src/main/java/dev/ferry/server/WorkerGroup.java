@@ -72,7 +72,7 @@ public final class WorkerGroup implements AutoCloseable {
     private volatile List<String> members = List.of();
     /** When the member list last changed (System.nanoTime()). */
     private long stableSince;
-    /** How long the member list must stay the same before tasks move: two ticks. */
+    /** How long the member list must stay without a newcomer before tasks move: two ticks. */
     private final Duration settle;
     private volatile String notReady = "joining its group";
     private volatile Map<String, Map<String, Object>> remote = Map.of();
@@ -165,7 +165,8 @@ public final class WorkerGroup implements AutoCloseable {
         try {
             List<String> live = join();
             server.applyDesired(readDesired());
-            if (!live.equals(members)) {
+            if (!members.containsAll(live)) {
+                // A worker joined: others may be joining with it. One that left needs no waiting: its tasks move now.
                 stableSince = System.nanoTime();
             }
             members = live;

@@ -26,9 +26,11 @@ class WorkerGroupIT {
     @RegisterExtension
     static final Servers servers = new Servers();
 
+    /** With the default lease (10 s), as the issue asks: a dead worker's tasks move within 15 s. */
     @Test
     void aKilledWorkersTasksContinueOnTheOthersWithinTheLeaseTimeWithoutAFullResync() throws Exception {
-        try (WorkerFleet fleet = new WorkerFleet(servers, 6, LEASE)) {
+        Duration lease = Duration.ofSeconds(10);
+        try (WorkerFleet fleet = new WorkerFleet(servers, 6, lease)) {
             fleet.start("w1");
             fleet.start("w2");
             fleet.start("w3");
@@ -43,9 +45,9 @@ class WorkerGroupIT {
                     view -> !WorkerFleet.loads(view).containsKey("w2"));
             long movedMillis = (System.nanoTime() - killedAt) / 1_000_000;
             System.out.printf("worker w2 killed: its %d tasks stream on the others after %d ms (lease %d ms)%n",
-                    ofW2.size(), movedMillis, LEASE.toMillis());
+                    ofW2.size(), movedMillis, lease.toMillis());
             // The member list forgets w2 after the lease time; its leases are free by then.
-            assertThat(movedMillis).as("ms until every task of w2 streams elsewhere").isLessThan(LEASE.toMillis() + 5000);
+            assertThat(movedMillis).as("ms until every task of w2 streams elsewhere").isLessThan(15_000);
             assertThat(WorkerFleet.loads(after)).isEqualTo(Map.of("w1", 3, "w3", 3));
             assertThat(fleet.metrics("w3")).contains("ferry_worker_group_members{worker=\"w3\"} 2.0",
                     "ferry_worker_tasks{worker=\"w3\"} 3.0", "ferry_worker_ready{worker=\"w3\"} 1.0");
