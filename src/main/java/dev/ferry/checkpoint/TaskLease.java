@@ -54,7 +54,7 @@ public final class TaskLease implements AutoCloseable {
               return {v, redis.call('pttl', KEYS[1])}
             end
             if redis.replicate_commands then redis.replicate_commands() end
-            if not mine then redis.call('incr', KEYS[2]) end
+            if not mine then redis.call('incrby', KEYS[2], ARGV[5]) end
             redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3])
             return tonumber(redis.call('get', KEYS[2]) or '0')
             """;
@@ -62,17 +62,19 @@ public final class TaskLease implements AutoCloseable {
     private static final String RENEW = """
             local v = redis.call('get', KEYS[1])
             if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return v end
-            local f = redis.call('get', KEYS[2]) or '0'
-            if not v and f ~= ARGV[4] then return 'FENCE ' .. f end
+            local f = redis.call('get', KEYS[2])
+            if not v and f and f ~= ARGV[4] then return 'FENCE ' .. f end
             if redis.replicate_commands then redis.replicate_commands() end
             if v then redis.call('pexpire', KEYS[1], ARGV[3]) else redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3]) end
+            if not f then redis.call('set', KEYS[2], ARGV[4]) end
             return 1
             """;
     private static final String CHECK = """
             local v = redis.call('get', KEYS[1])
             if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return 1 end
             if redis.replicate_commands then redis.replicate_commands() end
-            if not v and (redis.call('get', KEYS[2]) or '0') == ARGV[4] then
+            local f = redis.call('get', KEYS[2])
+            if not v and (not f or f == ARGV[4]) then
               redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3])
               return 1
             end
@@ -114,6 +116,13 @@ public final class TaskLease implements AutoCloseable {
      * fence still reads this, since another process that took it over and then let it go (a handover) raised it.
      */
     private volatile String fence = "0";
+    /**
+     * Each new holder raises the fence by a random step (1 to 2^20) rather than by one: a target that lost its data
+     * (restarted empty) starts the fence again, and a former holder must not find "its" value there by chance; a
+     * fence that is missing altogether (that restart, nobody took the task since) lets the holder take its lease
+     * back, as before. The steps keep the fence exact in a script's numbers (below 2^53) for billions of takeovers.
+     */
+    private static final SecureRandom RANDOM = new SecureRandom();
     private RedisConnection renewConn;
 
     public TaskLease(String taskId, RedisEndpoint target, Duration ttl) {
@@ -174,7 +183,8 @@ public final class TaskLease implements AutoCloseable {
             long sentAt = System.nanoTime();
             RespValue reply;
             try {
-                reply = eval(admin, ACQUIRE, 2, key, fenceKey, tokenPrefix, value, Long.toString(ttl.toMillis()), takeOver);
+                reply = eval(admin, ACQUIRE, 2, key, fenceKey, tokenPrefix, value, Long.toString(ttl.toMillis()), takeOver,
+                        Integer.toString(1 + RANDOM.nextInt(1 << 20)));
             } catch (RedisReplyException e) {
                 if (!refusesScripts(e)) {
                     throw e;
@@ -230,6 +240,20 @@ public final class TaskLease implements AutoCloseable {
             {ascii("WATCH"), ascii(fenceKey)},
             {ascii("EVAL"), ascii(CHECK), ascii("2"), ascii(key), ascii(fenceKey), ascii(tokenPrefix), ascii(value),
                 ascii(Long.toString(ttl.toMillis())), ascii(fence)},
+        };
+    }
+
+    /**
+     * The commands that set the lease and the fence back as this process holds them, for a transaction that has just
+     * emptied database 0 (a full resync owning the target); none where the target refuses scripts.
+     */
+    public byte[][][] afterFlush() {
+        if (unsupported) {
+            return new byte[0][][];
+        }
+        return new byte[][][] {
+            {ascii("SET"), ascii(key), ascii(value), ascii("PX"), ascii(Long.toString(ttl.toMillis()))},
+            {ascii("SET"), ascii(fenceKey), ascii(fence)},
         };
     }
 

@@ -197,6 +197,18 @@ public final class TransactionalSink implements WriteSink {
         for (byte[][] flush : writer.isCluster() ? new byte[0][][] : flushCommands) {
             writer.write(flush, -1);
         }
+        if (!writer.isCluster() && flushCommands.length > 0 && lease != null) {
+            // The flush emptied database 0 too, lease and fence with it: set back as they were, in the same
+            // transaction, so that the next guard finds this process's lease and the fence it holds.
+            int db = writer.selectedDb();
+            writer.select(CheckpointStore.DB, -1);
+            for (byte[][] cmd : lease.afterFlush()) {
+                writer.write(cmd, -1);
+            }
+            if (db >= 0) {
+                writer.select(db, -1);
+            }
+        }
         writeCheckpoint(Checkpoint.snapshot(start, owns));
         writer.write(new byte[][] {EXEC}, -1);
     }
