@@ -200,14 +200,7 @@ public final class TransactionalSink implements WriteSink {
         if (!writer.isCluster() && flushCommands.length > 0 && lease != null) {
             // The flush emptied database 0 too, lease and fence with it: set back as they were, in the same
             // transaction, so that the next guard finds this process's lease and the fence it holds.
-            int db = writer.selectedDb();
-            writer.select(CheckpointStore.DB, -1);
-            for (byte[][] cmd : lease.afterFlush()) {
-                writer.write(cmd, -1);
-            }
-            if (db >= 0) {
-                writer.select(db, -1);
-            }
+            writeInDb0(lease.afterFlush());
         }
         writeCheckpoint(Checkpoint.snapshot(start, owns));
         writer.write(new byte[][] {EXEC}, -1);
@@ -521,16 +514,21 @@ public final class TransactionalSink implements WriteSink {
     /** {@code MULTI}, after the lease's guard when there is a lease. */
     private void beginTransaction() {
         if (lease != null) {
-            int db = writer.selectedDb();
-            writer.select(CheckpointStore.DB, -1);
-            for (byte[][] cmd : lease.guard()) {
-                writer.write(cmd, -1);
-            }
-            if (db >= 0) {
-                writer.select(db, -1);
-            }
+            writeInDb0(lease.guard());
         }
         writer.write(new byte[][] {MULTI}, -1);
+    }
+
+    /** {@code commands} in database 0, where the lease and the checkpoint live; then back to where the writer was. */
+    private void writeInDb0(byte[][][] commands) {
+        int db = writer.selectedDb();
+        writer.select(CheckpointStore.DB, -1);
+        for (byte[][] cmd : commands) {
+            writer.write(cmd, -1);
+        }
+        if (db >= 0) {
+            writer.select(db, -1);
+        }
     }
 
     /** The offset of the last checkpoint sent (acknowledged or not), or -1. */
@@ -548,12 +546,7 @@ public final class TransactionalSink implements WriteSink {
     }
 
     private void writeCheckpoint(Checkpoint checkpoint) {
-        int db = writer.selectedDb();
-        writer.select(CheckpointStore.DB, -1);
-        writer.write(new byte[][] {SET, key, checkpoint.encode()}, -1);
-        if (db >= 0) {
-            writer.select(db, -1);
-        }
+        writeInDb0(new byte[][][] {{SET, key, checkpoint.encode()}});
     }
 
     private static byte[] ascii(String s) {
