@@ -284,6 +284,14 @@ public final class TaskLease implements AutoCloseable {
         checkValid();
     }
 
+    /**
+     * Whether this process may not write for the task now: the lease lost, or not renewed within its TTL (the process
+     * was paused, or the target is out of reach). False before the lease is first taken and where scripts are refused.
+     */
+    public boolean lapsed() {
+        return started && !unsupported && (lost != null || System.nanoTime() - validUntilNanos > 0);
+    }
+
     /** The error that took the lease away, or null. */
     public FerryException lost() {
         return lost;

@@ -70,6 +70,10 @@ final class Engine {
         if (shards.isEmpty()) {
             return null;
         }
+        if (shards.stream().anyMatch(SyncTask::leaseLapsed)) {
+            // Not streaming whatever the link says: nothing is applied until the lease is renewed (or found lost).
+            return TaskState.RETRYING;
+        }
         for (TaskState worst : List.of(TaskState.FAILED, TaskState.RETRYING, TaskState.PRECHECKING, TaskState.SNAPSHOT)) {
             if (shards.stream().anyMatch(s -> s.state() == worst || worst == TaskState.PRECHECKING
                     && s.state() == TaskState.CREATED)) {

@@ -44,6 +44,10 @@ final class TaskViews {
             full += s.fullResyncs();
             partial += s.partialResyncs();
             retry = s.retryReason() != null && "retrying".equals(t.state()) ? s.retryReason() : retry;
+            if (s.leaseLapsed()) {
+                retry = "its lease in the target was not renewed in time (this process paused, or the target out of"
+                        + " reach): nothing is applied until it is, or until it learns another process took the task";
+            }
         }
         if (retry == null && "retrying".equals(t.state())) {
             retry = t.peerWait();

@@ -289,6 +289,15 @@ public final class SyncTask {
         return state;
     }
 
+    /**
+     * Streaming, yet its lease in the target has lapsed (this process was paused past it, or cannot reach the target
+     * to renew it): it writes nothing until a renewal succeeds, or learns that another process took the task.
+     */
+    public boolean leaseLapsed() {
+        TaskLease l = lease;
+        return l != null && state == TaskState.STREAMING && l.lapsed();
+    }
+
     /** The options this task runs with. */
     public SyncOptions options() {
         return options;

@@ -48,9 +48,13 @@ class TaskLeaseIT {
     void aLeaseThatExpiredUntakenIsTakenBackByItsHolder() throws Exception {
         RedisServer target = servers.start("7.0.15");
         try (RedisConnection conn = target.connect(); TaskLease lease = new TaskLease("t", target.endpoint(), TTL)) {
+            assertThat(lease.lapsed()).as("before it is taken").isFalse();
             lease.acquire(conn, () -> false);
+            assertThat(lease.lapsed()).as("just taken").isFalse();
             lease.close();
             awaitGone(conn, ControlKeys.standalone("t").lease());
+            // Not renewed within its TTL: the process must say it is not applying (what a worker's API shows).
+            assertThat(lease.lapsed()).as("past its TTL without renewal").isTrue();
             assertThat(guardedSet(conn, lease, "again")).isTrue();
             assertThat(conn.callChecked("GET", "x").asText()).isEqualTo("again");
         }
