@@ -32,6 +32,8 @@ public final class ConfigFile {
         Object root;
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new FerryException("--config: no file " + file);
         } catch (IOException e) {
             throw new FerryException("--config: cannot read " + file + " (" + e.getMessage() + ")");
         } catch (YAMLException e) {

@@ -31,6 +31,13 @@ class WorkerCommandTest {
     }
 
     @Test
+    void aMissingConfigIsNamed(@TempDir Path dir) {
+        Run r = run("worker", "--config", dir.resolve("absent.yaml").toString());
+        assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(r.err()).contains("ferry: error: --config: no file " + dir.resolve("absent.yaml"));
+    }
+
+    @Test
     void aLeaseShorterThanTwoSecondsIsAUsageError(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("ferry.yaml"),
                 "tasks:\n  - name: a\n    source: redis://127.0.0.1:1\n    target: redis://127.0.0.1:2\n");
