@@ -112,11 +112,6 @@ public final class WorkerGroup implements AutoCloseable {
         return workerId;
     }
 
-    /** The live workers, sorted, as last read. */
-    public List<String> members() {
-        return members;
-    }
-
     /** Why this worker takes no task now (for {@code /readyz}), or null. */
     public String notReady() {
         return notReady;

@@ -164,11 +164,6 @@ final class WorkerFleet implements AutoCloseable {
         return List.copyOf(workers.keySet());
     }
 
-    /** The workers still started (not killed by the test). */
-    List<String> live() {
-        return workers.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
-    }
-
     /** SIGKILL: no goodbye, no lease released. */
     void kill(String id) throws InterruptedException {
         workers.get(id).kill();
