@@ -160,6 +160,17 @@ public final class ClusterSyncTask {
                 task.run();
             } catch (Throwable died) {
                 FerryException e = ThreadFailure.of(Thread.currentThread().getName(), died);
+                BitSet owned = task.ownedSlots();
+                if (owned != null && owned.isEmpty() && !stopRequested && !(died instanceof Error)) {
+                    // A master that gave all its slots away: Redis 7 makes it a replica of the node that took the
+                    // last one (cluster-allow-replica-migration), so its stream breaks off with another history,
+                    // often before the slot map shows it gone. Nothing of it is left to copy.
+                    log.info("source master {} gave all its slots away ({}): its task ends", task.source().address(),
+                            e.getMessage());
+                    retired.add(task);
+                    ordering.retired(task);
+                    return;
+                }
                 if (failure.compareAndSet(null, new FerryException("master " + task.source().address() + ": " + e.getMessage(), e))) {
                     stop();
                 }
