@@ -35,6 +35,44 @@ class ReplicaReadIT {
         RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
         RedisServer first = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
         RedisServer second = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+        readingFromReplicas(master, (task, load) -> {
+            RedisServer reading = awaitSubReplica(List.of(first, second));
+            assertThat(replicas(master)).as("the master's replicas: its two replicas, not Ferry").isEqualTo(2);
+            load.awaitMoreRounds(5, TIMEOUT);
+
+            ProcessHandle.of(reading.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            reading.stop();
+            RedisServer other = reading == first ? second : first;
+            awaitSubReplica(List.of(other));
+        });
+    }
+
+    /** No replica at first: the master serves the stream until one is online, then the replica does, partial resync. */
+    @Test
+    void aMasterReadForWantOfAReplicaIsLeftForTheFirstReplicaOnline() throws Exception {
+        RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
+        RedisServer[] replica = new RedisServer[1];
+        SyncTask task = readingFromReplicas(master, (sync, load) -> {
+            assertThat(sync.lastEvent()).startsWith("no replica online, reading from the master");
+            load.awaitMoreRounds(5, TIMEOUT);
+            replica[0] = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
+            awaitSubReplica(List.of(replica[0]));
+        });
+        assertThat(task.lastEvent()).startsWith("reading from replica " + replica[0].endpoint().address());
+    }
+
+    /** What a test does to the source's replicas while a --source-read replica sync streams under a write load. */
+    @FunctionalInterface
+    private interface ReplicaMoves {
+        void run(SyncTask task, BackgroundLoad load) throws Exception;
+    }
+
+    /**
+     * Syncs {@code master} into a new target with {@code --source-read replica} under a write load, runs {@code moves}
+     * once it streams, loads some more, then checks that the target is exact, with one full resync and one partial
+     * resync (the move), and that the task did not fail. Returns the task for more checks.
+     */
+    private static SyncTask readingFromReplicas(RedisServer master, ReplicaMoves moves) throws Exception {
         RedisServer target = servers.start(VERSION);
         try (BackgroundLoad load = BackgroundLoad.onStandalone(master, 5, 0);
              RedisConnection src = master.connect(); RedisConnection tgt = target.connect()) {
@@ -44,14 +82,7 @@ class ReplicaReadIT {
             thread.start();
             try {
                 awaitState(task);
-                RedisServer reading = awaitSubReplica(List.of(first, second));
-                assertThat(replicas(master)).as("the master's replicas: its two replicas, not Ferry").isEqualTo(2);
-                load.awaitMoreRounds(5, TIMEOUT);
-
-                ProcessHandle.of(reading.pid()).ifPresent(ProcessHandle::destroyForcibly);
-                reading.stop();
-                RedisServer other = reading == first ? second : first;
-                awaitSubReplica(List.of(other));
+                moves.run(task, load);
                 load.awaitMoreRounds(5, TIMEOUT);
                 load.stop();
                 awaitLastWrite(task, src, tgt);
@@ -63,38 +94,7 @@ class ReplicaReadIT {
                 thread.join(30_000);
             }
             assertThat(task.failure()).isNull();
-        }
-    }
-
-    /** No replica at first: the master serves the stream until one is online, then the replica does, partial resync. */
-    @Test
-    void aMasterReadForWantOfAReplicaIsLeftForTheFirstReplicaOnline() throws Exception {
-        RedisServer master = servers.start(VERSION, "--repl-diskless-sync-delay", "0");
-        RedisServer target = servers.start(VERSION);
-        try (BackgroundLoad load = BackgroundLoad.onStandalone(master, 5, 0);
-             RedisConnection src = master.connect(); RedisConnection tgt = target.connect()) {
-            SyncTask task = new SyncTask(SyncOptions.builder(master.endpoint(), target.endpoint()).readReplica(true)
-                    .progressInterval(Duration.ZERO).build(), null);
-            Thread thread = new Thread(task::run, "sync-until-a-replica");
-            thread.start();
-            try {
-                awaitState(task);
-                assertThat(task.lastEvent()).startsWith("no replica online, reading from the master");
-                load.awaitMoreRounds(5, TIMEOUT);
-                RedisServer replica = servers.startReplicaOf(master, "--repl-diskless-sync-delay", "0");
-                awaitSubReplica(List.of(replica));
-                load.awaitMoreRounds(5, TIMEOUT);
-                load.stop();
-                awaitLastWrite(task, src, tgt);
-                DataAssertions.assertSameData(src, tgt);
-                assertThat(task.lastEvent()).startsWith("reading from replica " + replica.endpoint().address());
-                assertThat(task.fullResyncs()).as("full resyncs").isEqualTo(1);
-                assertThat(task.partialResyncs()).as("partial resyncs").isEqualTo(1);
-            } finally {
-                task.stop();
-                thread.join(30_000);
-            }
-            assertThat(task.failure()).isNull();
+            return task;
         }
     }
 
